@@ -1,0 +1,87 @@
+"""Command line for hotline staff and developers: readable Chinese with the citation.
+
+    python -m bot search 海外维权 --region 云南
+    python -m bot agency 省商务厅
+    python -m bot clause 贵州 17
+    python -m bot task 云南 57
+    python -m bot region 山西
+    python -m bot topic overseas_assistance --region 贵州
+    python -m bot regions
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.citations import DISCLAIMER, agency_block, document_line, item_block, region_block
+from bot.kb.errors import QueryError
+from bot.kb.query import KnowledgeBase
+from bot.kb.service import open_knowledge_base
+from bot.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="知识产权维权助手：查询收录的实施方案")
+    commands = parser.add_subparsers(dest="command", required=True)
+    search = commands.add_parser("search", help="按问题检索条款")
+    search.add_argument("question")
+    search.add_argument("--region", default=None, help="地区，如 贵州、黔、遵义")
+    search.add_argument("--limit", type=int, default=3)
+    agency = commands.add_parser("agency", help="某单位承担的任务（含各地同类单位）")
+    agency.add_argument("name")
+    clause = commands.add_parser("clause", help="查看某地方案的第N条全文")
+    clause.add_argument("region")
+    clause.add_argument("number")
+    task = commands.add_parser("task", help="查看推进计划的第N项任务")
+    task.add_argument("region")
+    task.add_argument("number")
+    region = commands.add_parser("region", help="某地区收录的方案与条款目录")
+    region.add_argument("region")
+    topic = commands.add_parser("topic", help="按主题查看某地区的条款")
+    topic.add_argument("topic")
+    topic.add_argument("--region", default=None)
+    commands.add_parser("regions", help="收录的地区与方案")
+    return parser
+
+
+def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    if args.command == "regions":
+        return "\n".join(document_line(d) for d in kb.documents)
+    if args.command == "search":
+        hits = kb.search(args.question, region=args.region, limit=max(1, min(args.limit, 10)))
+        if not hits:
+            return "没有找到相关条款。可以换个说法，或指定地区（--region）。"
+        blocks = [f"{rank}. {item_block(h.item, h.quote)}" for rank, h in enumerate(hits, start=1)]
+        return "\n\n".join([*blocks, DISCLAIMER])
+    if args.command == "topic":
+        hits = kb.by_topic(args.topic, region=args.region)
+        if not hits:
+            return "收录的方案中没有这一主题的条款。"
+        return "\n\n".join([*(item_block(h.item, h.quote) for h in hits), DISCLAIMER])
+    if args.command == "agency":
+        return agency_block(kb.by_agency(args.name))
+    if args.command == "clause":
+        return "\n".join([item_block(kb.clause(args.region, args.number), full_text=True), DISCLAIMER])
+    if args.command == "task":
+        return "\n".join([item_block(kb.task(args.region, args.number), full_text=True), DISCLAIMER])
+    if args.command == "region":
+        return region_block(*kb.by_region(args.region))
+    raise AssertionError(args.command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        kb = open_knowledge_base(Settings.from_env())
+        print(run(kb, args))
+    except QueryError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

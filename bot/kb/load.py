@@ -1,0 +1,135 @@
+"""Build the knowledge-base tables from the seeds: idempotent, in one transaction.
+
+Every build replaces the ``kb_*`` tables' rows and nothing else, so data that other parts of the product keep
+in the same database (handoff cases, feedback) survives a rebuild, and a failed build leaves the previous
+knowledge base in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete
+from sqlalchemy.orm import Session
+
+from bot.kb import models
+from bot.kb.agencies import kind_of
+from bot.kb.manifest import ManifestEntry, load_manifest
+from bot.kb.parse import parse_plan
+from bot.kb.records import ParsedPlan
+from bot.kb.topics import Topic, load_topics, tag_text
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: dict[str, tuple[int, int]]  # slug → (clauses, tasks)
+
+    def lines(self) -> list[str]:
+        return [f"{slug}: {clauses} 条" + (f" + {tasks} 项任务" if tasks else "")
+                for slug, (clauses, tasks) in self.documents.items()]
+
+
+def clause_ref(slug: str, ordinal: int) -> str:
+    return f"{slug}/{ordinal}"
+
+
+def task_ref(slug: str, number: int) -> str:
+    return f"{slug}/task-{number}"
+
+
+def build(engine: Engine, settings: Settings) -> BuildReport:
+    entries = load_manifest(settings.seeds_dir)
+    topics = load_topics(settings.topics_file)
+    parsed = []
+    for entry in entries:
+        raw = (settings.seeds_dir / entry.file).read_bytes()
+        parsed.append((entry, hashlib.sha256(raw).hexdigest(), parse_plan(raw.decode("utf-8"))))
+
+    models.Base.metadata.create_all(engine)
+    report: dict[str, tuple[int, int]] = {}
+    with Session(engine) as session, session.begin():
+        for table in models.KB_TABLES:
+            session.execute(delete(table))
+        session.add_all(
+            models.Topic(id=t.id, name=t.name, description=t.description, keywords=list(t.keywords),
+                         asks=list(t.asks))
+            for t in topics
+        )
+        agencies: dict[str, models.Agency] = {}
+        for entry, digest, plan in parsed:
+            _store_plan(session, entry, digest, plan, topics, agencies)
+            report[entry.id] = (len(plan.clauses), len(plan.tasks))
+    log.info("knowledge base built: %s", report)
+    return BuildReport(report)
+
+
+def _agency(session: Session, agencies: dict[str, models.Agency], name: str) -> models.Agency:
+    if name not in agencies:
+        agencies[name] = models.Agency(name=name, kind=kind_of(name).id)
+        session.add(agencies[name])
+    return agencies[name]
+
+
+def _store_plan(
+    session: Session,
+    entry: ManifestEntry,
+    digest: str,
+    plan: ParsedPlan,
+    topics: tuple[Topic, ...],
+    agencies: dict[str, models.Agency],
+) -> None:
+    document = models.Document(
+        slug=entry.id, file=entry.file, sha256=digest, region=entry.region, province=entry.province,
+        level=entry.level, title=entry.title, issuer=entry.issuer, doc_number=entry.doc_number or plan.doc_number,
+        date=entry.date, published=entry.published, status=entry.status, parent=entry.parent,
+        annex_title=plan.annex_title or entry.annex, leadership_group=plan.leadership_group,
+        leadership_office=plan.leadership_office,
+    )
+    session.add(document)
+    sections: dict[int, models.Section] = {}
+    for record in plan.sections:
+        section = models.Section(document=document, ordinal=record.ordinal, number=record.number,
+                                 title=record.title, part=record.part)
+        session.add(section)
+        if record.parent is not None:
+            session.flush()
+            section.parent_id = sections[record.parent].id
+        sections[record.ordinal] = section
+
+    for record in plan.clauses:
+        clause = models.Clause(
+            ref=clause_ref(entry.id, record.ordinal), document=document,
+            section=sections.get(record.section) if record.section else None, ordinal=record.ordinal,
+            number=record.number, title=record.title, text=record.text, body=record.body,
+            assignment=record.assignment, deadline=record.deadline,
+        )
+        session.add(clause)
+        for position, role in enumerate(record.agencies):
+            clause.roles.append(models.ClauseAgency(agency=_agency(session, agencies, role.name), role=role.role,
+                                                    position=position))
+        session.flush()
+        for match in tag_text(record.title, record.body, topics):
+            session.add(models.Tag(topic_id=match.topic, clause_id=clause.id, in_title=match.in_title,
+                                   score=match.score, sentences=list(match.sentences)))
+
+    for task_record in plan.tasks:
+        task = models.Task(
+            ref=task_ref(entry.id, task_record.number), document=document,
+            section=sections.get(task_record.section) if task_record.section else None,
+            number=task_record.number, text=task_record.text, deadline=task_record.deadline,
+        )
+        session.add(task)
+        session.flush()
+        for match in tag_text("", task_record.text, topics):
+            session.add(models.Tag(topic_id=match.topic, task_id=task.id, in_title=False, score=match.score,
+                                   sentences=list(match.sentences)))
+
+    for position, member in enumerate(plan.leadership):
+        document.leadership.append(
+            models.LeadershipMember(position=position, role=member.role, name=member.name, post=member.post)
+        )

@@ -1,0 +1,229 @@
+"""The query layer used by the actions, the staff console and the CLI.
+
+``KnowledgeBase`` answers four kinds of question — by (topic, region), by agency across regions, by region, and by
+free text — from an in-memory snapshot of the tables. Bad questions raise a ``QueryError`` whose message is the
+Chinese sentence to show; nothing here formats replies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.kb.agencies import KINDS_BY_ID, AgencyKind, kinds_mentioned
+from bot.kb.errors import (
+    EmptyQuery, KnowledgeBaseUnavailable, NotFound, QueryTooLong, RegionNotCovered, UnknownRegion,
+)
+from bot.kb.numbering import chinese_to_int
+from bot.kb.regions import Gazetteer, RegionMention
+from bot.kb.retrieval import PassageIndex, Scored
+from bot.kb.topics import Topic
+from bot.kb.views import AgencyView, ClauseView, DocumentView, Item, Snapshot, TaskView, load_snapshot
+from bot.text import ChineseTokenizer, normalize
+
+MAX_QUESTION_LENGTH = 500
+
+
+@dataclass(frozen=True)
+class RegionScope:
+    """Where a question points: the mention (None for "all regions") and the plans that cover it."""
+
+    mention: RegionMention | None
+    documents: tuple[DocumentView, ...]
+
+    @property
+    def slugs(self) -> set[str]:
+        return {d.slug for d in self.documents}
+
+
+@dataclass(frozen=True)
+class AgencyDuty:
+    agency: AgencyView
+    clause: ClauseView
+
+
+@dataclass(frozen=True)
+class AgencyReport:
+    query: str
+    exact: tuple[AgencyDuty, ...]  # the agency as asked (省商务厅)
+    related: tuple[AgencyDuty, ...]  # agencies of the same kind elsewhere (自治区商务厅)
+    kinds: tuple[AgencyKind, ...]
+
+
+class KnowledgeBase:
+    def __init__(self, snapshot: Snapshot, gazetteer: Gazetteer, tokenizer: ChineseTokenizer,
+                 topics: tuple[Topic, ...]) -> None:
+        if not snapshot.documents:
+            raise KnowledgeBaseUnavailable("知识库为空：请先运行 `make kb`（python -m bot.kb build）生成知识库。")
+        self.snapshot = snapshot
+        self.gazetteer = gazetteer
+        self.topics = {topic.id: topic for topic in topics}
+        self.index = PassageIndex((*snapshot.clauses, *snapshot.tasks), tokenizer, topics)
+
+    @classmethod
+    def from_engine(cls, engine: Engine, gazetteer: Gazetteer, tokenizer: ChineseTokenizer,
+                    topics: tuple[Topic, ...]) -> KnowledgeBase:
+        try:
+            snapshot = load_snapshot(engine)
+        except SQLAlchemyError as error:
+            raise KnowledgeBaseUnavailable(
+                f"无法读取知识库数据库（{type(error).__name__}）：请运行 `make kb` 重新生成，"
+                "或检查 DATABASE_URL 是否正确。"
+            ) from error
+        return cls(snapshot, gazetteer, tokenizer, topics)
+
+    # -- regions ------------------------------------------------------------------------------------------
+    @property
+    def documents(self) -> tuple[DocumentView, ...]:
+        return self.snapshot.documents
+
+    def covered_regions_text(self) -> str:
+        return "、".join(f"{d.region}（{d.level_label}，{d.status}）" for d in self.documents)
+
+    def scope(self, region: str | None) -> RegionScope:
+        """Resolve a region mention to the plans that cover it; ``None`` or blank means every plan."""
+        if region is None or not region.strip():
+            return RegionScope(None, self.documents)
+        text = _clean(region)
+        mention = self.gazetteer.resolve(text)
+        if mention is None:
+            raise UnknownRegion(f"没有识别出地区“{text[:20]}”。目前收录的地区：{self.covered_regions_text()}。")
+        return self._scope_for(mention)
+
+    def _scope_for(self, mention: RegionMention) -> RegionScope:
+        documents = tuple(d for d in self.documents if d.province == mention.division.name)
+        if not documents:
+            raise RegionNotCovered(
+                f"知识库暂未收录{mention.division.name}的知识产权保护实施方案。目前收录的地区："
+                f"{self.covered_regions_text()}。",
+                mention.division.name,
+            )
+        return RegionScope(mention, documents)
+
+    def scopes_in(self, text: str) -> list[RegionScope]:
+        """Every covered region a question names (for comparisons); uncovered ones raise RegionNotCovered."""
+        scopes: list[RegionScope] = []
+        for mention in self.gazetteer.find_all(_clean(text)):
+            scope = self._scope_for(mention)
+            if scope.slugs not in [s.slugs for s in scopes]:
+                scopes.append(scope)
+        return scopes
+
+    # -- topic ----------------------------------------------------------------------------------------------
+    def by_topic(self, topic_id: str, region: str | None = None, limit: int = 3) -> list[Scored]:
+        """The clauses (and tasks) of a region's plans tagged with a topic, strongest tag first."""
+        topic = self.topics.get(topic_id)
+        if topic is None:
+            raise NotFound(f"未知主题“{topic_id[:40]}”。可选主题：{'、'.join(t.name for t in self.topics.values())}。")
+        scope = self.scope(region)
+        hits = []
+        for item in self._items(scope):
+            sentences = item.topics.get(topic_id)
+            if sentences:
+                in_title = any(k in item.title for k in topic.keywords)
+                score = min(len(sentences), 3) + (2.0 if in_title else 0.0) - (0.5 if item.kind == "task" else 0)
+                hits.append(Scored(item, score, sentences[:2]))
+        hits.sort(key=lambda h: (-h.score, h.item.document.slug, h.item.kind, _ordinal(h.item)))
+        # Per document, so "the best clause of each plan" comes first when a scope spans several plans.
+        return _interleave_by_document(hits)[: limit * max(1, len(scope.documents))]
+
+    # -- free text ------------------------------------------------------------------------------------------
+    def search(self, question: str, region: str | None = None, limit: int = 5) -> list[Scored]:
+        text = _clean(question)
+        if not text:
+            raise EmptyQuery("请输入要查询的问题，例如：“海外维权找谁”。")
+        if len(text) > MAX_QUESTION_LENGTH:
+            raise QueryTooLong(f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内，简要说明遇到的情况。")
+        if region is not None and region.strip():
+            scope = self.scope(region)
+        else:
+            scopes = self.scopes_in(text)
+            scope = RegionScope(scopes[0].mention, tuple(d for s in scopes for d in s.documents)) if scopes \
+                else RegionScope(None, self.documents)
+        return self.index.search(text, allowed=scope.slugs, limit=limit)
+
+    # -- agencies -------------------------------------------------------------------------------------------
+    def by_agency(self, name: str) -> AgencyReport:
+        text = _clean(name)
+        if not text:
+            raise EmptyQuery("请输入单位名称，例如：“省商务厅”或“市场监管局”。")
+        if len(text) > 100:
+            raise QueryTooLong("单位名称太长了，请只输入单位名称，例如：“省商务厅”。")
+        duties = [AgencyDuty(a, c) for c in self.snapshot.clauses for a in c.agencies]
+        exact = tuple(d for d in duties if d.agency.name == text)
+        kinds = tuple({KINDS_BY_ID[d.agency.kind] for d in exact}) if exact else tuple(kinds_mentioned(text))
+        if not exact and not kinds:
+            raise NotFound(f"知识库中没有找到单位“{text[:30]}”。可以输入完整名称（如“省商务厅”）或类别（如“市场监管”“法院”）。")
+        regions = {slug for scope in self.scopes_in(text) for slug in scope.slugs}  # "贵州的市场监管局"
+        kind_ids = {k.id for k in kinds}
+        related = tuple(
+            d for d in duties
+            if d.agency.kind in kind_ids and d.agency.name != text and (not regions or d.clause.document.slug in regions)
+        )
+        if not exact and not related:
+            raise NotFound(f"收录的方案中没有“{text[:30]}”承担的任务。")
+        return AgencyReport(text, exact, related, kinds)
+
+    # -- direct look-ups ------------------------------------------------------------------------------------
+    def clause(self, region: str, number: str) -> ClauseView:
+        scope = self.scope(region)
+        ordinal = _parse_number(number)
+        for clause in self.snapshot.clauses:
+            if clause.document.slug in scope.slugs and clause.ordinal == ordinal:
+                return clause
+        counts = "、".join(f"{d.region}共{d.clause_count}条" for d in scope.documents)
+        raise NotFound(f"没有找到第{number.strip()[:10]}条（{counts}）。")
+
+    def task(self, region: str, number: str) -> TaskView:
+        scope = self.scope(region)
+        wanted = _parse_number(number)
+        for task in self.snapshot.tasks:
+            if task.document.slug in scope.slugs and task.number == wanted:
+                return task
+        with_tasks = [d for d in scope.documents if d.task_count]
+        if not with_tasks:
+            raise NotFound(f"{'、'.join(d.region for d in scope.documents)}的方案没有附带任务清单。")
+        raise NotFound(f"没有找到第{number.strip()[:10]}项任务（{with_tasks[0].region}推进计划共{with_tasks[0].task_count}项）。")
+
+    def by_ref(self, ref: str) -> Item:
+        for item in (*self.snapshot.clauses, *self.snapshot.tasks):
+            if item.ref == ref:
+                return item
+        raise NotFound(f"没有找到条款“{ref[:60]}”。")
+
+    def by_region(self, region: str) -> tuple[RegionScope, list[ClauseView]]:
+        scope = self.scope(region)
+        return scope, [c for c in self.snapshot.clauses if c.document.slug in scope.slugs]
+
+    def _items(self, scope: RegionScope) -> list[Item]:
+        return [i for i in (*self.snapshot.clauses, *self.snapshot.tasks) if i.document.slug in scope.slugs]
+
+
+def _clean(text: str) -> str:
+    return normalize(text or "")
+
+
+def _ordinal(item: Item) -> int:
+    return item.ordinal if isinstance(item, ClauseView) else item.number
+
+
+def _parse_number(number: str) -> int:
+    text = _clean(number).strip("第条项（）() ")
+    if re.fullmatch(r"\d{1,3}", text):
+        return int(text)
+    if re.fullmatch(r"[一二三四五六七八九十]{1,3}", text):
+        return chinese_to_int(text)
+    raise NotFound(f"条款编号“{text[:10]}”无效，请输入数字，例如 17 或 十七。")
+
+
+def _interleave_by_document(hits: list[Scored]) -> list[Scored]:
+    by_document: dict[str, list[Scored]] = {}
+    for hit in hits:
+        by_document.setdefault(hit.item.document.slug, []).append(hit)
+    ordered: list[Scored] = []
+    for rank in range(max((len(v) for v in by_document.values()), default=0)):
+        ordered.extend(group[rank] for group in by_document.values() if rank < len(group))
+    return ordered

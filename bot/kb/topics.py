@@ -1,0 +1,75 @@
+"""The topic registry (``data/topics.yml``) and the tagger that finds topics in a clause's sentences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.kb.parse import split_sentences
+
+_TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    description: str
+    keywords: tuple[str, ...]
+    asks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    topic: str
+    in_title: bool
+    sentences: tuple[str, ...]
+
+    @property
+    def score(self) -> float:
+        """More matching sentences is a stronger tag; a matching title (the clause's own heading) is strongest."""
+        return len(self.sentences) + (2.0 if self.in_title else 0.0)
+
+
+def load_topics(path: Path) -> tuple[Topic, ...]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    topics = tuple(
+        Topic(
+            id=entry["id"],
+            name=entry["name"],
+            description=entry["description"],
+            keywords=tuple(str(k) for k in entry["keywords"]),
+            asks=tuple(str(a) for a in entry.get("asks", ())),
+        )
+        for entry in raw["topics"]
+    )
+    ids = [topic.id for topic in topics]
+    bad = [i for i in ids if not _TOPIC_ID.match(i)]
+    if bad or len(set(ids)) != len(ids):
+        raise ValueError(f"{path}: topic ids must be unique ASCII snake_case, got {bad or ids}")
+    return topics
+
+
+def tag_text(title: str, body: str, topics: Iterable[Topic]) -> list[TopicMatch]:
+    """Topics whose plan-language keywords occur in the text, each with the sentences that matched."""
+    sentences = split_sentences(body)
+    matches = []
+    for topic in topics:
+        hits = tuple(s for s in sentences if any(k in s for k in topic.keywords))
+        if hits:
+            matches.append(TopicMatch(topic.id, any(k in title for k in topic.keywords), hits))
+    return matches
+
+
+def topics_asked(question: str, topics: Iterable[Topic]) -> list[tuple[str, int]]:
+    """Topics a question points at (by user words and plan words), with how many of their words it contains."""
+    found = []
+    for topic in topics:
+        count = sum(1 for word in {*topic.asks, *topic.keywords} if word in question)
+        if count:
+            found.append((topic.id, count))
+    return sorted(found, key=lambda pair: -pair[1])
