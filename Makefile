@@ -32,10 +32,11 @@ run: env kb  ## set up everything and start the assistant (this issue: stops aft
 unit: env-app  ## unit tests (app env)
 	$(PY) -m pytest -q tests
 
-test: env kb unit  ## the whole test suite
+test: env kb lint unit  ## the whole test suite
 
 lint: env-app  ## ruff + mypy
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
 
 bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results/

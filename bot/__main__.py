@@ -1,12 +1,12 @@
 """Command line for hotline staff and developers: readable Chinese with the citation.
 
-    python -m bot search 海外维权 --region 云南
-    python -m bot agency 省商务厅
-    python -m bot clause 贵州 17
-    python -m bot task 云南 57
-    python -m bot region 山西
-    python -m bot topic overseas_assistance --region 贵州
-    python -m bot regions
+python -m bot search 海外维权 --region 云南
+python -m bot agency 省商务厅
+python -m bot clause 贵州 17
+python -m bot task 云南 57
+python -m bot region 山西
+python -m bot topic overseas_assistance --region 贵州
+python -m bot regions
 """
 
 from __future__ import annotations

@@ -54,7 +54,9 @@ def region_block(scope: RegionScope, clauses: list[ClauseView]) -> str:
         lines.append(f"“{scope.mention.surface}”属于{scope.mention.division.name}，收录的是以下方案：")
     for document in scope.documents:
         lines.append(document_line(document))
-        count = f"共{document.clause_count}条" + (f"，附件推进计划{document.task_count}项任务" if document.task_count else "")
+        count = f"共{document.clause_count}条" + (
+            f"，附件推进计划{document.task_count}项任务" if document.task_count else ""
+        )
         lines.append(f"  {count}")
         if document.leadership_group:
             leader = next((m for m in document.leadership if m.role == "组长"), None)
@@ -74,6 +76,8 @@ def agency_block(report: AgencyReport) -> str:
     if report.related:
         kinds = "、".join(k.label for k in report.kinds)
         lines.append(f"同类单位（{kinds}）：")
-        lines.extend(f"- 【{d.clause.document.region}】{d.clause.label}：{d.agency.name}（{d.agency.role_label}）"
-                     for d in report.related)
+        lines.extend(
+            f"- 【{d.clause.document.region}】{d.clause.label}：{d.agency.name}（{d.agency.role_label}）"
+            for d in report.related
+        )
     return "\n".join(lines)

@@ -7,10 +7,10 @@ import logging
 import sys
 import time
 
+from bot.kb.db import make_engine
 from bot.kb.dictionary import write_dictionary
 from bot.kb.load import build
 from bot.kb.manifest import ManifestError
-from bot.kb.db import make_engine
 from bot.settings import Settings
 
 
@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ManifestError, OSError, UnicodeDecodeError) as error:
         print(f"知识库构建失败：{error}", file=sys.stderr)
         return 1
-    print(f"知识库已构建（{engine.url.render_as_string(hide_password=True)}，{time.perf_counter() - started:.1f} 秒）：")
+    print(
+        f"知识库已构建（{engine.url.render_as_string(hide_password=True)}，{time.perf_counter() - started:.1f} 秒）："
+    )
     for line in report.lines():
         print(f"  {line}")
     return 0

@@ -18,7 +18,9 @@ from bot.kb.records import AgencyRole
 
 _OPEN, _CLOSE = "（(", "）)"
 _ASSIGNMENT_MARKERS = ("牵头", "负责", "责任单位", "完成时限", "配合")
-_DEADLINE_FORM = re.compile(r"完成时[限报间]\s*[:：;；]\s*(?P<deadline>[^。；;]+?)\s*[。；;，,]\s*责任单位\s*[:：;；]\s*(?P<units>.+)$")
+_DEADLINE_FORM = re.compile(
+    r"完成时[限报间]\s*[:：;；]\s*(?P<deadline>[^。；;]+?)\s*[。；;，,]\s*责任单位\s*[:：;；]\s*(?P<units>.+)$"
+)
 _RESPONSIBLE_SUFFIX = re.compile(r"(按照?职责分工)?负责(配合)?$|配合$")
 
 
@@ -45,7 +47,7 @@ def split_trailing_parenthetical(line: str) -> tuple[str, str | None]:
 def _split_units(units: str) -> list[str]:
     """Split a list of units on 、，, ；; outside brackets; rejoin ``…党委、政府`` which the plans write as one unit."""
     parts: list[str] = []
-    depth, current = 0, []
+    depth, current = 0, list[str]()
     for char in units:
         if char in _OPEN:
             depth += 1

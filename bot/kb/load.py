@@ -30,8 +30,10 @@ class BuildReport:
     documents: dict[str, tuple[int, int]]  # slug → (clauses, tasks)
 
     def lines(self) -> list[str]:
-        return [f"{slug}: {clauses} 条" + (f" + {tasks} 项任务" if tasks else "")
-                for slug, (clauses, tasks) in self.documents.items()]
+        return [
+            f"{slug}: {clauses} 条" + (f" + {tasks} 项任务" if tasks else "")
+            for slug, (clauses, tasks) in self.documents.items()
+        ]
 
 
 def clause_ref(slug: str, ordinal: int) -> str:
@@ -56,8 +58,7 @@ def build(engine: Engine, settings: Settings) -> BuildReport:
         for table in models.KB_TABLES:
             session.execute(delete(table))
         session.add_all(
-            models.Topic(id=t.id, name=t.name, description=t.description, keywords=list(t.keywords),
-                         asks=list(t.asks))
+            models.Topic(id=t.id, name=t.name, description=t.description, keywords=list(t.keywords), asks=list(t.asks))
             for t in topics
         )
         agencies: dict[str, models.Agency] = {}
@@ -84,50 +85,86 @@ def _store_plan(
     agencies: dict[str, models.Agency],
 ) -> None:
     document = models.Document(
-        slug=entry.id, file=entry.file, sha256=digest, region=entry.region, province=entry.province,
-        level=entry.level, title=entry.title, issuer=entry.issuer, doc_number=entry.doc_number or plan.doc_number,
-        date=entry.date, published=entry.published, status=entry.status, parent=entry.parent,
-        annex_title=plan.annex_title or entry.annex, leadership_group=plan.leadership_group,
+        slug=entry.id,
+        file=entry.file,
+        sha256=digest,
+        region=entry.region,
+        province=entry.province,
+        level=entry.level,
+        title=entry.title,
+        issuer=entry.issuer,
+        doc_number=entry.doc_number or plan.doc_number,
+        date=entry.date,
+        published=entry.published,
+        status=entry.status,
+        parent=entry.parent,
+        annex_title=plan.annex_title or entry.annex,
+        leadership_group=plan.leadership_group,
         leadership_office=plan.leadership_office,
     )
     session.add(document)
     sections: dict[int, models.Section] = {}
-    for record in plan.sections:
-        section = models.Section(document=document, ordinal=record.ordinal, number=record.number,
-                                 title=record.title, part=record.part)
+    for heading in plan.sections:
+        section = models.Section(
+            document=document, ordinal=heading.ordinal, number=heading.number, title=heading.title, part=heading.part
+        )
         session.add(section)
-        if record.parent is not None:
+        if heading.parent is not None:
             session.flush()
-            section.parent_id = sections[record.parent].id
-        sections[record.ordinal] = section
+            section.parent_id = sections[heading.parent].id
+        sections[heading.ordinal] = section
 
     for record in plan.clauses:
         clause = models.Clause(
-            ref=clause_ref(entry.id, record.ordinal), document=document,
-            section=sections.get(record.section) if record.section else None, ordinal=record.ordinal,
-            number=record.number, title=record.title, text=record.text, body=record.body,
-            assignment=record.assignment, deadline=record.deadline,
+            ref=clause_ref(entry.id, record.ordinal),
+            document=document,
+            section=sections.get(record.section) if record.section else None,
+            ordinal=record.ordinal,
+            number=record.number,
+            title=record.title,
+            text=record.text,
+            body=record.body,
+            assignment=record.assignment,
+            deadline=record.deadline,
         )
         session.add(clause)
         for position, role in enumerate(record.agencies):
-            clause.roles.append(models.ClauseAgency(agency=_agency(session, agencies, role.name), role=role.role,
-                                                    position=position))
+            clause.roles.append(
+                models.ClauseAgency(agency=_agency(session, agencies, role.name), role=role.role, position=position)
+            )
         session.flush()
         for match in tag_text(record.title, record.body, topics):
-            session.add(models.Tag(topic_id=match.topic, clause_id=clause.id, in_title=match.in_title,
-                                   score=match.score, sentences=list(match.sentences)))
+            session.add(
+                models.Tag(
+                    topic_id=match.topic,
+                    clause_id=clause.id,
+                    in_title=match.in_title,
+                    score=match.score,
+                    sentences=list(match.sentences),
+                )
+            )
 
     for task_record in plan.tasks:
         task = models.Task(
-            ref=task_ref(entry.id, task_record.number), document=document,
+            ref=task_ref(entry.id, task_record.number),
+            document=document,
             section=sections.get(task_record.section) if task_record.section else None,
-            number=task_record.number, text=task_record.text, deadline=task_record.deadline,
+            number=task_record.number,
+            text=task_record.text,
+            deadline=task_record.deadline,
         )
         session.add(task)
         session.flush()
         for match in tag_text("", task_record.text, topics):
-            session.add(models.Tag(topic_id=match.topic, task_id=task.id, in_title=False, score=match.score,
-                                   sentences=list(match.sentences)))
+            session.add(
+                models.Tag(
+                    topic_id=match.topic,
+                    task_id=task.id,
+                    in_title=False,
+                    score=match.score,
+                    sentences=list(match.sentences),
+                )
+            )
 
     for position, member in enumerate(plan.leadership):
         document.leadership.append(

@@ -7,6 +7,7 @@ Chinese sentence to show; nothing here formats replies.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -15,7 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.kb.agencies import KINDS_BY_ID, AgencyKind, kinds_mentioned
 from bot.kb.errors import (
-    EmptyQuery, KnowledgeBaseUnavailable, NotFound, QueryTooLong, RegionNotCovered, UnknownRegion,
+    EmptyQuery,
+    KnowledgeBaseUnavailable,
+    NotFound,
+    QueryTooLong,
+    RegionNotCovered,
+    UnknownRegion,
 )
 from bot.kb.numbering import chinese_to_int
 from bot.kb.regions import Gazetteer, RegionMention
@@ -25,6 +31,8 @@ from bot.kb.views import AgencyView, ClauseView, DocumentView, Item, Snapshot, T
 from bot.text import ChineseTokenizer, normalize
 
 MAX_QUESTION_LENGTH = 500
+# A task of 云南's work plan follows up a clause; by topic, the clause comes first and its tasks after.
+TASK_PENALTY = 1.5
 
 
 @dataclass(frozen=True)
@@ -54,18 +62,21 @@ class AgencyReport:
 
 
 class KnowledgeBase:
-    def __init__(self, snapshot: Snapshot, gazetteer: Gazetteer, tokenizer: ChineseTokenizer,
-                 topics: tuple[Topic, ...]) -> None:
+    def __init__(
+        self, snapshot: Snapshot, gazetteer: Gazetteer, tokenizer: ChineseTokenizer, topics: tuple[Topic, ...]
+    ) -> None:
         if not snapshot.documents:
             raise KnowledgeBaseUnavailable("知识库为空：请先运行 `make kb`（python -m bot.kb build）生成知识库。")
         self.snapshot = snapshot
         self.gazetteer = gazetteer
         self.topics = {topic.id: topic for topic in topics}
-        self.index = PassageIndex((*snapshot.clauses, *snapshot.tasks), tokenizer, topics)
+        self.index = PassageIndex(snapshot.items, tokenizer, topics)
+        self._keyword_idf = _keyword_idf(self.index.items, topics)
 
     @classmethod
-    def from_engine(cls, engine: Engine, gazetteer: Gazetteer, tokenizer: ChineseTokenizer,
-                    topics: tuple[Topic, ...]) -> KnowledgeBase:
+    def from_engine(
+        cls, engine: Engine, gazetteer: Gazetteer, tokenizer: ChineseTokenizer, topics: tuple[Topic, ...]
+    ) -> KnowledgeBase:
         try:
             snapshot = load_snapshot(engine)
         except SQLAlchemyError as error:
@@ -119,12 +130,22 @@ class KnowledgeBase:
         if topic is None:
             raise NotFound(f"未知主题“{topic_id[:40]}”。可选主题：{'、'.join(t.name for t in self.topics.values())}。")
         scope = self.scope(region)
+        # Tag strength says "this clause touches the topic"; BM25 against the topic's own name and description
+        # says which clause is *about* it (贵州 17 海外维权援助 rather than 16 涉外法律服务).
+        relevance = self.index.lexical(f"{topic.name} {topic.name} {topic.description}", allowed=scope.slugs)
         hits = []
         for item in self._items(scope):
             sentences = item.topics.get(topic_id)
             if sentences:
+                matched = {k for k in topic.keywords if any(k in s for s in sentences)}
+                specificity = sum(self._keyword_idf[k] for k in matched)  # 保护指南 says more than 培训
                 in_title = any(k in item.title for k in topic.keywords)
-                score = min(len(sentences), 3) + (2.0 if in_title else 0.0) - (0.5 if item.kind == "task" else 0)
+                score = (
+                    specificity
+                    + (2.0 if in_title else 0.0)
+                    + 3.0 * relevance.get(item.ref, 0.0)
+                    - (TASK_PENALTY if item.kind == "task" else 0.0)
+                )
                 hits.append(Scored(item, score, sentences[:2]))
         hits.sort(key=lambda h: (-h.score, h.item.document.slug, h.item.kind, _ordinal(h.item)))
         # Per document, so "the best clause of each plan" comes first when a scope spans several plans.
@@ -136,13 +157,18 @@ class KnowledgeBase:
         if not text:
             raise EmptyQuery("请输入要查询的问题，例如：“海外维权找谁”。")
         if len(text) > MAX_QUESTION_LENGTH:
-            raise QueryTooLong(f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内，简要说明遇到的情况。")
+            raise QueryTooLong(
+                f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内，简要说明遇到的情况。"
+            )
         if region is not None and region.strip():
             scope = self.scope(region)
         else:
             scopes = self.scopes_in(text)
-            scope = RegionScope(scopes[0].mention, tuple(d for s in scopes for d in s.documents)) if scopes \
+            scope = (
+                RegionScope(scopes[0].mention, tuple(d for s in scopes for d in s.documents))
+                if scopes
                 else RegionScope(None, self.documents)
+            )
         return self.index.search(text, allowed=scope.slugs, limit=limit)
 
     # -- agencies -------------------------------------------------------------------------------------------
@@ -156,12 +182,17 @@ class KnowledgeBase:
         exact = tuple(d for d in duties if d.agency.name == text)
         kinds = tuple({KINDS_BY_ID[d.agency.kind] for d in exact}) if exact else tuple(kinds_mentioned(text))
         if not exact and not kinds:
-            raise NotFound(f"知识库中没有找到单位“{text[:30]}”。可以输入完整名称（如“省商务厅”）或类别（如“市场监管”“法院”）。")
+            raise NotFound(
+                f"知识库中没有找到单位“{text[:30]}”。可以输入完整名称（如“省商务厅”）或类别（如“市场监管”“法院”）。"
+            )
         regions = {slug for scope in self.scopes_in(text) for slug in scope.slugs}  # "贵州的市场监管局"
         kind_ids = {k.id for k in kinds}
         related = tuple(
-            d for d in duties
-            if d.agency.kind in kind_ids and d.agency.name != text and (not regions or d.clause.document.slug in regions)
+            d
+            for d in duties
+            if d.agency.kind in kind_ids
+            and d.agency.name != text
+            and (not regions or d.clause.document.slug in regions)
         )
         if not exact and not related:
             raise NotFound(f"收录的方案中没有“{text[:30]}”承担的任务。")
@@ -186,10 +217,12 @@ class KnowledgeBase:
         with_tasks = [d for d in scope.documents if d.task_count]
         if not with_tasks:
             raise NotFound(f"{'、'.join(d.region for d in scope.documents)}的方案没有附带任务清单。")
-        raise NotFound(f"没有找到第{number.strip()[:10]}项任务（{with_tasks[0].region}推进计划共{with_tasks[0].task_count}项）。")
+        raise NotFound(
+            f"没有找到第{number.strip()[:10]}项任务（{with_tasks[0].region}推进计划共{with_tasks[0].task_count}项）。"
+        )
 
     def by_ref(self, ref: str) -> Item:
-        for item in (*self.snapshot.clauses, *self.snapshot.tasks):
+        for item in self.snapshot.items:
             if item.ref == ref:
                 return item
         raise NotFound(f"没有找到条款“{ref[:60]}”。")
@@ -199,7 +232,13 @@ class KnowledgeBase:
         return scope, [c for c in self.snapshot.clauses if c.document.slug in scope.slugs]
 
     def _items(self, scope: RegionScope) -> list[Item]:
-        return [i for i in (*self.snapshot.clauses, *self.snapshot.tasks) if i.document.slug in scope.slugs]
+        return [i for i in self.snapshot.items if i.document.slug in scope.slugs]
+
+
+def _keyword_idf(items: tuple[Item, ...], topics: tuple[Topic, ...]) -> dict[str, float]:
+    texts = [item.text for item in items]
+    keywords = {k for topic in topics for k in topic.keywords}
+    return {k: math.log(1 + len(texts) / (1 + sum(1 for t in texts if k in t))) for k in keywords}
 
 
 def _clean(text: str) -> str:

@@ -16,7 +16,9 @@ import yaml
 _SUFFIX = r"(?:省|市|县|区|州|盟|地区|自治州|特别行政区)?"
 # 藏区, 桂企, 黔地, 滇省 …: an abbreviation followed by one of these reads as the region.
 _ABBREVIATION_CONTEXT = "企地区省籍内"
-_STANDALONE_FILLERS = re.compile(r"^(?:那|那么|换成|换到|改成|我在|我是|我们是|我们在)?(?P<core>.+?)(?:的|呢|吗|啊|呀|怎么样|如何)*[?？!！。.,，\s]*$")
+_STANDALONE_FILLERS = re.compile(
+    r"^(?:那|那么|换成|换到|改成|我在|我是|我们是|我们在)?(?P<core>.+?)(?:的|呢|吗|啊|呀|怎么样|如何)*[?？!！。.,，\s]*$"
+)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,13 @@ class Gazetteer:
     def __post_init__(self) -> None:
         surfaces: dict[str, tuple[Division, str]] = {}
         for division in self.divisions:
-            for kind, names in (("county", division.counties), ("city", division.cities),
-                                ("alias", division.aliases), ("short", (division.short,)), ("name", (division.name,))):
+            for kind, names in (
+                ("county", division.counties),
+                ("city", division.cities),
+                ("alias", division.aliases),
+                ("short", (division.short,)),
+                ("name", (division.name,)),
+            ):
                 for name in names:
                     surfaces[name] = (division, kind)
         self._surfaces = surfaces
@@ -66,14 +73,21 @@ class Gazetteer:
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return cls(tuple(
-            Division(
-                name=item["name"], short=item["short"], level=item["level"], capital=item["capital"],
-                abbreviations=tuple(item.get("abbreviations") or ()), aliases=tuple(item.get("aliases") or ()),
-                cities=tuple(item.get("cities") or ()), counties=tuple(item.get("counties") or ()),
+        return cls(
+            tuple(
+                Division(
+                    name=item["name"],
+                    short=item["short"],
+                    level=item["level"],
+                    capital=item["capital"],
+                    abbreviations=tuple(item.get("abbreviations") or ()),
+                    aliases=tuple(item.get("aliases") or ()),
+                    cities=tuple(item.get("cities") or ()),
+                    counties=tuple(item.get("counties") or ()),
+                )
+                for item in raw
             )
-            for item in raw
-        ))
+        )
 
     def division(self, name: str) -> Division | None:
         """A division by its official name, short name or alias (贵州省, 贵州)."""

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from rank_bm25 import BM25Okapi
 
+from bot.kb.parse import split_sentences
 from bot.kb.topics import Topic, topics_asked
-from bot.kb.views import Item
+from bot.kb.views import ClauseView, Item
 from bot.text import ChineseTokenizer
 
 TOPIC_WEIGHT = 0.6  # a strongly tagged item of the asked topic is worth 60 % of the best lexical match
@@ -41,8 +42,25 @@ class PassageIndex:
 
     @staticmethod
     def _index_text(item: Item) -> str:
-        # The heading says what the clause is about: count it twice.
-        return f"{item.title} {item.title} {item.body if item.kind == 'clause' else item.text}"  # type: ignore[union-attr]
+        # The heading says what the clause is about: count it twice. Agency names make "人行拉萨中心支行负责什么"
+        # findable; they come from the clause's own assignment, never from elsewhere.
+        body = item.body if isinstance(item, ClauseView) else item.text
+        agencies = " ".join(a.name for a in item.agencies)
+        return f"{item.title} {item.title} {body} {agencies}"
+
+    def lexical(self, question: str, allowed: set[str] | None = None) -> dict[str, float]:
+        """BM25 of every allowed item for a text, normalised to the best (1.0); refs as keys."""
+        terms = self.tokenizer.terms(question)
+        if not terms:
+            return {}
+        raw = self._bm25.get_scores(terms)
+        scores = {
+            item.ref: max(float(raw[i]), 0.0)
+            for i, item in enumerate(self.items)
+            if allowed is None or item.document.slug in allowed
+        }
+        best = max(scores.values(), default=0.0) or 1.0
+        return {ref: score / best for ref, score in scores.items()}
 
     def search(self, question: str, allowed: set[str] | None = None, limit: int = 5) -> list[Scored]:
         """Top items for a question, restricted to documents whose slug is in ``allowed`` when given."""
@@ -83,16 +101,17 @@ class PassageIndex:
             return ()
 
         def weight(sentence: str) -> tuple[int, int]:
-            return (sum(1 for term in set(terms) if term in sentence) + (2 if sentence in tagged else 0),
-                    -sentences.index(sentence))
+            return (
+                sum(1 for term in set(terms) if term in sentence) + (2 if sentence in tagged else 0),
+                -sentences.index(sentence),
+            )
 
         return (max(sentences, key=weight),)
 
 
 def _sentences(item: Item) -> list[str]:
-    from bot.kb.parse import split_sentences
-
-    text = item.body if item.kind == "clause" else item.text  # type: ignore[union-attr]
-    sentences = split_sentences(text)
-    # The first sentence of a clause is its heading ("加强海外维权援助服务。"): never the most useful quote alone.
-    return sentences[1:] if item.kind == "clause" and len(sentences) > 1 else sentences
+    if isinstance(item, ClauseView):
+        sentences = split_sentences(item.body)
+        # The first sentence of a clause is its heading ("加强海外维权援助服务。"): never the most useful quote.
+        return sentences[1:] if len(sentences) > 1 else sentences
+    return split_sentences(item.text)

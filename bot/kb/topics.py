@@ -57,11 +57,18 @@ def load_topics(path: Path) -> tuple[Topic, ...]:
 def tag_text(title: str, body: str, topics: Iterable[Topic]) -> list[TopicMatch]:
     """Topics whose plan-language keywords occur in the text, each with the sentences that matched."""
     sentences = split_sentences(body)
+    heading = sentences[:1] if title and sentences and sentences[0].rstrip("。") == title else []
+    content = sentences[len(heading) :]
     matches = []
     for topic in topics:
-        hits = tuple(s for s in sentences if any(k in s for k in topic.keywords))
-        if hits:
-            matches.append(TopicMatch(topic.id, any(k in title for k in topic.keywords), hits))
+        in_title = bool(title) and any(k in title for k in topic.keywords)
+        # Quote the body, not the heading; the sentence naming most of the topic's words first.
+        hits = sorted(
+            (s for s in content if any(k in s for k in topic.keywords)),
+            key=lambda s: -sum(1 for k in topic.keywords if k in s),
+        )
+        if hits or in_title:
+            matches.append(TopicMatch(topic.id, in_title, tuple(hits) or tuple(heading)))
     return matches
 
 

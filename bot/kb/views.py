@@ -147,6 +147,11 @@ class Snapshot:
     clauses: tuple[ClauseView, ...]
     tasks: tuple[TaskView, ...]
 
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Clauses, then tasks: everything an answer can cite."""
+        return (*self.clauses, *self.tasks)
+
 
 def _section_label(section: models.Section | None, by_id: dict[int, models.Section]) -> str | None:
     if section is None:
@@ -161,10 +166,14 @@ def load_snapshot(engine: Engine) -> Snapshot:
     with Session(engine) as session:
         documents = session.scalars(
             select(models.Document)
-            .options(selectinload(models.Document.sections), selectinload(models.Document.leadership),
-                     selectinload(models.Document.clauses).selectinload(models.Clause.roles)
-                     .selectinload(models.ClauseAgency.agency),
-                     selectinload(models.Document.tasks))
+            .options(
+                selectinload(models.Document.sections),
+                selectinload(models.Document.leadership),
+                selectinload(models.Document.clauses)
+                .selectinload(models.Clause.roles)
+                .selectinload(models.ClauseAgency.agency),
+                selectinload(models.Document.tasks),
+            )
             .order_by(models.Document.id)
         ).all()
         tags: dict[tuple[str, int], dict[str, tuple[str, ...]]] = defaultdict(dict)
@@ -176,26 +185,51 @@ def load_snapshot(engine: Engine) -> Snapshot:
         for document in documents:
             sections = {section.id: section for section in document.sections}
             view = DocumentView(
-                slug=document.slug, region=document.region, province=document.province, level=document.level,
-                title=document.title, issuer=document.issuer, doc_number=document.doc_number, date=document.date,
-                published=document.published, status=document.status, parent=document.parent,
-                annex_title=document.annex_title, leadership_group=document.leadership_group,
+                slug=document.slug,
+                region=document.region,
+                province=document.province,
+                level=document.level,
+                title=document.title,
+                issuer=document.issuer,
+                doc_number=document.doc_number,
+                date=document.date,
+                published=document.published,
+                status=document.status,
+                parent=document.parent,
+                annex_title=document.annex_title,
+                leadership_group=document.leadership_group,
                 leadership_office=document.leadership_office,
                 leadership=tuple(LeaderView(m.role, m.name, m.post) for m in document.leadership),
-                clause_count=len(document.clauses), task_count=len(document.tasks),
+                clause_count=len(document.clauses),
+                task_count=len(document.tasks),
             )
             document_views.append(view)
             for clause in document.clauses:
-                clause_views.append(ClauseView(
-                    ref=clause.ref, document=view, section=_section_label(clause.section, sections),
-                    ordinal=clause.ordinal, number=clause.number, title=clause.title, text=clause.text,
-                    body=clause.body, deadline=clause.deadline, topics=tags.get(("clause", clause.id), {}),
-                    agencies=tuple(AgencyView(r.agency.name, r.role, r.agency.kind) for r in clause.roles),
-                ))
+                clause_views.append(
+                    ClauseView(
+                        ref=clause.ref,
+                        document=view,
+                        section=_section_label(clause.section, sections),
+                        ordinal=clause.ordinal,
+                        number=clause.number,
+                        title=clause.title,
+                        text=clause.text,
+                        body=clause.body,
+                        deadline=clause.deadline,
+                        topics=tags.get(("clause", clause.id), {}),
+                        agencies=tuple(AgencyView(r.agency.name, r.role, r.agency.kind) for r in clause.roles),
+                    )
+                )
             for task in document.tasks:
-                task_views.append(TaskView(
-                    ref=task.ref, document=view, section=_section_label(task.section, sections),
-                    number=task.number, text=task.text, deadline=task.deadline,
-                    topics=tags.get(("task", task.id), {}),
-                ))
+                task_views.append(
+                    TaskView(
+                        ref=task.ref,
+                        document=view,
+                        section=_section_label(task.section, sections),
+                        number=task.number,
+                        text=task.text,
+                        deadline=task.deadline,
+                        topics=tags.get(("task", task.id), {}),
+                    )
+                )
     return Snapshot(tuple(document_views), tuple(clause_views), tuple(task_views))

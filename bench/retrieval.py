@@ -1,0 +1,86 @@
+"""Retrieval benchmark: Recall@1 / Recall@3 and latency over the question table in tests/kb/retrieval_cases.yml.
+
+    .venv/bin/python -m bench.retrieval          (make bench)
+
+Writes bench/results/retrieval.json and bench/results/retrieval.md; prints the figures and the misses.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.kb.query import KnowledgeBase
+from bot.kb.service import open_knowledge_base
+from bot.settings import PROJECT_ROOT, Settings
+
+CASES_FILE = PROJECT_ROOT / "tests" / "kb" / "retrieval_cases.yml"
+RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: str
+    expected: list[str]
+    got: list[str]
+    seconds: float
+
+    @property
+    def at1(self) -> bool:
+        return bool(self.got) and self.got[0] in self.expected
+
+    @property
+    def at3(self) -> bool:
+        return any(ref in self.expected for ref in self.got[:3])
+
+
+def load_cases(path: Path = CASES_FILE) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+
+
+def evaluate(kb: KnowledgeBase, cases: list[dict]) -> list[Outcome]:
+    outcomes = []
+    for case in cases:
+        started = time.perf_counter()
+        hits = kb.search(case["q"], region=case.get("region"), limit=3)
+        outcomes.append(Outcome(case["q"], case["expected"], [h.item.ref for h in hits], time.perf_counter() - started))
+    return outcomes
+
+
+def summarize(outcomes: list[Outcome]) -> dict:
+    latencies = sorted(o.seconds * 1000 for o in outcomes)
+    return {
+        "questions": len(outcomes),
+        "recall_at_1": round(sum(o.at1 for o in outcomes) / len(outcomes), 4),
+        "recall_at_3": round(sum(o.at3 for o in outcomes) / len(outcomes), 4),
+        "latency_ms_p50": round(statistics.median(latencies), 2),
+        "latency_ms_max": round(latencies[-1], 2),
+        "misses_at_3": [{"q": o.question, "expected": o.expected, "got": o.got} for o in outcomes if not o.at3],
+    }
+
+
+def main() -> int:
+    kb = open_knowledge_base(Settings.from_env())
+    summary = summarize(evaluate(kb, load_cases()))
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / "retrieval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    table = (
+        "| questions | Recall@1 | Recall@3 | p50 ms | max ms |\n|---|---|---|---|---|\n"
+        f"| {summary['questions']} | {summary['recall_at_1']:.3f} | {summary['recall_at_3']:.3f} "
+        f"| {summary['latency_ms_p50']} | {summary['latency_ms_max']} |\n"
+    )
+    (RESULTS_DIR / "retrieval.md").write_text("# Retrieval benchmark\n\n" + table)
+    print(table)
+    for miss in summary["misses_at_3"]:
+        print(f"miss: {miss['q']} → {miss['got']} (expected {miss['expected']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
