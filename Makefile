@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help env env-app env-rasa kb dict run test unit lint bench clean
+.PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-rest clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -26,21 +26,40 @@ kb: env-app  ## build the knowledge base from seeds/ (idempotent, < 2 s)
 dict: env-app  ## regenerate data/dict/ (jieba user dictionary) from the gazetteer and the plans
 	$(PY) -m bot.kb dict
 
-run: env kb  ## set up everything and start the assistant (this issue: stops after building the knowledge base)
-	@echo "知识库已就绪。试试：$(PY) -m bot search 海外维权 --region 云南"
+train: env kb  ## train the Rasa model if config/domain/data changed (cached by their hash)
+	@scripts/model.sh train
 
-unit: env-app  ## unit tests (app env)
-	$(PY) -m pytest -q tests
+validate: env  ## rasa data validate, failing on any unexpected warning
+	$(PY) scripts/validate_data.py
 
-test: env kb lint unit  ## the whole test suite
+eval: train  ## held-out NLU evaluation (intent macro-F1, region F1) → bench/results/nlu_eval.md
+	.venv-rasa/bin/python -m bench.nlu_eval "$$(scripts/model.sh path)"
+
+stories: train  ## conversation tests: rasa test core on tests/test_stories.yml, failing on any wrong prediction
+	.venv-rasa/bin/rasa test core --e2e --model "$$(scripts/model.sh path)" --stories tests/test_stories.yml \
+	  --fail-on-prediction-errors --out results/stories
+
+e2e: train  ## end-to-end conversations through the real action server + Rasa server
+	$(PY) -m pytest -q tests/e2e
+
+run: env kb train  ## set up everything and start the assistant (action server + Rasa on loopback)
+	$(PY) -m bot.launcher
+
+unit: env-app  ## unit tests (app env, no servers)
+	$(PY) -m pytest -q tests --ignore=tests/e2e
+
+test: env kb lint validate unit eval stories e2e  ## the whole test suite
 
 lint: env-app  ## ruff + mypy
-	$(PY) -m ruff check bot tests bench
-	$(PY) -m ruff format --check bot tests bench
-	$(PY) -m mypy bot
+	$(PY) -m ruff check bot actions tests bench scripts
+	$(PY) -m ruff format --check bot actions tests bench scripts
+	$(PY) -m mypy bot actions
 
 bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results/
 	$(PY) -m bench.retrieval
+
+bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
+	$(PY) -m bench.rest_latency
 
 clean:  ## remove build outputs in the clone (cached environments stay)
 	rm -rf var models results .pytest_cache .venv .venv-rasa

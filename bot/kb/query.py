@@ -102,9 +102,10 @@ class KnowledgeBase:
         mention = self.gazetteer.resolve(text)
         if mention is None:
             raise UnknownRegion(f"没有识别出地区“{text[:20]}”。目前收录的地区：{self.covered_regions_text()}。")
-        return self._scope_for(mention)
+        return self.scope_for(mention)
 
-    def _scope_for(self, mention: RegionMention) -> RegionScope:
+    def scope_for(self, mention: RegionMention) -> RegionScope:
+        """The plans covering a gazetteer mention; raises RegionNotCovered for a region without one."""
         documents = tuple(d for d in self.documents if d.province == mention.division.name)
         if not documents:
             raise RegionNotCovered(
@@ -118,7 +119,7 @@ class KnowledgeBase:
         """Every covered region a question names (for comparisons); uncovered ones raise RegionNotCovered."""
         scopes: list[RegionScope] = []
         for mention in self.gazetteer.find_all(_clean(text)):
-            scope = self._scope_for(mention)
+            scope = self.scope_for(mention)
             if scope.slugs not in [s.slugs for s in scopes]:
                 scopes.append(scope)
         return scopes
@@ -197,6 +198,12 @@ class KnowledgeBase:
         if not exact and not related:
             raise NotFound(f"收录的方案中没有“{text[:30]}”承担的任务。")
         return AgencyReport(text, exact, related, kinds)
+
+    def agency_named_in(self, text: str) -> str | None:
+        """The longest agency name (as the plans write it) that occurs in a question, if any."""
+        names = {a.name for c in self.snapshot.clauses for a in c.agencies}
+        found = [name for name in names if name in text]
+        return max(found, key=len) if found else None
 
     # -- direct look-ups ------------------------------------------------------------------------------------
     def clause(self, region: str, number: str) -> ClauseView:

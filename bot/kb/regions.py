@@ -2,7 +2,9 @@
 
 Any mention (贵州, 黔, 遵义, 保德县, 浙江, 杭州 …) resolves to a division, so the assistant can say whether the
 knowledge base has a plan for it — covered or not. One-character abbreviations (黔, 滇, 藏, 桂, 晋) are common
-inside ordinary words (藏医药, 桂花, 晋升, 京东), so they count only when they stand alone or before 企/地/区/省.
+inside ordinary words (藏医药, 桂花, 晋升, 京东), so one counts only between neighbours that make it a place name:
+start or a function word before it (在黔, 和滇), and after it a place-like word or a function word (黔企, 滇这边,
+桂的, 黔滇两省). Abbreviations that are everyday characters (黑名单, 新品种, 平台, 青稞 …) never count alone.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from pathlib import Path
 import yaml
 
 _SUFFIX = r"(?:省|市|县|区|州|盟|地区|自治州|特别行政区)?"
-# 藏区, 桂企, 黔地, 滇省 …: an abbreviation followed by one of these reads as the region.
-_ABBREVIATION_CONTEXT = "企地区省籍内"
+# Abbreviations that are also everyday characters in this domain (黑名单, 新品种, 平台, 青稞, 申请, 云计算 …).
+AMBIGUOUS_ABBREVIATIONS = frozenset("黑新台青宁吉甘港澳蒙苏云贵申蜀秦陇")
+# A locative before an abbreviation makes it a place whatever follows (在黔申请, 到滇办厂).
+ABBREVIATION_LOCATIVE = "在从到去"
+# Otherwise, before it: the start, a non-Chinese character, or one of these function words …
+ABBREVIATION_BEFORE = "和跟与及、对比"
+# … and after it: the end, a non-Chinese character, or one of these (place-like words and function words).
+ABBREVIATION_AFTER = "企地区省籍内商呢吗的这那和跟与及、两查在"
 _STANDALONE_FILLERS = re.compile(
     r"^(?:那|那么|换成|换到|改成|我在|我是|我们是|我们在)?(?P<core>.+?)(?:的|呢|吗|啊|呀|怎么样|如何)*[?？!！。.,，\s]*$"
 )
@@ -68,7 +76,9 @@ class Gazetteer:
         self._surfaces = surfaces
         ordered = sorted(surfaces, key=len, reverse=True)  # longest first: 广西壮族自治区 before 广西
         self._pattern = re.compile("|".join(f"(?:{re.escape(name)}){_SUFFIX}" for name in ordered))
-        self._abbreviations = {a: d for d in self.divisions for a in d.abbreviations}
+        self._abbreviations = {
+            a: d for d in self.divisions for a in d.abbreviations if len(a) == 1 and a not in AMBIGUOUS_ABBREVIATIONS
+        }
 
     @classmethod
     def load(cls, path: Path) -> Gazetteer:
@@ -88,6 +98,10 @@ class Gazetteer:
                 for item in raw
             )
         )
+
+    def abbreviations(self) -> set[str]:
+        """The one-character abbreviations that can stand for their division (not the everyday ones)."""
+        return set(self._abbreviations)
 
     def division(self, name: str) -> Division | None:
         """A division by its official name, short name or alias (贵州省, 贵州)."""
@@ -120,8 +134,32 @@ class Gazetteer:
         for index, char in enumerate(text):
             if char not in self._abbreviations or any(m.start <= index < m.end for m in taken):
                 continue
-            after = text[index + 1 : index + 2]
-            before = text[index - 1 : index] if index else ""
-            if after and after in _ABBREVIATION_CONTEXT and not ("\u4e00" <= before <= "\u9fff"):
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            after_locative = bool(before) and before in ABBREVIATION_LOCATIVE
+            between_fitting_neighbours = _fits(before, ABBREVIATION_BEFORE, self._abbreviations) and _fits(
+                after, ABBREVIATION_AFTER, self._abbreviations
+            )
+            if after_locative or between_fitting_neighbours:
                 found.append(RegionMention(self._abbreviations[char], char, "abbreviation", index, index + 1))
         return found
+
+
+def _is_chinese(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def _fits(neighbour: str, allowed: str, abbreviations: dict[str, Division]) -> bool:
+    return not neighbour or not _is_chinese(neighbour) or neighbour in allowed or neighbour in abbreviations
+
+
+def abbreviation_pattern(abbreviations: str) -> str:
+    """The same rule as a regular expression, for Rasa's RegexEntityExtractor (data/nlu/lookups/region.yml)."""
+    chars = re.escape(abbreviations)
+    locative = re.escape(ABBREVIATION_LOCATIVE)
+    before = re.escape(ABBREVIATION_BEFORE)
+    after = re.escape(ABBREVIATION_AFTER)
+    return (
+        f"(?<=[{locative}])[{chars}]"
+        f"|(?:(?<![\\u4e00-\\u9fff])|(?<=[{before}{chars}]))[{chars}](?=$|[^\\u4e00-\\u9fff]|[{after}{chars}])"
+    )

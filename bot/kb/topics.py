@@ -21,6 +21,7 @@ class Topic:
     description: str
     keywords: tuple[str, ...]
     asks: tuple[str, ...]
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def load_topics(path: Path) -> tuple[Topic, ...]:
             description=entry["description"],
             keywords=tuple(str(k) for k in entry["keywords"]),
             asks=tuple(str(a) for a in entry.get("asks", ())),
+            question=str(entry.get("question") or entry["name"]),
         )
         for entry in raw["topics"]
     )

@@ -1,0 +1,37 @@
+"""Feedback on the last answer, stored with the clauses that answer cited."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import REFS_SLOT, intent_name, user_text
+from actions.replies import Replies, button, send
+from actions.resources import records_engine
+from bot.store.records import record_feedback
+
+log = logging.getLogger(__name__)
+
+
+class ActionFeedback(Action):
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        replies = Replies(domain)
+        positive = intent_name(tracker) == "feedback_good"
+        refs = [str(r) for r in (tracker.get_slot(REFS_SLOT) or [])]
+        try:
+            record_feedback(records_engine(), tracker.sender_id, positive, refs, user_text(tracker))
+        except SQLAlchemyError:
+            log.exception("could not store feedback for %s", tracker.sender_id)
+        if positive:
+            send(dispatcher, [replies.text("utter_feedback_thanks")])
+        else:
+            send(dispatcher, [replies.text("utter_feedback_sorry")], [button("转人工", "/human_handoff")])
+        return []

@@ -1,0 +1,90 @@
+"""Greeting, what the assistant can do, and the covered regions — all listing the plans from the knowledge base,
+so a plan added later shows up without touching the wording."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.replies import Replies, button, send
+from actions.resources import knowledge_base
+from bot.kb.query import KnowledgeBase
+
+SUGGESTIONS = ("贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "西藏驰名商标有奖励吗")
+
+
+def plan_rows(kb: KnowledgeBase, replies: Replies) -> list[str]:
+    return [
+        replies.text(
+            "utter_plan_row",
+            region=d.region,
+            title=d.citation,
+            level=d.level_label,
+            status=d.status,
+            dated=d.dated,
+            clauses=d.clause_count,
+        )
+        for d in kb.documents
+    ]
+
+
+def suggestion_buttons() -> list[dict[str, str]]:
+    return [button(s, s) for s in SUGGESTIONS]
+
+
+class ActionGreet(Action):
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kb = knowledge_base()
+        replies = Replies(domain)
+        regions = "、".join(d.region for d in kb.documents)
+        send(
+            dispatcher,
+            [replies.text("utter_welcome", regions=regions), replies.text("utter_disclaimer")],
+            suggestion_buttons(),
+        )
+        return []
+
+
+class ActionWhatCanYouDo(Action):
+    def name(self) -> str:
+        return "action_what_can_you_do"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kb = knowledge_base()
+        replies = Replies(domain)
+        topics = "、".join(t.name for t in list(kb.topics.values())[:12])
+        send(
+            dispatcher,
+            [
+                replies.text("utter_capabilities", topics=topics),
+                replies.text("utter_plans_intro"),
+                *plan_rows(kb, replies),
+            ],
+            suggestion_buttons(),
+        )
+        return []
+
+
+class ActionListRegions(Action):
+    def name(self) -> str:
+        return "action_list_regions"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kb = knowledge_base()
+        replies = Replies(domain)
+        county_notes = [
+            replies.text("utter_plan_county_note", region=d.region, province=d.province)
+            for d in kb.documents
+            if d.level == "county"
+        ]
+        send(
+            dispatcher,
+            [replies.text("utter_plans_intro"), *plan_rows(kb, replies), *county_notes],
+            [button(d.region, d.region) for d in kb.documents],
+        )
+        return []

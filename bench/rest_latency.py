@@ -1,0 +1,105 @@
+"""Latency of one message through Rasa's REST webhook: NLU, policies, the custom action and the knowledge base.
+
+    .venv/bin/python -m bench.rest_latency [--messages 500]        (make bench-rest)
+
+Starts its own action server and Rasa server (loopback, temporary databases), warms them up, then sends the
+messages one at a time (a mix of topic questions, follow-ups and chit-chat over many conversations) and writes
+p50/p95/p99 to bench/results/rest_latency.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bot.kb.db import make_engine
+from bot.kb.load import build
+from bot.launcher import Stack, StackConfig, default_config
+from bot.settings import PROJECT_ROOT, Settings
+from tests.support.ports import free_port
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+CONVERSATION = [
+    "贵州企业海外维权找谁",
+    "那西藏呢？",
+    "什么时候完成？",
+    "有人在拼多多卖我们牌子的假货",
+    "广西",
+    "省商务厅负责哪些？",
+    "保德县纠纷调解找谁",
+    "谢谢",
+    "西藏驰名商标有奖励吗",
+    "今天天气怎么样",
+]
+
+
+def post(url: str, sender: str, message: str) -> list[object]:
+    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # loopback
+        return list(json.loads(response.read()))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=500)
+    args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="ipr-bench-"))
+    settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
+    engine = make_engine(settings.database_url)
+    build(engine, settings)
+    engine.dispose()
+    config = StackConfig(
+        model=default_config().model,
+        database_url=settings.database_url,
+        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
+        log_dir=root / "log",
+        rasa_port=free_port(),
+        action_port=free_port(),
+    )
+    latencies, empty = [], 0
+    with Stack(config):
+        for warm in range(3):
+            post(config.webhook_url, f"warmup-{warm}", CONVERSATION[warm])
+        for index in range(args.messages):
+            sender = f"bench-{index // len(CONVERSATION)}"
+            started = time.perf_counter()
+            replies = post(config.webhook_url, sender, CONVERSATION[index % len(CONVERSATION)])
+            latencies.append((time.perf_counter() - started) * 1000)
+            empty += not replies
+    summary = {
+        "messages": len(latencies),
+        "empty_replies": empty,
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p99_ms": round(percentile(latencies, 0.99), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1),
+        "tracker_store": "SQLite",
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "rest_latency.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    table = (
+        "| messages | empty replies | p50 ms | p95 ms | p99 ms | mean ms |\n|---|---|---|---|---|---|\n"
+        f"| {summary['messages']} | {empty} | {summary['p50_ms']} | {summary['p95_ms']} | {summary['p99_ms']} "
+        f"| {summary['mean_ms']} |\n"
+    )
+    (RESULTS / "rest_latency.md").write_text(
+        "# One message through Rasa's REST webhook (sequential, SQLite tracker store, 2 cores)\n\n" + table
+    )
+    print(table)
+    return 0 if empty == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Start the assistant's processes on loopback and wait until they answer.
+
+    python -m bot.launcher            (what `make run` calls after building the KB and the model)
+
+The action server runs in the app env (rasa-sdk), the Rasa server in the rasa env, as Rasa deploys them. Both bind
+to 127.0.0.1 only: channels reach Rasa through the gateway, never directly. The e2e tests and the benchmarks use
+the same ``Stack`` with their own ports and databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from bot.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+QUIET_RASA = {
+    "RASA_TELEMETRY_ENABLED": "false",  # otherwise it retries outbound connections that cannot succeed here
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONWARNINGS": "ignore::DeprecationWarning",
+}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    model: Path
+    database_url: str
+    tracker_url: str
+    log_dir: Path
+    host: str = "127.0.0.1"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    project: Path = PROJECT_ROOT
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/rest/webhook"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class Stack:
+    """The action server and the Rasa server as child processes; a context manager that stops them."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start_actions(self) -> None:
+        c = self.config
+        env = {**os.environ, **c.extra_env, "DATABASE_URL": c.database_url, "SANIC_HOST": c.host}
+        self._spawn(
+            "actions",
+            [
+                str(c.project / ".venv/bin/python"),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(c.action_port),
+                "--quiet",
+            ],
+            env,
+        )
+
+    def start_rasa(self) -> None:
+        c = self.config
+        env = {
+            **os.environ,
+            **QUIET_RASA,
+            **c.extra_env,
+            "ACTION_ENDPOINT_URL": f"{c.action_url}/webhook",
+            "TRACKER_STORE_URL": c.tracker_url,
+        }
+        self._spawn(
+            "rasa",
+            [
+                str(c.project / ".venv-rasa/bin/rasa"),
+                "run",
+                "--model",
+                str(c.model),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--interface",
+                c.host,
+                "--port",
+                str(c.rasa_port),
+            ],
+            env,
+        )
+
+    def start(self) -> None:
+        self.start_actions()
+        self.start_rasa()
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.config.log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = (self.config.log_dir / f"{name}.log").open("ab")
+        log.info("starting %s: %s", name, " ".join(command))
+        self.processes[name] = subprocess.Popen(
+            command, cwd=self.config.project, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, timeout: float = 300) -> None:
+        """Poll until the action server is healthy and Rasa has loaded its model ("Hello from Rasa")."""
+        deadline = time.monotonic() + timeout
+        checks = {"actions": f"{self.config.action_url}/health", "rasa": f"{self.config.rasa_url}/"}
+        pending = {name: url for name, url in checks.items() if name in self.processes}
+        while pending:
+            for name, url in list(pending.items()):
+                process = self.processes[name]
+                if process.poll() is not None:
+                    raise StackError(
+                        f"{name} exited with code {process.returncode}; see {self.config.log_dir}/{name}.log"
+                    )
+                if _answers(url, "Hello from Rasa" if name == "rasa" else "ok"):
+                    del pending[name]
+            if pending and time.monotonic() > deadline:
+                raise StackError(
+                    f"not ready after {timeout:.0f} s: {', '.join(pending)} (logs in {self.config.log_dir})"
+                )
+            time.sleep(0.5)
+
+    def stop(self, name: str | None = None) -> None:
+        for key in [name] if name else list(self.processes):
+            process = self.processes.pop(key, None)
+            if process is None or process.poll() is not None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def __enter__(self) -> Stack:
+        self.start()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def _answers(url: str, expected: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # loopback URL we built
+            return expected in response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def default_config(environ: dict[str, str] | None = None) -> StackConfig:
+    env = os.environ if environ is None else environ
+    var = PROJECT_ROOT / "var"
+    model = (
+        env.get("RASA_MODEL")
+        or subprocess.run(
+            [str(PROJECT_ROOT / "scripts/model.sh"), "path"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    return StackConfig(
+        model=PROJECT_ROOT / model,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{var / 'kb.sqlite3'}",
+        tracker_url=env.get("TRACKER_STORE_URL") or f"sqlite:///{var / 'tracker.sqlite3'}",
+        log_dir=var / "log",
+        rasa_port=int(env.get("RASA_PORT", "5005")),
+        action_port=int(env.get("ACTION_PORT", "5055")),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.launcher", description="启动动作服务器和 Rasa 服务器")
+    parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    config = default_config()
+    if not config.model.is_file():
+        print(f"模型文件不存在：{config.model}。请先运行 `make train`。", file=sys.stderr)
+        return 1
+    stack = Stack(config)
+    print("正在启动动作服务器和 Rasa 服务器（Rasa 加载模型约需 1 分钟）…", flush=True)
+    try:
+        stack.start()
+        stack.wait_ready()
+        print(f"就绪。Rasa REST 接口：{config.webhook_url}（仅本机）；日志：{config.log_dir}", flush=True)
+        print("按 Ctrl-C 停止。", flush=True)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        print("有进程意外退出，请查看日志。", file=sys.stderr)
+        return 1
+    except StackError as error:
+        print(f"启动失败：{error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

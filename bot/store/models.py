@@ -1,0 +1,60 @@
+"""SQL tables of the staff-facing records."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, DateTime, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class StoreBase(DeclarativeBase):
+    pass
+
+
+class HandoffCase(StoreBase):
+    """A user asked for a person; staff see it in the console with the case number the user was given."""
+
+    __tablename__ = "handoff_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str | None] = mapped_column(String(30), unique=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(30), default="web")
+    region: Mapped[str | None] = mapped_column(String(40))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    user_messages: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    handled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Feedback(StoreBase):
+    """A thumbs up or down on an answer, stored with the clauses that answer cited."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    positive: Mapped[bool] = mapped_column(Boolean)
+    clause_refs: Mapped[list[str]] = mapped_column(JSON)
+    user_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    handled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UnansweredQuestion(StoreBase):
+    """A question the assistant could not map to a topic with confidence (the retrieval fallback answered)."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    region: Mapped[str | None] = mapped_column(String(40))
+    suggested_refs: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    handled: Mapped[bool] = mapped_column(Boolean, default=False)

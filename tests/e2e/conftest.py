@@ -1,0 +1,73 @@
+"""The real stack for conversation tests: action server + Rasa server with the trained model, on free ports,
+with a knowledge base and a tracker store of their own."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.kb.db import make_engine
+from bot.kb.load import build
+from bot.launcher import Stack, StackConfig, default_config
+from bot.settings import Settings
+from tests.support.ports import free_port
+
+
+@dataclass
+class Chat:
+    """Talks to Rasa's REST webhook as a channel would."""
+
+    webhook: str
+    engine: Engine
+
+    def send(self, sender: str, message: str) -> list[dict[str, object]]:
+        body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
+        request = urllib.request.Request(self.webhook, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:  # loopback
+            replies = json.loads(response.read().decode("utf-8"))
+        assert isinstance(replies, list)
+        return replies
+
+    def text(self, sender: str, message: str) -> str:
+        """All reply texts of one turn joined; asserts the bot answered (Rasa returns [] on internal errors)."""
+        replies = self.send(sender, message)
+        assert replies, f"no reply to {message!r}"
+        return "\n".join(str(r.get("text", "")) for r in replies)
+
+
+@pytest.fixture(scope="session")
+def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
+    model = default_config().model
+    if not model.is_file():
+        pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
+    root = tmp_path_factory.mktemp("stack")
+    settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
+    engine = make_engine(settings.database_url)
+    build(engine, settings)
+    engine.dispose()
+    return StackConfig(
+        model=model,
+        database_url=settings.database_url,
+        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
+        log_dir=root / "log",
+        rasa_port=free_port(),
+        action_port=free_port(),
+    )
+
+
+@pytest.fixture(scope="session")
+def chat(stack_config: StackConfig) -> Iterator[Chat]:
+    with Stack(stack_config):
+        engine = make_engine(stack_config.database_url)
+        yield Chat(stack_config.webhook_url, engine)
+        engine.dispose()
+
+
+def log_dir(config: StackConfig) -> Path:
+    return config.log_dir
