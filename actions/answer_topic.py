@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.citing import item_parts, next_step_part, region_label, show_payload
 from actions.context import REFS_SLOT, REGION_SLOT, TOPIC_SLOT, intent_name, region_outcome
 from actions.coverage import region_buttons, reply_not_covered
-from actions.replies import Replies, button, send
+from actions.replies import Replies, button, citation, send
 from actions.resources import knowledge_base
 from bot.kb.query import KnowledgeBase, RegionScope
 from bot.kb.topics import Topic
@@ -95,7 +95,12 @@ class ActionAnswerTopic(Action):
             parts.extend(item_parts(replies, hit.item, hit.quote))
         parts.append(next_step_part(replies, hits[0].item))
         parts.append(replies.text("utter_disclaimer"))
-        send(dispatcher, parts, answer_buttons(kb, topic, hits[0].item, region.scope))
+        send(
+            dispatcher,
+            parts,
+            answer_buttons(kb, topic, hits[0].item, region.scope),
+            [citation(h.item.ref, h.item.document.region, h.item.label) for h in hits],
+        )
         events.append(SlotSet(REFS_SLOT, [h.item.ref for h in hits]))
         return events
 

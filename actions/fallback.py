@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.citing import item_heading, show_payload
 from actions.context import REFS_SLOT, REGION_SLOT, user_text
 from actions.coverage import reply_not_covered
-from actions.replies import Replies, button, send
+from actions.replies import Replies, button, citation, send
 from actions.resources import knowledge_base, records_engine
 from bot.kb.errors import QueryError, RegionNotCovered
 from bot.kb.topics import topics_asked
@@ -66,5 +66,10 @@ class ActionRetrievalFallback(Action):
             )
         parts.append(replies.text("utter_fallback_rephrase"))
         parts.append(replies.text("utter_disclaimer"))
-        send(dispatcher, parts, [button("查看原文", show_payload(hits[0].item)), button("转人工", "/human_handoff")])
+        send(
+            dispatcher,
+            parts,
+            [button("查看原文", show_payload(hits[0].item)), button("转人工", "/human_handoff")],
+            [citation(h.item.ref, h.item.document.region, h.item.label) for h in hits],
+        )
         return [SlotSet(REFS_SLOT, [h.item.ref for h in hits])]

@@ -63,12 +63,24 @@ def _split_long(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def send(dispatcher: CollectingDispatcher, parts: Iterable[str], buttons: list[dict[str, str]] | None = None) -> None:
-    """Send the parts as one or more messages; buttons go with the last one."""
+def send(
+    dispatcher: CollectingDispatcher,
+    parts: Iterable[str],
+    buttons: list[dict[str, str]] | None = None,
+    citations: list[dict[str, str]] | None = None,
+) -> None:
+    """Send the parts as one or more messages; buttons go with the last one. Citations (refs of the clauses the
+    answer quotes) travel as custom data: the web page offers a 查看原文 view, text-only channels ignore them."""
     messages = compose(parts)
     for index, message in enumerate(messages):
         last = index == len(messages) - 1
         dispatcher.utter_message(text=message, buttons=(buttons or []) if last else [])
+    if citations:
+        dispatcher.utter_message(json_message={"citations": citations})
+
+
+def citation(ref: str, region: str, label: str) -> dict[str, str]:
+    return {"ref": ref, "title": f"{region} {label}"}
 
 
 def button(title: str, payload: str) -> dict[str, str]:

@@ -1,10 +1,10 @@
-"""Start the assistant's processes on loopback and wait until they answer.
+"""Start the assistant's processes and wait until they answer.
 
     python -m bot.launcher            (what `make run` calls after building the KB and the model)
 
-The action server runs in the app env (rasa-sdk), the Rasa server in the rasa env, as Rasa deploys them. Both bind
-to 127.0.0.1 only: channels reach Rasa through the gateway, never directly. The e2e tests and the benchmarks use
-the same ``Stack`` with their own ports and databases.
+The action server runs in the app env (rasa-sdk), the Rasa server in the rasa env, as Rasa deploys them; both bind
+to 127.0.0.1 only. The gateway (app env) is the one public entry point: chat page, widget, staff console, WeChat.
+The e2e tests and the benchmarks use the same ``Stack`` with their own ports and databases.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -25,6 +26,18 @@ from types import TracebackType
 from bot.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
+
+# What the gateway reads from the environment (bot.settings.Settings.from_env), passed through by make run.
+GATEWAY_SETTINGS = (
+    "STAFF_TOKEN",
+    "WECHAT_TOKEN",
+    "WECHAT_ENCODING_AES_KEY",
+    "WECHAT_APP_ID",
+    "WECHAT_REPLY_CHARS",
+    "WIDGET_ORIGINS",
+    "MAX_MESSAGE_CHARS",
+    "RASA_TIMEOUT",
+)
 
 QUIET_RASA = {
     "RASA_TELEMETRY_ENABLED": "false",  # otherwise it retries outbound connections that cannot succeed here
@@ -43,8 +56,11 @@ class StackConfig:
     host: str = "127.0.0.1"
     rasa_port: int = 5005
     action_port: int = 5055
+    gateway_port: int = 8000
+    gateway_host: str = "127.0.0.1"
     project: Path = PROJECT_ROOT
     extra_env: dict[str, str] = field(default_factory=dict)
+    gateway_env: dict[str, str] = field(default_factory=dict)  # STAFF_TOKEN, WECHAT_TOKEN, WIDGET_ORIGINS …
 
     @property
     def rasa_url(self) -> str:
@@ -58,6 +74,11 @@ class StackConfig:
     def webhook_url(self) -> str:
         return f"{self.rasa_url}/webhooks/rest/webhook"
 
+    @property
+    def gateway_url(self) -> str:
+        host = "127.0.0.1" if self.gateway_host in ("0.0.0.0", "::") else self.gateway_host
+        return f"http://{host}:{self.gateway_port}"
+
 
 class StackError(RuntimeError):
     pass
@@ -66,8 +87,9 @@ class StackError(RuntimeError):
 class Stack:
     """The action server and the Rasa server as child processes; a context manager that stops them."""
 
-    def __init__(self, config: StackConfig) -> None:
+    def __init__(self, config: StackConfig, with_gateway: bool = False) -> None:
         self.config = config
+        self.with_gateway = with_gateway
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start_actions(self) -> None:
@@ -116,9 +138,24 @@ class Stack:
             env,
         )
 
-    def start(self) -> None:
+    def start_gateway(self) -> None:
+        c = self.config
+        env = {
+            **os.environ,
+            **c.extra_env,
+            **c.gateway_env,
+            "DATABASE_URL": c.database_url,
+            "RASA_URL": c.rasa_url,
+            "GATEWAY_HOST": c.gateway_host,
+            "GATEWAY_PORT": str(c.gateway_port),
+        }
+        self._spawn("gateway", [str(c.project / ".venv/bin/python"), "-m", "bot.gateway"], env)
+
+    def start(self, gateway: bool = False) -> None:
         self.start_actions()
         self.start_rasa()
+        if gateway:
+            self.start_gateway()
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
@@ -131,7 +168,11 @@ class Stack:
     def wait_ready(self, timeout: float = 300) -> None:
         """Poll until the action server is healthy and Rasa has loaded its model ("Hello from Rasa")."""
         deadline = time.monotonic() + timeout
-        checks = {"actions": f"{self.config.action_url}/health", "rasa": f"{self.config.rasa_url}/"}
+        checks = {
+            "actions": f"{self.config.action_url}/health",
+            "rasa": f"{self.config.rasa_url}/",
+            "gateway": f"{self.config.gateway_url}/healthz",
+        }
         pending = {name: url for name, url in checks.items() if name in self.processes}
         while pending:
             for name, url in list(pending.items()):
@@ -140,7 +181,7 @@ class Stack:
                     raise StackError(
                         f"{name} exited with code {process.returncode}; see {self.config.log_dir}/{name}.log"
                     )
-                if _answers(url, "Hello from Rasa" if name == "rasa" else "ok"):
+                if _answers(url, {"rasa": "Hello from Rasa"}.get(name, "ok")):
                     del pending[name]
             if pending and time.monotonic() > deadline:
                 raise StackError(
@@ -161,7 +202,7 @@ class Stack:
                 process.wait()
 
     def __enter__(self) -> Stack:
-        self.start()
+        self.start(gateway=self.with_gateway)
         try:
             self.wait_ready()
         except BaseException:
@@ -197,6 +238,9 @@ def default_config(environ: dict[str, str] | None = None) -> StackConfig:
         log_dir=var / "log",
         rasa_port=int(env.get("RASA_PORT", "5005")),
         action_port=int(env.get("ACTION_PORT", "5055")),
+        gateway_port=int(env.get("GATEWAY_PORT", "8000")),
+        gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
+        gateway_env={key: env[key] for key in GATEWAY_SETTINGS if key in env},
     )
 
 
@@ -208,13 +252,18 @@ def main(argv: list[str] | None = None) -> int:
     if not config.model.is_file():
         print(f"模型文件不存在：{config.model}。请先运行 `make train`。", file=sys.stderr)
         return 1
-    stack = Stack(config)
-    print("正在启动动作服务器和 Rasa 服务器（Rasa 加载模型约需 1 分钟）…", flush=True)
+    if "STAFF_TOKEN" not in config.gateway_env:
+        # No token configured: make one for this run only, so the console is usable but never open by default.
+        config.gateway_env["STAFF_TOKEN"] = secrets.token_urlsafe(16)
+        print(f"未配置 STAFF_TOKEN，本次运行的工作台口令：{config.gateway_env['STAFF_TOKEN']}", flush=True)
+    stack = Stack(config, with_gateway=True)
+    print("正在启动动作服务器、Rasa 服务器和网关（Rasa 加载模型约需 1 分钟）…", flush=True)
     try:
-        stack.start()
+        stack.start(gateway=True)
         stack.wait_ready()
-        print(f"就绪。Rasa REST 接口：{config.webhook_url}（仅本机）；日志：{config.log_dir}", flush=True)
-        print("按 Ctrl-C 停止。", flush=True)
+        print(f"就绪。聊天页面：{config.gateway_url}/", flush=True)
+        print(f"      嵌入示例：{config.gateway_url}/widget-demo    热线工作台：{config.gateway_url}/staff", flush=True)
+        print(f"      Rasa 与动作服务器仅监听本机；日志：{config.log_dir}。按 Ctrl-C 停止。", flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
         print("有进程意外退出，请查看日志。", file=sys.stderr)

@@ -4,10 +4,15 @@ at import time. Tests build ``Settings(...)`` directly."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip().rstrip("/") for part in (value or "").split(",") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -17,12 +22,40 @@ class Settings:
     topics_file: Path = PROJECT_ROOT / "data" / "topics.yml"
     regions_file: Path = PROJECT_ROOT / "data" / "regions.yml"
     dict_dir: Path = PROJECT_ROOT / "data" / "dict"
+    # -- gateway (bot/gateway) ----------------------------------------------------------------------------------
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    rasa_url: str = "http://127.0.0.1:5005"  # internal: only the gateway talks to Rasa
+    rasa_timeout: float = 10.0
+    max_message_chars: int = 500
+    # Origins allowed to call /api/chat from the widget on other sites (exact origins, never "*").
+    widget_origins: tuple[str, ...] = field(default=())
+    # Staff console: disabled (503) until a token is configured.
+    staff_token: str = ""
+    # WeChat Official Account (公众号): token from the account's server configuration; AES key and AppID for
+    # safe mode (消息加解密方式：安全模式).
+    wechat_token: str = ""
+    wechat_aes_key: str = ""
+    wechat_app_id: str = ""
+    wechat_reply_chars: int = 600  # longer replies are cut with a "回复“继续”" prompt
+    wechat_deadline: float = 4.5  # WeChat drops a passive reply after 5 s
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             seeds_dir=Path(env.get("SEEDS_DIR") or defaults.seeds_dir),
+            gateway_host=env.get("GATEWAY_HOST") or defaults.gateway_host,
+            gateway_port=int(env.get("GATEWAY_PORT") or defaults.gateway_port),
+            rasa_url=(env.get("RASA_URL") or defaults.rasa_url).rstrip("/"),
+            rasa_timeout=float(env.get("RASA_TIMEOUT") or defaults.rasa_timeout),
+            max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
+            widget_origins=_csv(env.get("WIDGET_ORIGINS")),
+            staff_token=env.get("STAFF_TOKEN") or "",
+            wechat_token=env.get("WECHAT_TOKEN") or "",
+            wechat_aes_key=env.get("WECHAT_ENCODING_AES_KEY") or "",
+            wechat_app_id=env.get("WECHAT_APP_ID") or "",
+            wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
         )

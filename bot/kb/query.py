@@ -238,8 +238,23 @@ class KnowledgeBase:
         scope = self.scope(region)
         return scope, [c for c in self.snapshot.clauses if c.document.slug in scope.slugs]
 
+    def all_items(self, region: str | None) -> list[Scored]:
+        """Every clause and task of a region's plans, in plan order (the staff console's "browse")."""
+        return [Scored(item, 0.0, ()) for item in self._items(self.scope(region))]
+
     def _items(self, scope: RegionScope) -> list[Item]:
         return [i for i in self.snapshot.items if i.document.slug in scope.slugs]
+
+
+def filter_hits(hits: list[Scored], topic: str | None = None, agency: str | None = None) -> list[Scored]:
+    """Keep hits tagged with a topic and/or naming an agency (by name as written, or by kind: 市场监管)."""
+    if topic:
+        hits = [h for h in hits if topic in h.item.topics]
+    if agency and agency.strip():
+        wanted = agency.strip()
+        kinds = {k.id for k in kinds_mentioned(wanted)}
+        hits = [h for h in hits if any(wanted in a.name or a.kind in kinds for a in h.item.agencies)]
+    return hits
 
 
 def _keyword_idf(items: tuple[Item, ...], topics: tuple[Topic, ...]) -> dict[str, float]:

@@ -18,13 +18,22 @@ from bot.launcher import Stack, StackConfig, default_config
 from bot.settings import Settings
 from tests.support.ports import free_port
 
+STAFF_TOKEN = "e2e-staff-token"
+WECHAT_TOKEN = "e2e-wechat-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+APP_ID = "wx_e2e_app"
+WECHAT_REPLY_CHARS = 300  # short, so that continuation ("继续") is exercised
+
 
 @dataclass
 class Chat:
-    """Talks to Rasa's REST webhook as a channel would."""
+    """Talks to Rasa's REST webhook as a channel would; ``gateway`` is the public entry point of the same stack."""
 
     webhook: str
     engine: Engine
+    gateway: str = ""
+    tracker_url: str = ""
+    host_page_port: int = 0
 
     def send(self, sender: str, message: str) -> list[dict[str, object]]:
         body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
@@ -51,6 +60,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
     engine = make_engine(settings.database_url)
     build(engine, settings)
     engine.dispose()
+    host_page_port = free_port()  # a second origin for the widget's host page (tests/e2e/test_browser.py)
     return StackConfig(
         model=model,
         database_url=settings.database_url,
@@ -58,14 +68,30 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
         log_dir=root / "log",
         rasa_port=free_port(),
         action_port=free_port(),
+        gateway_port=free_port(),
+        gateway_env={
+            "STAFF_TOKEN": STAFF_TOKEN,
+            "WECHAT_TOKEN": WECHAT_TOKEN,
+            "WECHAT_ENCODING_AES_KEY": AES_KEY,
+            "WECHAT_APP_ID": APP_ID,
+            "WECHAT_REPLY_CHARS": str(WECHAT_REPLY_CHARS),
+            "WIDGET_ORIGINS": f"http://127.0.0.1:{host_page_port}",
+        },
     )
 
 
 @pytest.fixture(scope="session")
 def chat(stack_config: StackConfig) -> Iterator[Chat]:
-    with Stack(stack_config):
+    with Stack(stack_config, with_gateway=True):
         engine = make_engine(stack_config.database_url)
-        yield Chat(stack_config.webhook_url, engine)
+        origin = stack_config.gateway_env["WIDGET_ORIGINS"]
+        yield Chat(
+            stack_config.webhook_url,
+            engine,
+            stack_config.gateway_url,
+            stack_config.tracker_url,
+            int(origin.rsplit(":", 1)[1]),
+        )
         engine.dispose()
 
 

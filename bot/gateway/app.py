@@ -1,0 +1,48 @@
+"""The gateway application factory: typed app state, one client session to Rasa, the knowledge base snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import Engine
+
+from bot.gateway.middleware import error_middleware, security_headers
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.routes import setup_routes
+from bot.gateway.wechat.sessions import WeChatSessions
+from bot.kb.db import make_engine
+from bot.kb.query import KnowledgeBase
+from bot.kb.service import open_knowledge_base
+from bot.settings import Settings
+from bot.store.records import ensure_tables
+
+SETTINGS = web.AppKey("settings", Settings)
+RASA = web.AppKey("rasa", RasaClient)
+KB = web.AppKey("kb", KnowledgeBase)
+RECORDS = web.AppKey("records", Engine)
+WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
+
+MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_resources)
+    setup_routes(app)
+    return app
+
+
+async def _resources(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[KB] = open_knowledge_base(settings)
+    engine = make_engine(settings.database_url)
+    ensure_tables(engine)
+    app[RECORDS] = engine
+    app[WECHAT] = WeChatSessions()
+    async with aiohttp.ClientSession() as session:
+        app[RASA] = RasaClient(session, settings.rasa_url, settings.rasa_timeout)
+        yield
+    engine.dispose()

@@ -1,0 +1,114 @@
+"""JSON API for the chat page and the widget: /api/chat, /api/clauses/{ref}, /api/info."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from aiohttp import web
+
+from bot.gateway import app as state
+from bot.gateway.middleware import cors_headers, error_json
+from bot.gateway.rasa_client import RasaUnavailable
+from bot.kb.errors import NotFound
+from bot.kb.views import ClauseView
+
+SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+UNAVAILABLE = "助手暂时无法回答，请稍后重试。如需人工帮助，请稍后发送“转人工”。"
+
+
+def _cors(request: web.Request) -> dict[str, str]:
+    return cors_headers(request, request.app[state.SETTINGS].widget_origins)
+
+
+async def preflight(request: web.Request) -> web.Response:
+    headers = _cors(request)
+    return web.Response(status=204 if "Access-Control-Allow-Origin" in headers else 403, headers=headers)
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (except line breaks) and surrounding blanks; the text is otherwise kept as typed."""
+    return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127)).strip()
+
+
+async def read_json(request: web.Request) -> dict[str, Any] | web.Response:
+    if request.content_type != "application/json":
+        return error_json(415, "请求类型不正确：请以 JSON（application/json）发送。")
+    try:
+        body = json.loads(await request.text())
+    except (ValueError, UnicodeDecodeError):
+        return error_json(400, "请求格式不正确：不是有效的 JSON。")
+    if not isinstance(body, dict):
+        return error_json(400, "请求格式不正确：需要一个 JSON 对象。")
+    return body
+
+
+async def chat(request: web.Request) -> web.Response:
+    headers = _cors(request)
+    if request.headers.get("Origin") and "Access-Control-Allow-Origin" not in headers and not _same_origin(request):
+        return error_json(403, "这个网站未被允许使用聊天接口。")
+    body = await read_json(request)
+    if isinstance(body, web.Response):
+        body.headers.update(headers)
+        return body
+    settings = request.app[state.SETTINGS]
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not SENDER.match(sender):
+        return error_json(400, "会话编号无效，请刷新页面后重试。")
+    if not isinstance(message, str) or not clean_text(message):
+        response = error_json(400, "请输入您的问题。")
+    elif len(clean_text(message)) > settings.max_message_chars:
+        response = error_json(400, f"问题太长了，请控制在{settings.max_message_chars}字以内。")
+    else:
+        try:
+            replies = await request.app[state.RASA].send(f"web-{sender}", clean_text(message), {"channel": "web"})
+            response = web.json_response({"messages": [m.as_json() for m in replies]})
+        except RasaUnavailable:
+            response = error_json(503, UNAVAILABLE)
+    response.headers.update(headers)
+    return response
+
+
+def _same_origin(request: web.Request) -> bool:
+    return request.headers.get("Origin", "").rstrip("/") == f"{request.scheme}://{request.host}"
+
+
+async def clause(request: web.Request) -> web.Response:
+    kb = request.app[state.KB]
+    try:
+        item = kb.by_ref(request.match_info["ref"])
+    except NotFound as error:
+        return error_json(404, error.message)
+    document = item.document
+    data = {
+        "ref": item.ref,
+        "region": document.region,
+        "label": item.label,
+        "title": item.title,
+        "citation": item.citation,
+        "text": item.text,
+        "agencies": [{"name": a.name, "role": a.role_label} for a in item.agencies],
+        "no_agency": isinstance(item, ClauseView) and not item.agencies,
+        "deadline": item.deadline,
+        "document": {
+            "title": document.title,
+            "status": document.status,
+            "level": document.level_label,
+            "dated": document.dated,
+            "doc_number": document.doc_number,
+        },
+    }
+    return web.json_response(data, headers=_cors(request))
+
+
+async def info(request: web.Request) -> web.Response:
+    """What the welcome says: the plans covered, with status and date."""
+    kb = request.app[state.KB]
+    plans = [
+        {"region": d.region, "title": d.citation, "level": d.level_label, "status": d.status, "dated": d.dated}
+        for d in kb.documents
+    ]
+    return web.json_response(
+        {"plans": plans, "max_message_chars": request.app[state.SETTINGS].max_message_chars}, headers=_cors(request)
+    )

@@ -1,0 +1,79 @@
+"""Errors as clean JSON/text (never a traceback), security headers on every response, CORS for the widget."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# The chat page and widget: scripts and styles from this origin only, API calls to this origin.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+# The staff console may never be framed (clickjacking) by anyone.
+STAFF_CSP = PAGE_CSP.replace("frame-ancestors 'self'", "frame-ancestors 'none'")
+
+MESSAGES = {
+    400: "请求格式不正确。",
+    401: "需要登录。",
+    403: "没有权限。",
+    404: "没有找到这个页面。",
+    405: "不支持这种请求方式。",
+    413: "内容太长了。",
+    415: "请求类型不正确。",
+    429: "请求过于频繁，请稍后再试。",
+    500: "服务器内部错误，请稍后重试。",
+}
+
+
+def error_json(status: int, message: str | None = None) -> web.Response:
+    return web.json_response({"error": message or MESSAGES.get(status, "请求失败。")}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as error:
+        if error.status < 400 or error.content_type == "application/json" or request.path.startswith("/wechat"):
+            raise
+        message = MESSAGES.get(error.status, error.reason)
+        if request.path.startswith(("/api/", "/staff/api/")):
+            return error_json(error.status, message)
+        return web.Response(status=error.status, text=message, content_type="text/plain", charset="utf-8")
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_json(500)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.path.startswith("/staff"):
+        response.headers["Content-Security-Policy"] = STAFF_CSP
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cache-Control"] = "no-store"
+    else:
+        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    return response
+
+
+def cors_headers(request: web.Request, allowed: tuple[str, ...]) -> dict[str, str]:
+    """CORS for the widget: echo the Origin only when it is exactly one of the configured origins."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin and origin in allowed:
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Vary": "Origin",
+            "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+        }
+    return {"Vary": "Origin"}

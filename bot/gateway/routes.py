@@ -1,0 +1,31 @@
+"""Every route of the gateway, in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.gateway import chat, pages, staff
+from bot.gateway.wechat import handler as wechat
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_get("/", pages.index)
+    app.router.add_get("/widget.js", pages.widget_script)
+    app.router.add_get("/widget-demo", pages.widget_demo)
+    app.router.add_get("/healthz", pages.health)
+    app.router.add_static("/static/", pages.STATIC, show_index=False, follow_symlinks=False)
+
+    app.router.add_post("/api/chat", chat.chat)
+    app.router.add_route("OPTIONS", "/api/chat", chat.preflight)
+    app.router.add_get("/api/clauses/{ref:[a-z0-9_-]+/[a-z0-9-]+}", chat.clause)
+    app.router.add_get("/api/info", chat.info)
+
+    app.router.add_get("/staff", staff.console)
+    app.router.add_post("/staff/login", staff.login)
+    app.router.add_post("/staff/logout", staff.logout)
+    app.router.add_get("/staff/api/search", staff.search)
+    app.router.add_get("/staff/api/records", staff.records)
+    app.router.add_post("/staff/api/records/{kind}/{id:\\d+}/handled", staff.mark_handled)
+
+    app.router.add_get("/wechat", wechat.verify)
+    app.router.add_post("/wechat", wechat.receive)

@@ -1,0 +1,140 @@
+"""The /wechat endpoint: GET verifies the server (echoes ``echostr``), POST answers messages with a passive reply.
+
+Every request must carry a valid signature (403 otherwise). Bodies are small (WeChat's messages are), parsed
+safely; a malformed or hostile body is a 400. In safe mode (``encrypt_type=aes``) the message is verified with
+``msg_signature``, decrypted, and the reply encrypted the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+
+from aiohttp import web
+
+from bot.gateway import app as state
+from bot.gateway.rasa_client import RasaUnavailable
+from bot.gateway.wechat import formatting, signature
+from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
+from bot.gateway.wechat.messages import BadMessage, Incoming, encrypted_envelope, parse_incoming, parse_xml, text_reply
+from bot.gateway.wechat.sessions import UserState
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 16 * 1024
+CONTINUE_WORDS = {"继续", "继续。", "更多", "下一页"}
+WELCOME_PAYLOAD = "/greet"
+TEXT_ONLY = "您好，我目前只能阅读文字消息。请用文字描述您遇到的知识产权问题，例如：“商标被人抢注了怎么办”。"
+NOTHING_MORE = "没有更多内容了。请继续提问。"
+UNAVAILABLE = "抱歉，助手暂时无法回答，请稍后再试。"
+STILL_WORKING = "正在为您查询，请稍后回复“继续”获取答案。"
+
+
+def _signed(request: web.Request) -> bool:
+    token = request.app[state.SETTINGS].wechat_token
+    q = request.query
+    return signature.check(token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
+
+
+async def verify(request: web.Request) -> web.Response:
+    if not request.app[state.SETTINGS].wechat_token:
+        return web.Response(status=503, text="WeChat channel not configured")
+    if not _signed(request):
+        return web.Response(status=403, text="invalid signature")
+    return web.Response(text=request.query.get("echostr", ""), content_type="text/plain")
+
+
+async def receive(request: web.Request) -> web.Response:
+    settings = request.app[state.SETTINGS]
+    if not settings.wechat_token:
+        return web.Response(status=503, text="WeChat channel not configured")
+    if not _signed(request):
+        return web.Response(status=403, text="invalid signature")
+    if (request.content_length or 0) > MAX_BODY:
+        return web.Response(status=413, text="body too large")
+    try:
+        body = (await request.read())[: MAX_BODY + 1]
+        if len(body) > MAX_BODY:
+            return web.Response(status=413, text="body too large")
+        xml = body.decode("utf-8")
+        crypto = None
+        if request.query.get("encrypt_type") == "aes":
+            crypto = WeChatCrypto(settings.wechat_aes_key, settings.wechat_app_id) if settings.wechat_aes_key else None
+            if crypto is None:
+                return web.Response(status=400, text="safe mode not configured")
+            encrypted = parse_xml(xml).get("Encrypt", "")
+            q = request.query
+            if not signature.check(
+                settings.wechat_token, q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), encrypted
+            ):
+                return web.Response(status=403, text="invalid msg_signature")
+            xml = crypto.decrypt(encrypted)
+        incoming = parse_incoming(xml)
+    except (UnicodeDecodeError, BadMessage, WeChatCryptoError) as error:
+        log.info("rejected WeChat body: %s", error)
+        return web.Response(status=400, text="bad message")
+
+    answer = await _answer(request, incoming)
+    if answer is None:
+        return web.Response(text="success")
+    reply = text_reply(incoming, answer)
+    if crypto is not None:
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
+        encrypted_reply = crypto.encrypt(reply)
+        reply = encrypted_envelope(
+            encrypted_reply, signature.sign(settings.wechat_token, timestamp, nonce, encrypted_reply), timestamp, nonce
+        )
+    return web.Response(text=reply, content_type="application/xml")
+
+
+async def _answer(request: web.Request, incoming: Incoming) -> str | None:
+    """The reply text, or None for messages that need none (unsubscribe, other events)."""
+    settings = request.app[state.SETTINGS]
+    sessions = request.app[state.WECHAT]
+    user = sessions.user(incoming.from_user)
+    if incoming.msg_type == "event":
+        if incoming.event != "subscribe":
+            return None
+        message = WELCOME_PAYLOAD
+    elif incoming.msg_type != "text":
+        return TEXT_ONLY
+    else:
+        message = incoming.content.strip()
+        if not message:
+            return TEXT_ONLY
+        if message in CONTINUE_WORDS:
+            return user.pending.pop(0) + (formatting.MORE if user.pending else "") if user.pending else NOTHING_MORE
+        if message.isdigit() and user.options and 1 <= int(message) <= len(user.options):
+            message = user.options[int(message) - 1]
+        message = message[: settings.max_message_chars]
+
+    async def produce() -> str:
+        return await _ask_rasa(request, incoming.from_user, message, user)
+
+    task = sessions.answer_once(incoming.dedupe_key, produce)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), timeout=settings.wechat_deadline)
+    except asyncio.TimeoutError:
+        # Too slow for WeChat's 5 s: say so now; the answer waits in "继续" when it is ready.
+        task.add_done_callback(lambda done: _park(done, user))
+        return STILL_WORKING
+
+
+def _park(task: asyncio.Task[str], user: UserState) -> None:
+    if not task.cancelled() and task.exception() is None:
+        user.pending.insert(0, task.result())
+
+
+async def _ask_rasa(request: web.Request, open_id: str, message: str, user: UserState) -> str:
+    settings = request.app[state.SETTINGS]
+    try:
+        replies = await request.app[state.RASA].send(f"wechat-{open_id}", message, {"channel": "wechat"})
+    except RasaUnavailable:
+        return UNAVAILABLE
+    text, options = formatting.render(replies)
+    user.options = options
+    parts = formatting.split_for_wechat(text, settings.wechat_reply_chars)
+    user.pending = parts[1:]
+    return formatting.first_with_more(parts)

@@ -1,0 +1,39 @@
+"""The gateway in-process (aiohttp test client) on the real knowledge base. Rasa is a closed port here: requests
+that reach it get the "unavailable" answer; conversations with a real Rasa are in tests/e2e."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.gateway.app import create_app
+from bot.settings import Settings
+from tests.support.ports import free_port
+
+STAFF_TOKEN = "staff-secret-for-tests"
+WECHAT_TOKEN = "wechat-token-for-tests"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
+APP_ID = "wx1234567890abcdef"
+WIDGET_ORIGIN = "https://partner.example.cn"
+
+
+@pytest.fixture()
+def gateway_settings(kb_settings: Settings) -> Settings:
+    return dataclasses.replace(
+        kb_settings,
+        rasa_url=f"http://127.0.0.1:{free_port()}",
+        rasa_timeout=2.0,
+        staff_token=STAFF_TOKEN,
+        wechat_token=WECHAT_TOKEN,
+        wechat_aes_key=AES_KEY,
+        wechat_app_id=APP_ID,
+        widget_origins=(WIDGET_ORIGIN,),
+    )
+
+
+@pytest.fixture()
+async def client(aiohttp_client: Any, gateway_settings: Settings) -> TestClient:
+    return await aiohttp_client(create_app(gateway_settings))

@@ -1,0 +1,132 @@
+"""/api/chat, /api/clauses, /api/info, the pages and their headers: normal answers and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from tests.gateway.conftest import WIDGET_ORIGIN
+
+SENDER = "0123456789abcdef0123456789abcdef"
+
+
+async def post_chat(client: TestClient, body: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    return await client.post("/api/chat", json=body, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"sender": SENDER, "message": ""}, 400, "请输入您的问题"),
+        ({"sender": SENDER, "message": "   \n\t"}, 400, "请输入您的问题"),
+        ({"sender": SENDER, "message": "假" * 501}, 400, "500字以内"),
+        ({"sender": SENDER}, 400, "请输入您的问题"),
+        ({"sender": SENDER, "message": 42}, 400, "请输入您的问题"),
+        ({"sender": "x", "message": "你好"}, 400, "会话编号无效"),
+        ({"sender": "<script>", "message": "你好"}, 400, "会话编号无效"),
+        (["not", "an", "object"], 400, "需要一个 JSON 对象"),
+    ],
+)
+async def test_bad_chat_bodies_get_a_clear_chinese_error(
+    client: TestClient, body: object, status: int, message: str
+) -> None:
+    response = await post_chat(client, body)
+    assert response.status == status
+    assert message in (await response.json())["error"]
+
+
+async def test_invalid_json_and_wrong_content_type(client: TestClient) -> None:
+    response = await client.post("/api/chat", data="{not json", headers={"Content-Type": "application/json"})
+    assert response.status == 400 and "不是有效的 JSON" in (await response.json())["error"]
+    response = await client.post("/api/chat", data=b"\xff\xfe\x00bad", headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    response = await client.post("/api/chat", data="message=hi", headers={"Content-Type": "text/plain"})
+    assert response.status == 415 and "application/json" in (await response.json())["error"]
+
+
+async def test_huge_body_is_refused_cleanly(client: TestClient) -> None:
+    response = await client.post(
+        "/api/chat",
+        data=json.dumps({"sender": SENDER, "message": "假" * 100_000}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == 413 and "太长" in (await response.json())["error"]
+
+
+async def test_rasa_down_is_a_503_with_a_chinese_message(client: TestClient) -> None:
+    response = await post_chat(client, {"sender": SENDER, "message": "贵州企业海外维权找谁"})
+    assert response.status == 503
+    assert "暂时无法回答" in (await response.json())["error"]
+
+
+async def test_clause_api_returns_the_cited_clause_with_its_plan(client: TestClient) -> None:
+    response = await client.get("/api/clauses/guizhou/17")
+    data = await response.json()
+    assert response.status == 200 and data["title"] == "加强海外知识产权维权援助服务"
+    assert data["agencies"][0] == {"name": "省商务厅", "role": "牵头单位"}
+    assert data["document"]["status"] == "征求意见稿"
+    task = await (await client.get("/api/clauses/yunnan/task-57")).json()
+    assert task["deadline"] == "2021年12月底前完成" and task["agencies"] == [] and task["no_agency"] is False
+    yunnan = await (await client.get("/api/clauses/yunnan/14")).json()
+    assert yunnan["no_agency"] is True
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/clauses/guizhou/99", "/api/clauses/zhejiang/1", "/api/clauses/..%2F..%2Fetc", "/api/clauses/<b>/1"]
+)
+async def test_unknown_clause_is_a_404(client: TestClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status == 404 and "error" in await response.json()
+
+
+async def test_info_lists_the_plans_with_status_and_dates(client: TestClient) -> None:
+    data = await (await client.get("/api/info")).json()
+    assert [p["region"] for p in data["plans"]] == [
+        "贵州省",
+        "云南省",
+        "山西省忻州市保德县",
+        "西藏自治区",
+        "广西壮族自治区",
+    ]
+    assert data["plans"][2]["dated"] == "2020年12月29日" and data["plans"][0]["status"] == "征求意见稿"
+    assert data["max_message_chars"] == 500
+
+
+async def test_page_widget_and_security_headers(client: TestClient) -> None:
+    page = await client.get("/")
+    html = await page.text()
+    assert page.status == 200 and 'src="/widget.js"' in html and "仅供参考，不构成法律意见" in html
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'self'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    script = await client.get("/widget.js")
+    assert script.status == 200 and script.content_type == "application/javascript"
+    assert "textContent" in await script.text() and "innerHTML" not in await script.text()
+    assert (await client.get("/widget-demo")).status == 200
+    assert (await client.get("/static/chat.css")).status == 200
+    assert (await client.get("/static/../app.py")).status in (403, 404)
+
+
+async def test_cors_only_for_configured_origins(client: TestClient) -> None:
+    allowed = await client.options(
+        "/api/chat", headers={"Origin": WIDGET_ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert allowed.status == 204 and allowed.headers["Access-Control-Allow-Origin"] == WIDGET_ORIGIN
+    other = await client.options("/api/chat", headers={"Origin": "https://evil.example.com"})
+    assert other.status == 403 and "Access-Control-Allow-Origin" not in other.headers
+    refused = await post_chat(
+        client, {"sender": SENDER, "message": "你好"}, headers={"Origin": "https://evil.example.com"}
+    )
+    assert refused.status == 403 and "Access-Control-Allow-Origin" not in refused.headers
+    from_partner = await post_chat(client, {"sender": SENDER, "message": ""}, headers={"Origin": WIDGET_ORIGIN})
+    assert from_partner.headers["Access-Control-Allow-Origin"] == WIDGET_ORIGIN
+
+
+async def test_unknown_paths_and_methods(client: TestClient) -> None:
+    missing = await client.get("/api/nothing")
+    assert missing.status == 404 and "没有找到" in (await missing.json())["error"]
+    wrong = await client.get("/api/chat")
+    assert wrong.status == 405
+    assert (await (await client.get("/healthz")).json()) == {"status": "ok"}
