@@ -5,6 +5,7 @@ RASA := .venv-rasa/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
 .PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-rest clean
 
@@ -39,10 +40,10 @@ stories: train  ## conversation tests: rasa test core on tests/test_stories.yml,
 	.venv-rasa/bin/rasa test core --e2e --model "$$(scripts/model.sh path)" --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 
-e2e: train  ## end-to-end conversations through the real action server + Rasa server
+e2e: train  ## end-to-end: conversations, gateway, WeChat and real-browser tests on the real servers
 	$(PY) -m pytest -q tests/e2e
 
-run: env kb train  ## set up everything and start the assistant (action server + Rasa on loopback)
+run: env kb train  ## set up everything and start action server + Rasa + gateway; prints the chat URL
 	$(PY) -m bot.launcher
 
 unit: env-app  ## unit tests (app env, no servers)

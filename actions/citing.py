@@ -59,7 +59,7 @@ def item_parts(replies: Replies, item: Item, quote: tuple[str, ...]) -> list[str
 def next_step_part(replies: Replies, item: Item) -> str:
     leads = [a.name for a in item.agencies if a.role == "lead"]
     if leads:
-        return replies.text("utter_part_next_step_lead", lead="、".join(leads))
+        return replies.text("utter_part_next_step_lead", label=item.label, lead="、".join(leads))
     return replies.text("utter_part_next_step_no_agency")
 
 

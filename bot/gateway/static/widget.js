@@ -158,6 +158,7 @@
         return;
       }
       if (!isRetry) { add({ who: "user", text: shown || message }); }
+      chips.hidden = true;  // suggestions are for the first question
       busy = true;
       sendButton.disabled = true;
       typing(true);
@@ -243,6 +244,7 @@
       if (info.max_message_chars) { maxChars = info.max_message_chars; input.setAttribute("maxlength", String(maxChars)); }
       welcome(info);
       state.log.forEach(renderEntry);
+      chips.hidden = state.log.some(function (e) { return e.who === "user"; });
     }).catch(function () {
       renderEntry({ who: "system", text: "暂时无法连接到助手，请检查网络后刷新页面。" });
       state.log.forEach(renderEntry);

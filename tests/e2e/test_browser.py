@@ -1,0 +1,161 @@
+"""The chat page and the widget in a real headless Chromium (Debian's chromium + chromedriver, driven by selenium),
+against the whole stack. Screenshots are written to results/screenshots/ as test artifacts."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.settings import PROJECT_ROOT
+from tests.e2e.conftest import Chat
+
+SHOTS = PROJECT_ROOT / "results" / "screenshots"
+XSS = "<img src=x onerror=alert(1)>"
+QUESTION = "贵州企业海外维权找谁？"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.fail("Debian's chromium and chromium-driver are needed (.ci/run installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=420,860",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+    ):
+        options.add_argument(flag)
+    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield chrome
+    chrome.quit()
+
+
+@pytest.fixture(scope="module")
+def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Another website (another origin) that embeds the widget with its one script tag."""
+    folder = tmp_path_factory.mktemp("host")
+    (folder / "index.html").write_text(
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>合作网站</title></head><body>"
+        "<h1>某市中小企业服务平台</h1>"
+        f"<script src='{chat.gateway}/widget.js' data-title='知识产权维权助手' data-color='#b4321a' async></script>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    (folder / "offline.html").write_text(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body>"
+        f"<script src='{chat.gateway}/widget.js' data-gateway='http://127.0.0.1:9' async></script></body></html>",
+        encoding="utf-8",
+    )
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", chat.host_page_port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{chat.host_page_port}"
+    server.shutdown()
+
+
+def wait_for(browser: webdriver.Chrome, condition: Callable[[], object], seconds: float = 30) -> None:
+    WebDriverWait(browser, seconds, poll_frequency=0.2).until(lambda _: condition())
+
+
+def bubbles(scope: WebElement | webdriver.Chrome, who: str) -> list[str]:
+    return [b.text for b in scope.find_elements(By.CSS_SELECTOR, f".ipr-{who} .ipr-text")]
+
+
+def no_alert(browser: webdriver.Chrome) -> bool:
+    try:
+        browser.switch_to.alert.dismiss()  # an alert here would mean the markup ran as HTML
+    except NoAlertPresentException:
+        return True
+    return False
+
+
+def converse(browser: webdriver.Chrome, scope: WebElement, shot: str) -> None:
+    """Ask, see the agency, click a quick reply, open the cited clause, and type markup that must stay text."""
+    wait_for(browser, lambda: any("广西壮族自治区" in t for t in bubbles(scope, "bot")))  # welcome with the plans
+    box = scope.find_element(By.CSS_SELECTOR, ".ipr-input")
+    box.send_keys(QUESTION, Keys.ENTER)
+    wait_for(browser, lambda: any("省商务厅" in t for t in bubbles(scope, "bot")))
+    assert QUESTION in bubbles(scope, "user")
+    browser.save_screenshot(str(SHOTS / f"{shot}-answer.png"))
+
+    before = len(bubbles(scope, "bot"))
+    quick = next(b for b in scope.find_elements(By.CSS_SELECTOR, ".ipr-quick-reply") if b.text.startswith("看看"))
+    region = quick.text.removeprefix("看看")
+    quick.click()
+    wait_for(browser, lambda: any(region in text for text in bubbles(scope, "bot")[before:]))
+
+    scope.find_elements(By.CSS_SELECTOR, ".ipr-citation")[0].click()
+    wait_for(
+        browser,
+        lambda: (
+            "原文" in scope.find_element(By.CSS_SELECTOR, ".ipr-viewer").text
+            and "牵头单位" in scope.find_element(By.CSS_SELECTOR, ".ipr-viewer").text
+        ),
+    )
+    browser.save_screenshot(str(SHOTS / f"{shot}-clause.png"))
+    scope.find_element(By.CSS_SELECTOR, ".ipr-close").click()
+
+    box.send_keys(XSS, Keys.ENTER)
+    wait_for(browser, lambda: XSS in bubbles(scope, "user"))
+    wait_for(browser, lambda: not scope.find_elements(By.CSS_SELECTOR, ".ipr-typing"))
+    assert scope.find_elements(By.CSS_SELECTOR, ".ipr-log img") == []
+    assert no_alert(browser)
+    browser.save_screenshot(str(SHOTS / f"{shot}-markup-as-text.png"))
+
+
+def test_chat_page(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.get(f"{chat.gateway}/")
+    page = browser.find_element(By.ID, "chat")
+    converse(browser, page, "page")
+    asked = bubbles(page, "user")
+    browser.refresh()  # the conversation is kept per tab
+    page = browser.find_element(By.ID, "chat")
+    wait_for(browser, lambda: bubbles(page, "user") == asked)
+
+
+def test_widget_on_another_website(browser: webdriver.Chrome, host_page: str) -> None:
+    browser.get(f"{host_page}/index.html")
+    wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "[data-ipr-widget]"))
+    root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
+    root.find_element(By.CSS_SELECTOR, ".ipr-launcher").click()
+    panel = root.find_element(By.CSS_SELECTOR, ".ipr-panel")
+    converse(browser, panel, "widget")  # type: ignore[arg-type]
+
+
+def test_network_error_is_shown_with_a_retry(browser: webdriver.Chrome, host_page: str) -> None:
+    browser.get(f"{host_page}/offline.html")
+    wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "[data-ipr-widget]"))
+    root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
+    root.find_element(By.CSS_SELECTOR, ".ipr-launcher").click()
+    panel = root.find_element(By.CSS_SELECTOR, ".ipr-panel")
+    panel.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("你好", Keys.ENTER)
+    wait_for(browser, lambda: any("网络异常" in t for t in bubbles(panel, "system")))  # type: ignore[arg-type]
+    assert panel.find_elements(By.CSS_SELECTOR, ".ipr-retry")
+    browser.save_screenshot(str(SHOTS / "widget-network-error.png"))
+
+
+def test_screenshots_were_written() -> None:
+    assert {p.name for p in Path(SHOTS).glob("*.png")} >= {"page-answer.png", "widget-answer.png"}
