@@ -18,13 +18,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.report import markdown_table, write_report
 from bot.kb.db import make_engine
 from bot.kb.load import build
 from bot.launcher import Stack, StackConfig, default_config
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from tests.support.ports import free_port
 
-RESULTS = PROJECT_ROOT / "bench" / "results"
 CONVERSATION = [
     "贵州企业海外维权找谁",
     "那西藏呢？",
@@ -87,15 +87,21 @@ def main(argv: list[str] | None = None) -> int:
         "mean_ms": round(statistics.fmean(latencies), 1),
         "tracker_store": "SQLite",
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "rest_latency.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    table = (
-        "| messages | empty replies | p50 ms | p95 ms | p99 ms | mean ms |\n|---|---|---|---|---|---|\n"
-        f"| {summary['messages']} | {empty} | {summary['p50_ms']} | {summary['p95_ms']} | {summary['p99_ms']} "
-        f"| {summary['mean_ms']} |\n"
+    table = markdown_table(
+        {
+            "messages": summary["messages"],
+            "empty replies": empty,
+            "p50 ms": summary["p50_ms"],
+            "p95 ms": summary["p95_ms"],
+            "p99 ms": summary["p99_ms"],
+            "mean ms": summary["mean_ms"],
+        }
     )
-    (RESULTS / "rest_latency.md").write_text(
-        "# One message through Rasa's REST webhook (sequential, SQLite tracker store, 2 cores)\n\n" + table
+    write_report(
+        "rest_latency",
+        "One message through Rasa's REST webhook (sequential, SQLite tracker store, 2 cores)",
+        summary,
+        table,
     )
     print(table)
     return 0 if empty == 0 else 1

@@ -7,7 +7,6 @@ Writes bench/results/retrieval.json and bench/results/retrieval.md; prints the f
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
 import time
@@ -16,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
+from bench.report import markdown_table, write_report
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
 from bot.settings import PROJECT_ROOT, Settings
 
 CASES_FILE = PROJECT_ROOT / "tests" / "kb" / "retrieval_cases.yml"
-RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 
 
 @dataclass(frozen=True)
@@ -68,14 +67,16 @@ def summarize(outcomes: list[Outcome]) -> dict:
 def main() -> int:
     kb = open_knowledge_base(Settings.from_env())
     summary = summarize(evaluate(kb, load_cases()))
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / "retrieval.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    table = (
-        "| questions | Recall@1 | Recall@3 | p50 ms | max ms |\n|---|---|---|---|---|\n"
-        f"| {summary['questions']} | {summary['recall_at_1']:.3f} | {summary['recall_at_3']:.3f} "
-        f"| {summary['latency_ms_p50']} | {summary['latency_ms_max']} |\n"
+    table = markdown_table(
+        {
+            "questions": summary["questions"],
+            "Recall@1": f"{summary['recall_at_1']:.3f}",
+            "Recall@3": f"{summary['recall_at_3']:.3f}",
+            "p50 ms": summary["latency_ms_p50"],
+            "max ms": summary["latency_ms_max"],
+        }
     )
-    (RESULTS_DIR / "retrieval.md").write_text("# Retrieval benchmark\n\n" + table)
+    write_report("retrieval", "Retrieval benchmark", summary, table)
     print(table)
     for miss in summary["misses_at_3"]:
         print(f"miss: {miss['q']} → {miss['got']} (expected {miss['expected']})")

@@ -28,6 +28,9 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"  # internal: only the gateway talks to Rasa
     rasa_timeout: float = 10.0
     max_message_chars: int = 500
+    # Per-client limit on /api/chat (messages per minute, burst); 0 turns it off.
+    rate_per_minute: float = 30.0
+    rate_burst: int = 10
     # Origins allowed to call /api/chat from the widget on other sites (exact origins, never "*").
     widget_origins: tuple[str, ...] = field(default=())
     # Staff console: disabled (503) until a token is configured.
@@ -52,6 +55,8 @@ class Settings:
             rasa_url=(env.get("RASA_URL") or defaults.rasa_url).rstrip("/"),
             rasa_timeout=float(env.get("RASA_TIMEOUT") or defaults.rasa_timeout),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
+            rate_per_minute=float(env.get("RATE_LIMIT_PER_MINUTE") or defaults.rate_per_minute),
+            rate_burst=int(env.get("RATE_LIMIT_BURST") or defaults.rate_burst),
             widget_origins=_csv(env.get("WIDGET_ORIGINS")),
             staff_token=env.get("STAFF_TOKEN") or "",
             wechat_token=env.get("WECHAT_TOKEN") or "",

@@ -8,14 +8,21 @@ import sys
 from aiohttp import web
 
 from bot.gateway.app import create_app
+from bot.kb.errors import KnowledgeBaseUnavailable
+from bot.kb.service import open_knowledge_base
 from bot.settings import Settings
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    try:
+        knowledge_base = open_knowledge_base(settings)  # fail early, naming the fix, not at the first request
+    except KnowledgeBaseUnavailable as error:
+        print(f"网关无法启动：{error.message}", file=sys.stderr)
+        return 1
     web.run_app(
-        create_app(settings),
+        create_app(settings, knowledge_base),
         host=settings.gateway_host,
         port=settings.gateway_port,
         access_log_format='%a "%r" %s %b %Tfs',

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from bot.gateway.middleware import error_middleware, security_headers
 from bot.gateway.rasa_client import RasaClient
+from bot.gateway.ratelimit import RateLimiter
 from bot.gateway.routes import setup_routes
 from bot.gateway.wechat.sessions import WeChatSessions
 from bot.kb.db import make_engine
@@ -23,13 +24,18 @@ RASA = web.AppKey("rasa", RasaClient)
 KB = web.AppKey("kb", KnowledgeBase)
 RECORDS = web.AppKey("records", Engine)
 WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
+LIMITER = web.AppKey("rate_limiter", RateLimiter)
 
 MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) -> web.Application:
+    """The gateway; ``knowledge_base`` is opened at startup unless the caller already opened (and checked) it."""
     app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
+    if knowledge_base is not None:
+        app[KB] = knowledge_base
+    app[LIMITER] = RateLimiter(settings.rate_per_minute, settings.rate_burst)
     app.cleanup_ctx.append(_resources)
     setup_routes(app)
     return app
@@ -37,7 +43,8 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    app[KB] = open_knowledge_base(settings)
+    if KB not in app:
+        app[KB] = open_knowledge_base(settings)
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.gateway import app as state
-from bot.gateway.middleware import cors_headers, error_json
+from bot.gateway.middleware import cors_headers, error_json, json_response
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.kb.errors import NotFound
 from bot.kb.views import ClauseView
@@ -53,6 +53,11 @@ async def chat(request: web.Request) -> web.Response:
         body.headers.update(headers)
         return body
     settings = request.app[state.SETTINGS]
+    wait = request.app[state.LIMITER].allow(request.remote or "unknown")
+    if wait:
+        response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
+        response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
+        return response
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not SENDER.match(sender):
         return error_json(400, "会话编号无效，请刷新页面后重试。")
@@ -63,7 +68,7 @@ async def chat(request: web.Request) -> web.Response:
     else:
         try:
             replies = await request.app[state.RASA].send(f"web-{sender}", clean_text(message), {"channel": "web"})
-            response = web.json_response({"messages": [m.as_json() for m in replies]})
+            response = json_response({"messages": [m.as_json() for m in replies]})
         except RasaUnavailable:
             response = error_json(503, UNAVAILABLE)
     response.headers.update(headers)
@@ -99,7 +104,7 @@ async def clause(request: web.Request) -> web.Response:
             "doc_number": document.doc_number,
         },
     }
-    return web.json_response(data, headers=_cors(request))
+    return json_response(data, headers=_cors(request))
 
 
 async def info(request: web.Request) -> web.Response:
@@ -109,6 +114,6 @@ async def info(request: web.Request) -> web.Response:
         {"region": d.region, "title": d.citation, "level": d.level_label, "status": d.status, "dated": d.dated}
         for d in kb.documents
     ]
-    return web.json_response(
+    return json_response(
         {"plans": plans, "max_message_chars": request.app[state.SETTINGS].max_message_chars}, headers=_cors(request)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -31,8 +32,18 @@ MESSAGES = {
 }
 
 
+def safe_dumps(data: object) -> str:
+    """JSON with <, > and & escaped (\\u003c …): no response body ever contains markup, whatever it carries."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def json_response(data: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(data, status=status, headers=headers, dumps=safe_dumps)
+
+
 def error_json(status: int, message: str | None = None) -> web.Response:
-    return web.json_response({"error": message or MESSAGES.get(status, "请求失败。")}, status=status)
+    return json_response({"error": message or MESSAGES.get(status, "请求失败。")}, status=status)
 
 
 @web.middleware

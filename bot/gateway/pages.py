@@ -6,6 +6,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.gateway.middleware import json_response
+
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -25,4 +27,4 @@ async def widget_demo(request: web.Request) -> web.FileResponse:
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_response({"status": "ok"})

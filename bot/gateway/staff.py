@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.citations import DISCLAIMER, item_block
 from bot.gateway import app as state
-from bot.gateway.middleware import error_json
+from bot.gateway.middleware import error_json, json_response
 from bot.gateway.pages import STATIC
 from bot.kb.errors import QueryError
 from bot.kb.query import filter_hits
@@ -125,7 +125,7 @@ async def search(request: web.Request) -> web.Response:
         }
         for h in hits
     ]
-    return web.json_response(
+    return json_response(
         {
             "results": results,
             "topics": {t.id: t.name for t in kb.topics.values()},
@@ -169,7 +169,7 @@ async def records(request: web.Request) -> web.Response:
             if kind == "feedback":
                 statement = statement.where(model.positive.is_(False))
             out[kind] = [_row(kind, row) for row in session.scalars(statement)]
-    return web.json_response(out)
+    return json_response(out)
 
 
 async def mark_handled(request: web.Request) -> web.Response:
@@ -185,4 +185,4 @@ async def mark_handled(request: web.Request) -> web.Response:
         result = session.execute(update(model).where(model.id == int(request.match_info["id"])).values(handled=True))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         return error_json(404, "没有找到这条记录。")
-    return web.json_response({"handled": True})
+    return json_response({"handled": True})

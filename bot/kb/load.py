@@ -19,7 +19,7 @@ from bot.kb.agencies import kind_of
 from bot.kb.manifest import ManifestEntry, load_manifest
 from bot.kb.parse import parse_plan
 from bot.kb.records import ParsedPlan
-from bot.kb.topics import Topic, load_topics, tag_text
+from bot.kb.topics import Topic, TopicMatch, load_topics, tag_text
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -133,16 +133,7 @@ def _store_plan(
                 models.ClauseAgency(agency=_agency(session, agencies, role.name), role=role.role, position=position)
             )
         session.flush()
-        for match in tag_text(record.title, record.body, topics):
-            session.add(
-                models.Tag(
-                    topic_id=match.topic,
-                    clause_id=clause.id,
-                    in_title=match.in_title,
-                    score=match.score,
-                    sentences=list(match.sentences),
-                )
-            )
+        session.add_all(_tags(tag_text(record.title, record.body, topics), clause_id=clause.id))
 
     for task_record in plan.tasks:
         task = models.Task(
@@ -155,18 +146,23 @@ def _store_plan(
         )
         session.add(task)
         session.flush()
-        for match in tag_text("", task_record.text, topics):
-            session.add(
-                models.Tag(
-                    topic_id=match.topic,
-                    task_id=task.id,
-                    in_title=False,
-                    score=match.score,
-                    sentences=list(match.sentences),
-                )
-            )
+        session.add_all(_tags(tag_text("", task_record.text, topics), task_id=task.id))
 
     for position, member in enumerate(plan.leadership):
         document.leadership.append(
             models.LeadershipMember(position=position, role=member.role, name=member.name, post=member.post)
         )
+
+
+def _tags(matches: list[TopicMatch], clause_id: int | None = None, task_id: int | None = None) -> list[models.Tag]:
+    return [
+        models.Tag(
+            topic_id=m.topic,
+            clause_id=clause_id,
+            task_id=task_id,
+            in_title=m.in_title,
+            score=m.score,
+            sentences=list(m.sentences),
+        )
+        for m in matches
+    ]

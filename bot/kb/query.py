@@ -101,7 +101,7 @@ class KnowledgeBase:
         text = _clean(region)
         mention = self.gazetteer.resolve(text)
         if mention is None:
-            raise UnknownRegion(f"没有识别出地区“{text[:20]}”。目前收录的地区：{self.covered_regions_text()}。")
+            raise UnknownRegion(f"没有识别出地区“{_echo(text, 20)}”。目前收录的地区：{self.covered_regions_text()}。")
         return self.scope_for(mention)
 
     def scope_for(self, mention: RegionMention) -> RegionScope:
@@ -129,7 +129,9 @@ class KnowledgeBase:
         """The clauses (and tasks) of a region's plans tagged with a topic, strongest tag first."""
         topic = self.topics.get(topic_id)
         if topic is None:
-            raise NotFound(f"未知主题“{topic_id[:40]}”。可选主题：{'、'.join(t.name for t in self.topics.values())}。")
+            raise NotFound(
+                f"未知主题“{_echo(topic_id, 40)}”。可选主题：{'、'.join(t.name for t in self.topics.values())}。"
+            )
         scope = self.scope(region)
         # Tag strength says "this clause touches the topic"; BM25 against the topic's own name and description
         # says which clause is *about* it (贵州 17 海外维权援助 rather than 16 涉外法律服务).
@@ -184,7 +186,7 @@ class KnowledgeBase:
         kinds = tuple({KINDS_BY_ID[d.agency.kind] for d in exact}) if exact else tuple(kinds_mentioned(text))
         if not exact and not kinds:
             raise NotFound(
-                f"知识库中没有找到单位“{text[:30]}”。可以输入完整名称（如“省商务厅”）或类别（如“市场监管”“法院”）。"
+                f"知识库中没有找到单位“{_echo(text, 30)}”。可以输入完整名称（如“省商务厅”）或类别（如“市场监管”“法院”）。"
             )
         regions = {slug for scope in self.scopes_in(text) for slug in scope.slugs}  # "贵州的市场监管局"
         kind_ids = {k.id for k in kinds}
@@ -196,7 +198,7 @@ class KnowledgeBase:
             and (not regions or d.clause.document.slug in regions)
         )
         if not exact and not related:
-            raise NotFound(f"收录的方案中没有“{text[:30]}”承担的任务。")
+            raise NotFound(f"收录的方案中没有“{_echo(text, 30)}”承担的任务。")
         return AgencyReport(text, exact, related, kinds)
 
     def agency_named_in(self, text: str) -> str | None:
@@ -213,7 +215,7 @@ class KnowledgeBase:
             if clause.document.slug in scope.slugs and clause.ordinal == ordinal:
                 return clause
         counts = "、".join(f"{d.region}共{d.clause_count}条" for d in scope.documents)
-        raise NotFound(f"没有找到第{number.strip()[:10]}条（{counts}）。")
+        raise NotFound(f"没有找到第{_echo(number.strip(), 10)}条（{counts}）。")
 
     def task(self, region: str, number: str) -> TaskView:
         scope = self.scope(region)
@@ -225,14 +227,14 @@ class KnowledgeBase:
         if not with_tasks:
             raise NotFound(f"{'、'.join(d.region for d in scope.documents)}的方案没有附带任务清单。")
         raise NotFound(
-            f"没有找到第{number.strip()[:10]}项任务（{with_tasks[0].region}推进计划共{with_tasks[0].task_count}项）。"
+            f"没有找到第{_echo(number.strip(), 10)}项任务（{with_tasks[0].region}推进计划共{with_tasks[0].task_count}项）。"
         )
 
     def by_ref(self, ref: str) -> Item:
         for item in self.snapshot.items:
             if item.ref == ref:
                 return item
-        raise NotFound(f"没有找到条款“{ref[:60]}”。")
+        raise NotFound(f"没有找到条款“{_echo(ref, 60)}”。")
 
     def by_region(self, region: str) -> tuple[RegionScope, list[ClauseView]]:
         scope = self.scope(region)
@@ -267,6 +269,11 @@ def _clean(text: str) -> str:
     return normalize(text or "")
 
 
+def _echo(text: str, limit: int) -> str:
+    """User text quoted back in a message: shortened and without markup characters, whatever the channel."""
+    return re.sub(r"[<>&\"'`]", "", text)[:limit]
+
+
 def _ordinal(item: Item) -> int:
     return item.ordinal if isinstance(item, ClauseView) else item.number
 
@@ -277,7 +284,7 @@ def _parse_number(number: str) -> int:
         return int(text)
     if re.fullmatch(r"[一二三四五六七八九十]{1,3}", text):
         return chinese_to_int(text)
-    raise NotFound(f"条款编号“{text[:10]}”无效，请输入数字，例如 17 或 十七。")
+    raise NotFound(f"条款编号“{_echo(text, 10)}”无效，请输入数字，例如 17 或 十七。")
 
 
 def _interleave_by_document(hits: list[Scored]) -> list[Scored]:

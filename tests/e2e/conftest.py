@@ -75,6 +75,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
             "WECHAT_ENCODING_AES_KEY": AES_KEY,
             "WECHAT_APP_ID": APP_ID,
             "WECHAT_REPLY_CHARS": str(WECHAT_REPLY_CHARS),
+            "RATE_LIMIT_PER_MINUTE": "0",  # every test client is 127.0.0.1; the limit has its own test
             "WIDGET_ORIGINS": f"http://127.0.0.1:{host_page_port}",
         },
     )

@@ -136,23 +136,23 @@ def test_chat_page(browser: webdriver.Chrome, chat: Chat) -> None:
     wait_for(browser, lambda: bubbles(page, "user") == asked)
 
 
-def test_widget_on_another_website(browser: webdriver.Chrome, host_page: str) -> None:
-    browser.get(f"{host_page}/index.html")
+def open_widget(browser: webdriver.Chrome, url: str) -> WebElement:
+    """Load a host page, click the floating button (inside the widget's shadow root), return the chat panel."""
+    browser.get(url)
     wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "[data-ipr-widget]"))
     root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
     root.find_element(By.CSS_SELECTOR, ".ipr-launcher").click()
-    panel = root.find_element(By.CSS_SELECTOR, ".ipr-panel")
-    converse(browser, panel, "widget")  # type: ignore[arg-type]
+    return root.find_element(By.CSS_SELECTOR, ".ipr-panel")
+
+
+def test_widget_on_another_website(browser: webdriver.Chrome, host_page: str) -> None:
+    converse(browser, open_widget(browser, f"{host_page}/index.html"), "widget")
 
 
 def test_network_error_is_shown_with_a_retry(browser: webdriver.Chrome, host_page: str) -> None:
-    browser.get(f"{host_page}/offline.html")
-    wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "[data-ipr-widget]"))
-    root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
-    root.find_element(By.CSS_SELECTOR, ".ipr-launcher").click()
-    panel = root.find_element(By.CSS_SELECTOR, ".ipr-panel")
+    panel = open_widget(browser, f"{host_page}/offline.html")
     panel.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("你好", Keys.ENTER)
-    wait_for(browser, lambda: any("网络异常" in t for t in bubbles(panel, "system")))  # type: ignore[arg-type]
+    wait_for(browser, lambda: any("网络异常" in t for t in bubbles(panel, "system")))
     assert panel.find_elements(By.CSS_SELECTOR, ".ipr-retry")
     browser.save_screenshot(str(SHOTS / "widget-network-error.png"))
 

@@ -130,3 +130,26 @@ async def test_unknown_paths_and_methods(client: TestClient) -> None:
     wrong = await client.get("/api/chat")
     assert wrong.status == 405
     assert (await (await client.get("/healthz")).json()) == {"status": "ok"}
+
+
+async def test_rate_limit_per_client(aiohttp_client, gateway_settings) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from bot.gateway.app import create_app
+
+    client = await aiohttp_client(create_app(dataclasses.replace(gateway_settings, rate_per_minute=6, rate_burst=3)))
+    statuses = [(await post_chat(client, {"sender": SENDER, "message": "你好"})).status for _ in range(3)]
+    assert statuses == [503, 503, 503]  # the burst goes through to (the closed) Rasa
+    limited = await post_chat(client, {"sender": SENDER, "message": "你好"})
+    assert limited.status == 429 and "请求过于频繁" in (await limited.json())["error"]
+    assert int(limited.headers["Retry-After"]) >= 1
+
+
+def test_token_bucket_refills() -> None:
+    from bot.gateway.ratelimit import RateLimiter
+
+    limiter = RateLimiter(rate_per_minute=60, burst=2)
+    assert [limiter.allow("a", now=0.0) for _ in range(3)] == [0.0, 0.0, 1.0]
+    assert limiter.allow("b", now=0.0) == 0.0  # per client
+    assert limiter.allow("a", now=1.0) == 0.0  # one token per second came back
+    assert RateLimiter(0, 1).allow("a") == 0.0  # off
