@@ -37,7 +37,13 @@ GATEWAY_SETTINGS = (
     "WIDGET_ORIGINS",
     "MAX_MESSAGE_CHARS",
     "RASA_TIMEOUT",
+    "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_BURST",
+    "REDIS_URL",
 )
+
+# One Rasa process needs no shared lock store; replicas get LOCK_STORE_TYPE=redis through extra_env.
+LOCK_STORE_DEFAULTS = {"LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "localhost", "LOCK_STORE_PORT": "6379"}
 
 QUIET_RASA = {
     "RASA_TELEMETRY_ENABLED": "false",  # otherwise it retries outbound connections that cannot succeed here
@@ -61,6 +67,19 @@ class StackConfig:
     project: Path = PROJECT_ROOT
     extra_env: dict[str, str] = field(default_factory=dict)
     gateway_env: dict[str, str] = field(default_factory=dict)  # STAFF_TOKEN, WECHAT_TOKEN, WIDGET_ORIGINS …
+    extra_rasa_ports: tuple[int, ...] = ()  # more Rasa replicas (scale-out); they share tracker and lock stores
+
+    @property
+    def rasa_ports(self) -> tuple[int, ...]:
+        return (self.rasa_port, *self.extra_rasa_ports)
+
+    @staticmethod
+    def rasa_name(replica: int) -> str:
+        return "rasa" if replica == 0 else f"rasa-{replica}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        return [f"http://{self.host}:{port}" for port in self.rasa_ports]
 
     @property
     def rasa_url(self) -> str:
@@ -110,17 +129,18 @@ class Stack:
             env,
         )
 
-    def start_rasa(self) -> None:
+    def start_rasa(self, replica: int = 0) -> None:
         c = self.config
         env = {
             **os.environ,
             **QUIET_RASA,
+            **LOCK_STORE_DEFAULTS,
             **c.extra_env,
             "ACTION_ENDPOINT_URL": f"{c.action_url}/webhook",
             "TRACKER_STORE_URL": c.tracker_url,
         }
         self._spawn(
-            "rasa",
+            c.rasa_name(replica),
             [
                 str(c.project / ".venv-rasa/bin/rasa"),
                 "run",
@@ -133,7 +153,7 @@ class Stack:
                 "--interface",
                 c.host,
                 "--port",
-                str(c.rasa_port),
+                str(c.rasa_ports[replica]),
             ],
             env,
         )
@@ -145,7 +165,7 @@ class Stack:
             **c.extra_env,
             **c.gateway_env,
             "DATABASE_URL": c.database_url,
-            "RASA_URL": c.rasa_url,
+            "RASA_URL": ",".join(c.rasa_urls),
             "GATEWAY_HOST": c.gateway_host,
             "GATEWAY_PORT": str(c.gateway_port),
         }
@@ -153,7 +173,8 @@ class Stack:
 
     def start(self, gateway: bool = False) -> None:
         self.start_actions()
-        self.start_rasa()
+        for replica in range(len(self.config.rasa_ports)):
+            self.start_rasa(replica)
         if gateway:
             self.start_gateway()
 
@@ -170,8 +191,8 @@ class Stack:
         deadline = time.monotonic() + timeout
         checks = {
             "actions": f"{self.config.action_url}/health",
-            "rasa": f"{self.config.rasa_url}/",
             "gateway": f"{self.config.gateway_url}/healthz",
+            **{self.config.rasa_name(i): f"{url}/" for i, url in enumerate(self.config.rasa_urls)},
         }
         pending = {name: url for name, url in checks.items() if name in self.processes}
         while pending:
@@ -181,7 +202,7 @@ class Stack:
                     raise StackError(
                         f"{name} exited with code {process.returncode}; see {self.config.log_dir}/{name}.log"
                     )
-                if _answers(url, {"rasa": "Hello from Rasa"}.get(name, "ok")):
+                if _answers(url, "Hello from Rasa" if name.startswith("rasa") else "ok"):
                     del pending[name]
             if pending and time.monotonic() > deadline:
                 raise StackError(

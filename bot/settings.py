@@ -43,6 +43,11 @@ class Settings:
     wechat_reply_chars: int = 600  # longer replies are cut with a "回复“继续”" prompt
     wechat_deadline: float = 4.5  # WeChat drops a passive reply after 5 s
 
+    @property
+    def rasa_urls(self) -> list[str]:
+        """RASA_URL may list several replicas, comma-separated; the gateway routes conversations over them."""
+        return [url.strip().rstrip("/") for url in self.rasa_url.split(",") if url.strip()]
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

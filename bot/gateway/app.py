@@ -9,7 +9,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.gateway.middleware import error_middleware, security_headers
-from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import RateLimiter
 from bot.gateway.routes import setup_routes
 from bot.gateway.wechat.sessions import WeChatSessions
@@ -20,7 +20,7 @@ from bot.settings import Settings
 from bot.store.records import ensure_tables
 
 SETTINGS = web.AppKey("settings", Settings)
-RASA = web.AppKey("rasa", RasaClient)
+RASA = web.AppKey("rasa", RasaPool)
 KB = web.AppKey("kb", KnowledgeBase)
 RECORDS = web.AppKey("records", Engine)
 WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
@@ -50,6 +50,6 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[RECORDS] = engine
     app[WECHAT] = WeChatSessions()
     async with aiohttp.ClientSession() as session:
-        app[RASA] = RasaClient(session, settings.rasa_url, settings.rasa_timeout)
+        app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
         yield
     engine.dispose()

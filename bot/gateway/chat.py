@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 from aiohttp import web
@@ -66,11 +67,17 @@ async def chat(request: web.Request) -> web.Response:
     elif len(clean_text(message)) > settings.max_message_chars:
         response = error_json(400, f"问题太长了，请控制在{settings.max_message_chars}字以内。")
     else:
+        started = time.perf_counter()
         try:
-            replies = await request.app[state.RASA].send(f"web-{sender}", clean_text(message), {"channel": "web"})
+            replies, replica = await request.app[state.RASA].send_routed(
+                f"web-{sender}", clean_text(message), {"channel": "web"}
+            )
             response = json_response({"messages": [m.as_json() for m in replies]})
+            response.headers["X-Rasa-Replica"] = str(replica)
         except RasaUnavailable:
             response = error_json(503, UNAVAILABLE)
+        # How long Rasa (NLU, policies, actions) took: the load benchmark splits the time per layer with it.
+        response.headers["Server-Timing"] = f"rasa;dur={(time.perf_counter() - started) * 1000:.1f}"
     response.headers.update(headers)
     return response
 

@@ -8,7 +8,9 @@ list, a timeout, a connection error or a 5xx are all "the assistant could not an
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,9 +79,62 @@ class RasaClient:
         limit = aiohttp.ClientTimeout(total=timeout) if timeout else self._timeout
         try:
             async with self._session.post(self._webhook, json=body, timeout=limit) as response:
+                if response.status in (502, 503, 504):
+                    raise ReplicaDown(f"HTTP {response.status}")
                 if response.status != 200:
                     raise RasaUnavailable(f"HTTP {response.status}")
                 return parse_messages(await response.json(content_type=None))
+        except aiohttp.ClientConnectorError as error:
+            raise ReplicaDown(str(error)) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             log.warning("Rasa did not answer for %s: %s", sender, error)
             raise RasaUnavailable(str(error) or type(error).__name__) from error
+
+
+class ReplicaDown(RasaUnavailable):
+    """The replica could not be reached at all: the message never got there, so another replica may take it."""
+
+
+class RasaPool:
+    """Several Rasa replicas behind one gateway.
+
+    Each conversation goes to a fixed replica (stable hash of the sender id), so its messages are handled in order
+    by one process; the shared tracker store (PostgreSQL) and lock store (Redis) make any replica able to continue
+    it. When the chosen replica cannot be reached, the next one takes the conversation, and the unreachable one is
+    skipped for ``cooldown`` seconds. A replica that answered badly (timeout, 5xx, empty) is not retried elsewhere:
+    it may have processed the message already.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession, urls: list[str], timeout: float, cooldown: float = 10.0) -> None:
+        if not urls:
+            raise ValueError("at least one Rasa URL is needed")
+        self.clients = [RasaClient(session, url, timeout) for url in urls]
+        self._down_until = [0.0] * len(urls)
+        self._cooldown = cooldown
+
+    def replica_for(self, sender: str) -> int:
+        digest = hashlib.sha1(sender.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % len(self.clients)
+
+    async def send(
+        self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
+    ) -> list[BotMessage]:
+        messages, _ = await self.send_routed(sender, message, metadata, timeout)
+        return messages
+
+    async def send_routed(
+        self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
+    ) -> tuple[list[BotMessage], int]:
+        first = self.replica_for(sender)
+        order = [(first + step) % len(self.clients) for step in range(len(self.clients))]
+        now = time.monotonic()
+        order.sort(key=lambda index: self._down_until[index] > now)  # stable: preferred replica first if up
+        last_error: RasaUnavailable = RasaUnavailable("no replica")
+        for index in order:
+            try:
+                return await self.clients[index].send(sender, message, metadata, timeout), index
+            except ReplicaDown as error:
+                log.warning("Rasa replica %d unreachable, failing over: %s", index, error)
+                self._down_until[index] = time.monotonic() + self._cooldown
+                last_error = error
+        raise last_error

@@ -1,0 +1,222 @@
+"""Load benchmark: simulated users holding multi-turn conversations through the gateway.
+
+    .venv/bin/python -m bench.load [--users 20] [--seconds 300]          (make bench-load)
+
+Starts its own stack (action server, Rasa, gateway; temporary databases; rate limit off, since every simulated
+user comes from 127.0.0.1), then each user talks for the given time, one message after another. Reports p50/p95/p99
+latency, messages per second, errors, peak RSS of each process (sampled from /proc), and where the time goes:
+gateway (total minus the Rasa time the gateway reports in Server-Timing), Rasa NLU + policies (Rasa time minus the
+action time), and the custom action with its knowledge-base query (timed at the action server's webhook with the
+same kind of requests). Writes bench/results/load.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from bench.report import markdown_table, write_report
+from bot.kb.db import make_engine
+from bot.kb.load import build
+from bot.launcher import Stack, StackConfig, default_config
+from bot.settings import Settings
+from tests.support.ports import free_port
+
+CONVERSATIONS = [
+    ["你好", "贵州企业海外维权找谁", "那西藏呢？", "什么时候完成？", "谢谢"],
+    ["有人在拼多多卖我们牌子的假货", "广西", "查看原文", "转人工"],
+    ["保德县纠纷调解找谁", "什么时候完成？", "省商务厅负责哪些？", "再见"],
+    ["西藏驰名商标有奖励吗", "贵州和云南在海外维权上有什么不同", "今天天气怎么样", "回答很有用"],
+]
+ACTION_PROBE = ["贵州企业海外维权找谁", "西藏驰名商标有奖励吗", "保德县纠纷调解找谁"]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    rasa: list[float] = field(default_factory=list)
+    errors: int = 0
+    sent: int = 0
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children (one process group per server), in MB."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("Pid", "").strip() == str(pid) or fields.get("PPid", "").strip() == str(pid):
+            total += int(fields.get("VmRSS", "0 kB").split()[0])
+    return total / 1024
+
+
+async def user(session: aiohttp.ClientSession, url: str, index: int, deadline: float, tally: Tally) -> None:
+    turn = 0
+    conversation = 0
+    while time.monotonic() < deadline:
+        script = CONVERSATIONS[(index + conversation) % len(CONVERSATIONS)]
+        sender = f"load{index:03d}c{conversation:05d}"
+        message = script[turn]
+        started = time.perf_counter()
+        try:
+            async with session.post(url, json={"sender": sender, "message": message}) as response:
+                await response.read()
+                ok = response.status == 200
+                timing = response.headers.get("Server-Timing", "")
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            ok, timing = False, ""
+        tally.sent += 1
+        if ok:
+            tally.latencies.append((time.perf_counter() - started) * 1000)
+            if "dur=" in timing:
+                tally.rasa.append(float(timing.split("dur=")[1]))
+        else:
+            tally.errors += 1
+        turn += 1
+        if turn == len(script):
+            turn, conversation = 0, conversation + 1
+
+
+async def probe_actions(action_url: str, rounds: int = 100) -> list[float]:
+    """Time the action server alone: action_answer_topic with the knowledge-base query, as Rasa calls it."""
+    timings = []
+    async with aiohttp.ClientSession() as session:
+        for index in range(rounds):
+            text = ACTION_PROBE[index % len(ACTION_PROBE)]
+            payload = {
+                "next_action": "action_answer_topic",
+                "sender_id": f"probe{index}",
+                "version": "3.6.2",
+                "domain": DOMAIN,
+                "tracker": {
+                    "sender_id": f"probe{index}",
+                    "slots": {},
+                    "latest_message": {
+                        "text": text,
+                        "intent": {"name": "overseas_assistance", "confidence": 0.99},
+                        "entities": [],
+                    },
+                    "events": [],
+                    "paused": False,
+                    "followup_action": None,
+                    "active_loop": {},
+                    "latest_action_name": "action_listen",
+                },
+            }
+            started = time.perf_counter()
+            async with session.post(f"{action_url}/webhook", json=payload) as response:
+                await response.read()
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+DOMAIN: dict[str, object] = {}
+
+
+async def run(config: StackConfig, users: int, seconds: float, stack: Stack) -> dict[str, object]:
+    tally = Tally()
+    peaks: dict[str, float] = {name: 0.0 for name in stack.processes}
+    deadline = time.monotonic() + seconds
+
+    async def sample() -> None:
+        while time.monotonic() < deadline + 1:
+            for name, process in stack.processes.items():
+                peaks[name] = max(peaks[name], rss_mb(process.pid))
+            await asyncio.sleep(0.5)
+
+    timeout = aiohttp.ClientTimeout(total=30)
+    connector = aiohttp.TCPConnector(limit=users + 5)
+    async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
+        url = f"{config.gateway_url}/api/chat"
+        started = time.monotonic()
+        await asyncio.gather(sample(), *(user(session, url, i, deadline, tally) for i in range(users)))
+        elapsed = time.monotonic() - started
+    action_ms = await probe_actions(config.action_url)
+    rasa_p50 = statistics.median(tally.rasa) if tally.rasa else 0.0
+    p50 = statistics.median(tally.latencies) if tally.latencies else 0.0
+    action_p50 = statistics.median(action_ms)
+    return {
+        "users": users,
+        "seconds": round(elapsed, 1),
+        "messages": tally.sent,
+        "errors": tally.errors,
+        "messages_per_second": round(len(tally.latencies) / elapsed, 1),
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(percentile(tally.latencies, 0.95), 1),
+        "p99_ms": round(percentile(tally.latencies, 0.99), 1),
+        "layers_p50_ms": {
+            "gateway": round(max(p50 - rasa_p50, 0.0), 1),
+            "rasa_nlu_and_policies": round(max(rasa_p50 - action_p50, 0.0), 1),
+            "action_and_knowledge_base": round(action_p50, 1),
+        },
+        "peak_rss_mb": {name: round(value) for name, value in peaks.items()},
+        "peak_rss_total_mb": round(sum(peaks.values())),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=300)
+    args = parser.parse_args(argv)
+    import yaml  # the domain the action server receives from Rasa, for the action-only probe
+
+    DOMAIN.update(yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))
+    root = Path(tempfile.mkdtemp(prefix="ipr-load-"))
+    settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
+    engine = make_engine(settings.database_url)
+    build(engine, settings)
+    engine.dispose()
+    config = StackConfig(
+        model=default_config().model,
+        database_url=settings.database_url,
+        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
+        log_dir=root / "log",
+        rasa_port=free_port(),
+        action_port=free_port(),
+        gateway_port=free_port(),
+        gateway_env={"RATE_LIMIT_PER_MINUTE": "0"},
+    )
+    with Stack(config, with_gateway=True) as stack:
+        summary = asyncio.run(run(config, args.users, args.seconds, stack))
+    layers = summary["layers_p50_ms"]
+    table = (
+        markdown_table(
+            {
+                "users": summary["users"],
+                "seconds": summary["seconds"],
+                "messages": summary["messages"],
+                "errors": summary["errors"],
+                "msg/s": summary["messages_per_second"],
+                "p50 ms": summary["p50_ms"],
+                "p95 ms": summary["p95_ms"],
+                "p99 ms": summary["p99_ms"],
+                "peak RSS MB": summary["peak_rss_total_mb"],
+            }
+        )
+        + "\nPer layer (p50 ms): "
+        + ", ".join(f"{k} {v}" for k, v in layers.items())
+    )  # type: ignore[union-attr]
+    table += "\nPeak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in summary["peak_rss_mb"].items()) + "\n"  # type: ignore[union-attr]
+    write_report("load", "Load: simulated users through the gateway (SQLite tracker store, 2 cores)", summary, table)
+    print(table)
+    return 0 if summary["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
