@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-rest clean
+.PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-load bench-rest audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -59,8 +59,15 @@ lint: env-app  ## ruff + mypy
 bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results/
 	$(PY) -m bench.retrieval
 
+bench-load: train  ## load: 20 users for 5 min through the gateway, 1 and 2 Rasa replicas → bench/results/load*.md
+	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1
+	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2
+
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency
+
+audit:  ## known-vulnerability check of both lock files (pip-audit) → bench/results/audit-*.json
+	scripts/audit.sh
 
 clean:  ## remove build outputs in the clone (cached environments stay)
 	rm -rf var models results .pytest_cache .venv .venv-rasa

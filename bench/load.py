@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import yaml
 
 from bench.report import markdown_table, write_report
 from bot.kb.db import make_engine
@@ -29,6 +31,8 @@ from bot.kb.load import build
 from bot.launcher import Stack, StackConfig, default_config
 from bot.settings import Settings
 from tests.support.ports import free_port
+from tests.support.postgres import temporary_postgres
+from tests.support.redis import temporary_redis
 
 CONVERSATIONS = [
     ["你好", "贵州企业海外维权找谁", "那西藏呢？", "什么时候完成？", "谢谢"],
@@ -50,6 +54,19 @@ class Tally:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (TensorFlow's libraries in two Rasa replicas) counted once overall."""
+    total = 0
+    for rollup in [Path(f"/proc/{pid}/smaps_rollup")]:
+        try:
+            for line in rollup.read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
 
 
 def rss_mb(pid: int) -> float:
@@ -131,12 +148,15 @@ DOMAIN: dict[str, object] = {}
 async def run(config: StackConfig, users: int, seconds: float, stack: Stack) -> dict[str, object]:
     tally = Tally()
     peaks: dict[str, float] = {name: 0.0 for name in stack.processes}
+    pss_peak = 0.0
     deadline = time.monotonic() + seconds
 
     async def sample() -> None:
         while time.monotonic() < deadline + 1:
+            nonlocal pss_peak
             for name, process in stack.processes.items():
                 peaks[name] = max(peaks[name], rss_mb(process.pid))
+            pss_peak = max(pss_peak, sum(pss_mb(p.pid) for p in stack.processes.values()))
             await asyncio.sleep(0.5)
 
     timeout = aiohttp.ClientTimeout(total=30)
@@ -166,6 +186,7 @@ async def run(config: StackConfig, users: int, seconds: float, stack: Stack) -> 
         },
         "peak_rss_mb": {name: round(value) for name, value in peaks.items()},
         "peak_rss_total_mb": round(sum(peaks.values())),
+        "peak_pss_total_mb": round(pss_peak),
     }
 
 
@@ -173,47 +194,64 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="Rasa replicas; more than one runs on a throwaway PostgreSQL + Redis, as deployed",
+    )
     args = parser.parse_args(argv)
-    import yaml  # the domain the action server receives from Rasa, for the action-only probe
-
-    DOMAIN.update(yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))
+    DOMAIN.update(yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))  # for the action-only probe
     root = Path(tempfile.mkdtemp(prefix="ipr-load-"))
     settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
     engine = make_engine(settings.database_url)
     build(engine, settings)
     engine.dispose()
-    config = StackConfig(
-        model=default_config().model,
-        database_url=settings.database_url,
-        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
-        log_dir=root / "log",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        gateway_port=free_port(),
-        gateway_env={"RATE_LIMIT_PER_MINUTE": "0"},
-    )
-    with Stack(config, with_gateway=True) as stack:
-        summary = asyncio.run(run(config, args.users, args.seconds, stack))
-    layers = summary["layers_p50_ms"]
-    table = (
-        markdown_table(
-            {
-                "users": summary["users"],
-                "seconds": summary["seconds"],
-                "messages": summary["messages"],
-                "errors": summary["errors"],
-                "msg/s": summary["messages_per_second"],
-                "p50 ms": summary["p50_ms"],
-                "p95 ms": summary["p95_ms"],
-                "p99 ms": summary["p99_ms"],
-                "peak RSS MB": summary["peak_rss_total_mb"],
-            }
+    with contextlib.ExitStack() as servers:
+        tracker_url, extra_env = f"sqlite:///{root / 'tracker.sqlite3'}", {}
+        if args.replicas > 1:
+            tracker_url = servers.enter_context(temporary_postgres("rasa_load")).replace("+psycopg", "")
+            redis_port = servers.enter_context(temporary_redis())
+            extra_env = {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": str(redis_port)}
+        config = StackConfig(
+            model=default_config().model,
+            database_url=settings.database_url,
+            tracker_url=tracker_url,
+            log_dir=root / "log",
+            rasa_port=free_port(),
+            extra_rasa_ports=tuple(free_port() for _ in range(args.replicas - 1)),
+            action_port=free_port(),
+            gateway_port=free_port(),
+            extra_env=extra_env,
+            gateway_env={"RATE_LIMIT_PER_MINUTE": "0"},
         )
-        + "\nPer layer (p50 ms): "
-        + ", ".join(f"{k} {v}" for k, v in layers.items())
-    )  # type: ignore[union-attr]
-    table += "\nPeak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in summary["peak_rss_mb"].items()) + "\n"  # type: ignore[union-attr]
-    write_report("load", "Load: simulated users through the gateway (SQLite tracker store, 2 cores)", summary, table)
+        with Stack(config, with_gateway=True) as stack:
+            summary = asyncio.run(run(config, args.users, args.seconds, stack))
+    summary["rasa_replicas"] = args.replicas
+    summary["tracker_store"] = "PostgreSQL + Redis lock store" if args.replicas > 1 else "SQLite"
+    layers: dict[str, float] = summary["layers_p50_ms"]  # type: ignore[assignment]
+    peaks: dict[str, float] = summary["peak_rss_mb"]  # type: ignore[assignment]
+    table = markdown_table(
+        {
+            "Rasa replicas": args.replicas,
+            "users": summary["users"],
+            "seconds": summary["seconds"],
+            "messages": summary["messages"],
+            "errors": summary["errors"],
+            "msg/s": summary["messages_per_second"],
+            "p50 ms": summary["p50_ms"],
+            "p95 ms": summary["p95_ms"],
+            "p99 ms": summary["p99_ms"],
+            "peak RSS MB": summary["peak_rss_total_mb"],
+            "peak PSS MB": summary["peak_pss_total_mb"],
+        }
+    )
+    table += "\nPer layer (p50 ms): " + ", ".join(f"{k} {v}" for k, v in layers.items())
+    table += "\nPeak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in peaks.items()) + "\n"
+    name = "load" if args.replicas == 1 else f"load-{args.replicas}-replicas"
+    write_report(
+        name, f"Load: simulated users through the gateway ({summary['tracker_store']}, 2 cores)", summary, table
+    )
     print(table)
     return 0 if summary["errors"] == 0 else 1
 

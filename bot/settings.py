@@ -42,6 +42,8 @@ class Settings:
     wechat_app_id: str = ""
     wechat_reply_chars: int = 600  # longer replies are cut with a "回复“继续”" prompt
     wechat_deadline: float = 4.5  # WeChat drops a passive reply after 5 s
+    # Redis shared by gateway replicas (WeChat de-duplication and per-user state); empty: in this process only.
+    redis_url: str = ""
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -67,5 +69,6 @@ class Settings:
             wechat_token=env.get("WECHAT_TOKEN") or "",
             wechat_aes_key=env.get("WECHAT_ENCODING_AES_KEY") or "",
             wechat_app_id=env.get("WECHAT_APP_ID") or "",
+            redis_url=env.get("REDIS_URL") or "",
             wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
         )

@@ -12,7 +12,7 @@ from bot.gateway.middleware import error_middleware, security_headers
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import RateLimiter
 from bot.gateway.routes import setup_routes
-from bot.gateway.wechat.sessions import WeChatSessions
+from bot.gateway.wechat.sessions import MemorySessions, RedisSessions, WeChatSessions
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
@@ -48,8 +48,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine
-    app[WECHAT] = WeChatSessions()
+    sessions = RedisSessions(settings.redis_url) if settings.redis_url else MemorySessions()
+    app[WECHAT] = sessions
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
         yield
     engine.dispose()
+    if isinstance(sessions, RedisSessions):
+        await sessions.close()

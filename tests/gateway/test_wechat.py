@@ -18,6 +18,7 @@ from bot.gateway.rasa_client import BotMessage, Button
 from bot.gateway.wechat import formatting
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.handler import TEXT_ONLY, UNAVAILABLE
+from bot.gateway.wechat.sessions import UserState
 from bot.gateway.wechat.signature import sign
 from bot.settings import Settings
 from tests.gateway.conftest import AES_KEY, APP_ID, WECHAT_TOKEN
@@ -89,7 +90,7 @@ async def test_replayed_msg_id_is_answered_once(client: TestClient) -> None:
         for _ in range(3)
     ]
     assert len({reply_fields(r)["Content"] for r in replies}) == 1
-    assert client.app[WECHAT].deliveries() == 1  # one piece of work for three deliveries
+    assert client.app[WECHAT].produced == 1  # one piece of work for three deliveries
 
 
 @pytest.mark.parametrize("kind", ["image", "voice", "video", "shortvideo", "location", "link", "unknowntype"])
@@ -157,3 +158,26 @@ def test_buttons_become_numbered_options_and_long_text_is_split() -> None:
     parts = formatting.split_for_wechat("\n".join(["一二三四五六七八九十" * 5] * 40), 600)
     assert all(len(p) <= 600 for p in parts) and len(parts) > 1
     assert formatting.first_with_more(parts).endswith("回复“继续”查看剩余部分）")
+
+
+async def test_two_gateway_replicas_sharing_redis_answer_a_msg_id_once(
+    aiohttp_client: Any, gateway_settings: Settings
+) -> None:
+    from tests.support.redis import temporary_redis
+
+    with temporary_redis() as port:
+        settings = dataclasses.replace(gateway_settings, redis_url=f"redis://127.0.0.1:{port}/0")
+        first, second = await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings))
+        xml = text_xml("商标被抢注了", "77001", user="oShared")
+        replies = []
+        for client in (first, second, first, second):  # WeChat's retries landing on either replica
+            response = await client.post("/wechat", params=signed_query(WECHAT_TOKEN), data=xml, headers=XML)
+            replies.append(reply_fields(await response.text())["Content"])
+        assert len(set(replies)) == 1
+        assert first.app[WECHAT].produced + second.app[WECHAT].produced == 1
+        # Per-user state is shared too: "继续" on the other replica sees what the first one stored.
+        await second.app[WECHAT].save_user("oShared", UserState(pending=["第二部分"], options=[]))
+        more = await first.post(
+            "/wechat", params=signed_query(WECHAT_TOKEN), data=text_xml("继续", "77002", "oShared"), headers=XML
+        )
+        assert reply_fields(await more.text())["Content"] == "第二部分"

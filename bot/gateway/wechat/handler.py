@@ -19,7 +19,7 @@ from bot.gateway.rasa_client import RasaUnavailable
 from bot.gateway.wechat import formatting, signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.messages import BadMessage, Incoming, encrypted_envelope, parse_incoming, parse_xml, text_reply
-from bot.gateway.wechat.sessions import UserState
+from bot.gateway.wechat.sessions import UserState, WeChatSessions
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,7 @@ TEXT_ONLY = "您好，我目前只能阅读文字消息。请用文字描述您�
 NOTHING_MORE = "没有更多内容了。请继续提问。"
 UNAVAILABLE = "抱歉，助手暂时无法回答，请稍后再试。"
 STILL_WORKING = "正在为您查询，请稍后回复“继续”获取答案。"
+_PARKING: set[asyncio.Task[None]] = set()
 
 
 def _signed(request: web.Request) -> bool:
@@ -93,7 +94,6 @@ async def _answer(request: web.Request, incoming: Incoming) -> str | None:
     """The reply text, or None for messages that need none (unsubscribe, other events)."""
     settings = request.app[state.SETTINGS]
     sessions = request.app[state.WECHAT]
-    user = sessions.user(incoming.from_user)
     if incoming.msg_type == "event":
         if incoming.event != "subscribe":
             return None
@@ -104,37 +104,58 @@ async def _answer(request: web.Request, incoming: Incoming) -> str | None:
         message = incoming.content.strip()
         if not message:
             return TEXT_ONLY
-        if message in CONTINUE_WORDS:
-            return user.pending.pop(0) + (formatting.MORE if user.pending else "") if user.pending else NOTHING_MORE
-        if message.isdigit() and user.options and 1 <= int(message) <= len(user.options):
-            message = user.options[int(message) - 1]
+        if message in CONTINUE_WORDS or message.isdigit():
+            user = await sessions.load_user(incoming.from_user)
+            if message in CONTINUE_WORDS:
+                if not user.pending:
+                    return NOTHING_MORE
+                part = user.pending.pop(0)
+                await sessions.save_user(incoming.from_user, user)
+                return part + (formatting.MORE if user.pending else "")
+            if user.options and 1 <= int(message) <= len(user.options):
+                message = user.options[int(message) - 1]
         message = message[: settings.max_message_chars]
 
-    async def produce() -> str:
-        return await _ask_rasa(request, incoming.from_user, message, user)
+    key = incoming.dedupe_key
+    if not await sessions.claim(key):  # a retry (here or on another gateway): wait for the first one's answer
+        return await sessions.wait_answer(key, settings.wechat_deadline) or STILL_WORKING
 
-    task = sessions.answer_once(incoming.dedupe_key, produce)
+    async def produce() -> str:
+        answer = await _ask_rasa(request, incoming.from_user, message)
+        await sessions.store_answer(key, answer)
+        return answer
+
+    task = asyncio.ensure_future(produce())
     try:
         return await asyncio.wait_for(asyncio.shield(task), timeout=settings.wechat_deadline)
     except asyncio.TimeoutError:
         # Too slow for WeChat's 5 s: say so now; the answer waits in "继续" when it is ready.
-        task.add_done_callback(lambda done: _park(done, user))
+        task.add_done_callback(lambda done: _park(done, sessions, incoming.from_user))
         return STILL_WORKING
 
 
-def _park(task: asyncio.Task[str], user: UserState) -> None:
-    if not task.cancelled() and task.exception() is None:
+def _park(task: asyncio.Task[str], sessions: WeChatSessions, open_id: str) -> None:
+    if task.cancelled() or task.exception() is not None:
+        return
+
+    async def put_first() -> None:
+        user = await sessions.load_user(open_id)
         user.pending.insert(0, task.result())
+        await sessions.save_user(open_id, user)
+
+    parked = asyncio.ensure_future(put_first())
+    _PARKING.add(parked)  # keep a reference until done: the loop holds tasks only weakly
+    parked.add_done_callback(_PARKING.discard)
 
 
-async def _ask_rasa(request: web.Request, open_id: str, message: str, user: UserState) -> str:
+async def _ask_rasa(request: web.Request, open_id: str, message: str) -> str:
     settings = request.app[state.SETTINGS]
+    sessions = request.app[state.WECHAT]
     try:
         replies = await request.app[state.RASA].send(f"wechat-{open_id}", message, {"channel": "wechat"})
     except RasaUnavailable:
         return UNAVAILABLE
     text, options = formatting.render(replies)
-    user.options = options
     parts = formatting.split_for_wechat(text, settings.wechat_reply_chars)
-    user.pending = parts[1:]
+    await sessions.save_user(open_id, UserState(pending=parts[1:], options=options))
     return formatting.first_with_more(parts)

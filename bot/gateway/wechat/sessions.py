@@ -1,20 +1,23 @@
-"""Per-user state of the WeChat channel, in this process: answers by message (so WeChat's retries of one MsgId get
-one answer), the rest of a long answer ("继续"), and the numbered options a digit picks.
+"""Per-user state of the WeChat channel and one answer per message, in this process or shared through Redis.
 
-WeChat retries a message up to three times when no reply arrives within 5 s. The first delivery starts the work;
-a retry waits for the same work instead of asking Rasa again; a finished answer is kept for a few minutes.
+WeChat retries a message up to three times when no reply arrives within 5 s, and with several gateway replicas a
+retry may reach another one. The first delivery *claims* the message and does the work; every other delivery
+waits for the stored answer instead of asking Rasa again. Users' pending parts ("继续") and numbered options are
+kept the same way. ``MemorySessions`` serves one gateway process; ``RedisSessions`` (``REDIS_URL``) serves many.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Protocol
 
-ANSWER_TTL = 300.0  # seconds an answer is kept for retries of the same message
-MAX_ENTRIES = 10_000  # bounded: old entries are dropped first
+ANSWER_TTL = 300  # seconds an answer is kept for retries of the same message
+STATE_TTL = 24 * 3600  # seconds a user's pending parts and options are kept
+MAX_ENTRIES = 10_000  # in-memory bound: old entries are dropped first
 
 
 @dataclass
@@ -23,28 +26,102 @@ class UserState:
     options: list[str] = field(default_factory=list)  # payloads of the last numbered options
 
 
-class WeChatSessions:
+class WeChatSessions(Protocol):
+    produced: int  # messages this process did the work for (the others waited for an answer)
+
+    async def claim(self, key: str) -> bool: ...
+    async def store_answer(self, key: str, answer: str) -> None: ...
+    async def wait_answer(self, key: str, timeout: float) -> str | None: ...
+    async def load_user(self, open_id: str) -> UserState: ...
+    async def save_user(self, open_id: str, state: UserState) -> None: ...
+
+
+class MemorySessions:
     def __init__(self) -> None:
-        self._work: OrderedDict[str, tuple[float, asyncio.Task[str]]] = OrderedDict()
+        self.produced = 0
+        self._claims: OrderedDict[str, float] = OrderedDict()
+        self._answers: dict[str, str] = {}
+        self._ready: dict[str, asyncio.Event] = {}
         self._users: OrderedDict[str, UserState] = OrderedDict()
 
-    def user(self, open_id: str) -> UserState:
+    async def claim(self, key: str) -> bool:
+        now = time.monotonic()
+        while self._claims and (
+            now - next(iter(self._claims.values())) > ANSWER_TTL or len(self._claims) > MAX_ENTRIES
+        ):
+            old, _ = self._claims.popitem(last=False)
+            self._answers.pop(old, None)
+            self._ready.pop(old, None)
+        if key in self._claims:
+            return False
+        self._claims[key] = now
+        self._ready[key] = asyncio.Event()
+        self.produced += 1
+        return True
+
+    async def store_answer(self, key: str, answer: str) -> None:
+        self._answers[key] = answer
+        if key in self._ready:
+            self._ready[key].set()
+
+    async def wait_answer(self, key: str, timeout: float) -> str | None:
+        ready = self._ready.get(key)
+        if ready is None:
+            return self._answers.get(key)
+        try:
+            await asyncio.wait_for(ready.wait(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        return self._answers.get(key)
+
+    async def load_user(self, open_id: str) -> UserState:
         state = self._users.pop(open_id, None) or UserState()
         self._users[open_id] = state
         while len(self._users) > MAX_ENTRIES:
             self._users.popitem(last=False)
-        return state
+        return UserState(list(state.pending), list(state.options))
 
-    def answer_once(self, key: str, produce: Callable[[], Awaitable[str]]) -> asyncio.Task[str]:
-        """The task answering message ``key``: started on first delivery, shared by every retry."""
-        now = time.monotonic()
-        while self._work and (now - next(iter(self._work.values()))[0] > ANSWER_TTL or len(self._work) > MAX_ENTRIES):
-            self._work.popitem(last=False)
-        if key in self._work:
-            return self._work[key][1]
-        task = asyncio.ensure_future(produce())
-        self._work[key] = (now, task)
-        return task
+    async def save_user(self, open_id: str, state: UserState) -> None:
+        self._users[open_id] = UserState(list(state.pending), list(state.options))
 
-    def deliveries(self) -> int:
-        return len(self._work)
+
+class RedisSessions:
+    """The same contract on Redis: SET NX claims a message; answers and user state expire on their own."""
+
+    def __init__(self, url: str, prefix: str = "ipr:wechat:") -> None:
+        from redis import asyncio as redis_asyncio  # imported here: only gateways with REDIS_URL need it
+
+        self.produced = 0
+        self._redis = redis_asyncio.from_url(url, decode_responses=True)
+        self._prefix = prefix
+
+    async def claim(self, key: str) -> bool:
+        won = bool(await self._redis.set(f"{self._prefix}claim:{key}", "1", nx=True, ex=ANSWER_TTL))
+        self.produced += won
+        return won
+
+    async def store_answer(self, key: str, answer: str) -> None:
+        await self._redis.set(f"{self._prefix}answer:{key}", answer, ex=ANSWER_TTL)
+
+    async def wait_answer(self, key: str, timeout: float) -> str | None:
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = await self._redis.get(f"{self._prefix}answer:{key}")
+            if answer is not None or time.monotonic() >= deadline:
+                return str(answer) if answer is not None else None
+            await asyncio.sleep(0.1)
+
+    async def load_user(self, open_id: str) -> UserState:
+        raw = await self._redis.get(f"{self._prefix}user:{open_id}")
+        if not raw:
+            return UserState()
+        data = json.loads(raw)
+        return UserState(list(data.get("pending", [])), list(data.get("options", [])))
+
+    async def save_user(self, open_id: str, state: UserState) -> None:
+        await self._redis.set(
+            f"{self._prefix}user:{open_id}", json.dumps(asdict(state), ensure_ascii=False), ex=STATE_TTL
+        )
+
+    async def close(self) -> None:
+        await self._redis.aclose()
