@@ -59,9 +59,10 @@ lint: env-app  ## ruff + mypy
 bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results/
 	$(PY) -m bench.retrieval
 
-bench-load: train  ## load: 20 users for 5 min through the gateway, 1 and 2 Rasa replicas → bench/results/load*.md
+bench-load: train  ## load: 20 users × 5 min via the gateway (1 and 2 Rasa replicas, no/1 s think time) → bench/results/load*.md
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2
+	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2 --think 1
 
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency

@@ -82,7 +82,9 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-async def user(session: aiohttp.ClientSession, url: str, index: int, deadline: float, tally: Tally) -> None:
+async def user(
+    session: aiohttp.ClientSession, url: str, index: int, deadline: float, tally: Tally, think: float
+) -> None:
     turn = 0
     conversation = 0
     while time.monotonic() < deadline:
@@ -104,6 +106,8 @@ async def user(session: aiohttp.ClientSession, url: str, index: int, deadline: f
                 tally.rasa.append(float(timing.split("dur=")[1]))
         else:
             tally.errors += 1
+        if think:
+            await asyncio.sleep(think)  # a person reads the answer before typing again
         turn += 1
         if turn == len(script):
             turn, conversation = 0, conversation + 1
@@ -145,7 +149,7 @@ async def probe_actions(action_url: str, rounds: int = 100) -> list[float]:
 DOMAIN: dict[str, object] = {}
 
 
-async def run(config: StackConfig, users: int, seconds: float, stack: Stack) -> dict[str, object]:
+async def run(config: StackConfig, users: int, seconds: float, stack: Stack, think: float = 0.0) -> dict[str, object]:
     tally = Tally()
     peaks: dict[str, float] = {name: 0.0 for name in stack.processes}
     pss_peak = 0.0
@@ -164,7 +168,7 @@ async def run(config: StackConfig, users: int, seconds: float, stack: Stack) -> 
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         url = f"{config.gateway_url}/api/chat"
         started = time.monotonic()
-        await asyncio.gather(sample(), *(user(session, url, i, deadline, tally) for i in range(users)))
+        await asyncio.gather(sample(), *(user(session, url, i, deadline, tally, think) for i in range(users)))
         elapsed = time.monotonic() - started
     action_ms = await probe_actions(config.action_url)
     rasa_p50 = statistics.median(tally.rasa) if tally.rasa else 0.0
@@ -172,6 +176,7 @@ async def run(config: StackConfig, users: int, seconds: float, stack: Stack) -> 
     action_p50 = statistics.median(action_ms)
     return {
         "users": users,
+        "think_seconds": think,
         "seconds": round(elapsed, 1),
         "messages": tally.sent,
         "errors": tally.errors,
@@ -194,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits between messages")
     parser.add_argument(
         "--replicas",
         type=int,
@@ -226,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             gateway_env={"RATE_LIMIT_PER_MINUTE": "0"},
         )
         with Stack(config, with_gateway=True) as stack:
-            summary = asyncio.run(run(config, args.users, args.seconds, stack))
+            summary = asyncio.run(run(config, args.users, args.seconds, stack, args.think))
     summary["rasa_replicas"] = args.replicas
     summary["tracker_store"] = "PostgreSQL + Redis lock store" if args.replicas > 1 else "SQLite"
     layers: dict[str, float] = summary["layers_p50_ms"]  # type: ignore[assignment]
@@ -234,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown_table(
         {
             "Rasa replicas": args.replicas,
+            "think s": args.think,
             "users": summary["users"],
             "seconds": summary["seconds"],
             "messages": summary["messages"],
@@ -249,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     table += "\nPer layer (p50 ms): " + ", ".join(f"{k} {v}" for k, v in layers.items())
     table += "\nPeak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in peaks.items()) + "\n"
     name = "load" if args.replicas == 1 else f"load-{args.replicas}-replicas"
+    name += f"-think-{args.think:g}s" if args.think else ""
     write_report(
         name, f"Load: simulated users through the gateway ({summary['tracker_store']}, 2 cores)", summary, table
     )

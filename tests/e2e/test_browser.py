@@ -152,9 +152,11 @@ def test_widget_on_another_website(browser: webdriver.Chrome, host_page: str) ->
 def test_network_error_is_shown_with_a_retry(browser: webdriver.Chrome, host_page: str) -> None:
     panel = open_widget(browser, f"{host_page}/offline.html")
     panel.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("你好", Keys.ENTER)
-    wait_for(browser, lambda: any("网络异常" in t for t in bubbles(panel, "system")))
+    wait_for(browser, lambda: any("网络异常" in t and "自动重试" in t for t in bubbles(panel, "system")))
     assert panel.find_elements(By.CSS_SELECTOR, ".ipr-retry")
     browser.save_screenshot(str(SHOTS / "widget-network-error.png"))
+    # The automatic retry happens once; it fails again here (the gateway is unreachable) and says so.
+    wait_for(browser, lambda: any(t == "网络异常，消息未能送达。" for t in bubbles(panel, "system")), seconds=15)
 
 
 def test_screenshots_were_written() -> None:

@@ -117,13 +117,14 @@
       }
       log.appendChild(bubble);
       scroll();
+      return bubble;
     }
 
     function add(entry) {
       state.log.push(entry);
       if (state.log.length > 200) { state.log = state.log.slice(-200); }
       save();
-      renderEntry(entry);
+      return renderEntry(entry);
     }
 
     function welcome(info) {
@@ -168,7 +169,11 @@
         body: JSON.stringify({ sender: state.sender, message: message })
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
-          if (!response.ok) { throw new Error(body.error || "服务暂时不可用（" + response.status + "）"); }
+          if (!response.ok) {
+            var failure = new Error(body.error || "服务暂时不可用（" + response.status + "）");
+            failure.status = response.status;
+            throw failure;
+          }
           return body;
         });
       }).then(function (body) {
@@ -184,7 +189,22 @@
       }).catch(function (error) {
         var text = error && error.message && error.message.indexOf("Failed to fetch") === -1 && error.name !== "TypeError"
           ? error.message : "网络异常，消息未能送达。";
-        add({ who: "system", text: text, retry: { message: message, shown: shown } });
+        // Worth retrying by itself: the network, the assistant restarting (5xx) or a rate limit; not a 4xx like
+        // "too long", which only the user can fix.
+        var transient = !error.status || error.status >= 500 || error.status === 429;
+        var automatic = transient && !isRetry;
+        var entry = { who: "system", text: text + (automatic ? "（将在5秒后自动重试）" : ""),
+                      retry: transient ? { message: message, shown: shown } : null };
+        var errorBubble = add(entry);
+        if (automatic) {  // once: Rasa restarting or a network blip usually passes in seconds
+          setTimeout(function () {
+            if (state.log.indexOf(entry) === -1 || busy) { return; }  // already retried by hand, or mid-send
+            state.log = state.log.filter(function (e) { return e !== entry; });
+            save();
+            errorBubble.remove();
+            send(message, shown, true);
+          }, 5000);
+        }
       }).then(function () {
         typing(false);
         busy = false;
