@@ -243,6 +243,10 @@ def _answers(url: str, expected: str) -> bool:
         return False
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def default_config(environ: dict[str, str] | None = None) -> StackConfig:
     env = os.environ if environ is None else environ
     var = PROJECT_ROOT / "var"
@@ -278,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         config.gateway_env["STAFF_TOKEN"] = secrets.token_urlsafe(16)
         print(f"未配置 STAFF_TOKEN，本次运行的工作台口令：{config.gateway_env['STAFF_TOKEN']}", flush=True)
     stack = Stack(config, with_gateway=True)
+    # Ctrl-C, `kill` or a service manager's stop: always take the servers down with us. (SIGINT is set explicitly:
+    # a shell starting us in the background leaves it ignored.)
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _interrupt)
     print("正在启动动作服务器、Rasa 服务器和网关（Rasa 加载模型约需 1 分钟）…", flush=True)
     try:
         stack.start(gateway=True)
