@@ -115,6 +115,10 @@ def converse(browser: webdriver.Chrome, scope: WebElement, shot: str) -> None:
             and "牵头单位" in scope.find_element(By.CSS_SELECTOR, ".ipr-viewer").text
         ),
     )
+    viewer = scope.find_element(By.CSS_SELECTOR, ".ipr-viewer")
+    title = viewer.find_element(By.CSS_SELECTOR, ".ipr-viewer-title").text
+    assert title == "贵州省 第17条 加强海外知识产权维权援助服务"  # the first cited clause, its title once
+    assert "牵头单位：省商务厅；责任单位：贵州银保监局、省市场监管局" in viewer.text
     browser.save_screenshot(str(SHOTS / f"{shot}-clause.png"))
     scope.find_element(By.CSS_SELECTOR, ".ipr-close").click()
 

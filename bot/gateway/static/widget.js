@@ -225,11 +225,19 @@
         .then(function (r) { return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error); } return data; }); })
         .then(function (c) {
           body.textContent = "";
-          body.appendChild(el("h3", "ipr-viewer-title", c.region + " " + c.label + " " + c.title));
+          var heading = c.label.indexOf(c.title) === -1 ? c.label + " " + c.title : c.label;
+          body.appendChild(el("h3", "ipr-viewer-title", c.region + " " + heading));
           body.appendChild(el("p", "ipr-viewer-doc", c.document.title + "（" + c.document.level + "，" + c.document.status + "，" + c.document.dated + "）"));
           body.appendChild(el("p", "ipr-viewer-text", c.text));
           if (c.agencies.length) {
-            body.appendChild(el("p", "ipr-viewer-agencies", c.agencies.map(function (a) { return a.role + "：" + a.name; }).join("；")));
+            var byRole = {};
+            var roles = [];
+            c.agencies.forEach(function (a) {
+              if (!byRole[a.role]) { byRole[a.role] = []; roles.push(a.role); }
+              byRole[a.role].push(a.name);
+            });
+            body.appendChild(el("p", "ipr-viewer-agencies",
+              roles.map(function (role) { return role + "：" + byRole[role].join("、"); }).join("；")));
           } else if (c.no_agency) {
             body.appendChild(el("p", "ipr-viewer-agencies", "原文未列明牵头或责任单位。"));
           }
