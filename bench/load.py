@@ -113,7 +113,7 @@ async def user(
             turn, conversation = 0, conversation + 1
 
 
-async def probe_actions(action_url: str, rounds: int = 100) -> list[float]:
+async def probe_actions(action_url: str, domain: dict[str, object], rounds: int = 100) -> list[float]:
     """Time the action server alone: action_answer_topic with the knowledge-base query, as Rasa calls it."""
     timings = []
     async with aiohttp.ClientSession() as session:
@@ -123,7 +123,7 @@ async def probe_actions(action_url: str, rounds: int = 100) -> list[float]:
                 "next_action": "action_answer_topic",
                 "sender_id": f"probe{index}",
                 "version": "3.6.2",
-                "domain": DOMAIN,
+                "domain": domain,
                 "tracker": {
                     "sender_id": f"probe{index}",
                     "slots": {},
@@ -144,9 +144,6 @@ async def probe_actions(action_url: str, rounds: int = 100) -> list[float]:
                 await response.read()
             timings.append((time.perf_counter() - started) * 1000)
     return timings
-
-
-DOMAIN: dict[str, object] = {}
 
 
 async def run(config: StackConfig, users: int, seconds: float, stack: Stack, think: float = 0.0) -> dict[str, object]:
@@ -170,7 +167,7 @@ async def run(config: StackConfig, users: int, seconds: float, stack: Stack, thi
         started = time.monotonic()
         await asyncio.gather(sample(), *(user(session, url, i, deadline, tally, think) for i in range(users)))
         elapsed = time.monotonic() - started
-    action_ms = await probe_actions(config.action_url)
+    action_ms = await probe_actions(config.action_url, yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))
     rasa_p50 = statistics.median(tally.rasa) if tally.rasa else 0.0
     p50 = statistics.median(tally.latencies) if tally.latencies else 0.0
     action_p50 = statistics.median(action_ms)
@@ -207,7 +204,6 @@ def main(argv: list[str] | None = None) -> int:
         help="Rasa replicas; more than one runs on a throwaway PostgreSQL + Redis, as deployed",
     )
     args = parser.parse_args(argv)
-    DOMAIN.update(yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))  # for the action-only probe
     root = Path(tempfile.mkdtemp(prefix="ipr-load-"))
     settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
     engine = make_engine(settings.database_url)

@@ -7,7 +7,6 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -94,7 +93,3 @@ def chat(stack_config: StackConfig) -> Iterator[Chat]:
             int(origin.rsplit(":", 1)[1]),
         )
         engine.dispose()
-
-
-def log_dir(config: StackConfig) -> Path:
-    return config.log_dir
