@@ -25,14 +25,11 @@ from pathlib import Path
 import aiohttp
 import yaml
 
-from bench.report import markdown_table, write_report
-from bot.kb.db import make_engine
-from bot.kb.load import build
-from bot.launcher import Stack, StackConfig, default_config
-from bot.settings import Settings
-from tests.support.ports import free_port
+from bench.report import markdown_table, percentile, write_report
+from bot.launcher import Stack, StackConfig
 from tests.support.postgres import temporary_postgres
 from tests.support.redis import temporary_redis
+from tests.support.stack import local_stack
 
 CONVERSATIONS = [
     ["你好", "贵州企业海外维权找谁", "那西藏呢？", "什么时候完成？", "谢谢"],
@@ -49,11 +46,6 @@ class Tally:
     rasa: list[float] = field(default_factory=list)
     errors: int = 0
     sent: int = 0
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
 def pss_mb(pid: int) -> float:
@@ -205,28 +197,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="ipr-load-"))
-    settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
-    engine = make_engine(settings.database_url)
-    build(engine, settings)
-    engine.dispose()
     with contextlib.ExitStack() as servers:
-        tracker_url, extra_env = f"sqlite:///{root / 'tracker.sqlite3'}", {}
-        if args.replicas > 1:
-            tracker_url = servers.enter_context(temporary_postgres("rasa_load")).replace("+psycopg", "")
+        stores: dict[str, object] = {}
+        if args.replicas > 1:  # as deployed: conversations in PostgreSQL, locks in Redis
+            stores["tracker_url"] = servers.enter_context(temporary_postgres("rasa_load")).replace("+psycopg", "")
             redis_port = servers.enter_context(temporary_redis())
-            extra_env = {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": str(redis_port)}
-        config = StackConfig(
-            model=default_config().model,
-            database_url=settings.database_url,
-            tracker_url=tracker_url,
-            log_dir=root / "log",
-            rasa_port=free_port(),
-            extra_rasa_ports=tuple(free_port() for _ in range(args.replicas - 1)),
-            action_port=free_port(),
-            gateway_port=free_port(),
-            extra_env=extra_env,
-            gateway_env={"RATE_LIMIT_PER_MINUTE": "0"},
-        )
+            stores["extra_env"] = {
+                "LOCK_STORE_TYPE": "redis",
+                "LOCK_STORE_HOST": "127.0.0.1",
+                "LOCK_STORE_PORT": str(redis_port),
+            }
+        config = local_stack(root, replicas=args.replicas, gateway_env={"RATE_LIMIT_PER_MINUTE": "0"}, **stores)
         with Stack(config, with_gateway=True) as stack:
             summary = asyncio.run(run(config, args.users, args.seconds, stack, args.think))
     summary["rasa_replicas"] = args.replicas

@@ -10,6 +10,12 @@ from bot.settings import PROJECT_ROOT
 RESULTS = PROJECT_ROOT / "bench" / "results"
 
 
+def percentile(values: list[float], share: float) -> float:
+    """The value below which ``share`` of the values fall (nearest rank); 0 for no values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
 def markdown_table(row: dict[str, Any]) -> str:
     header = "| " + " | ".join(row) + " |"
     rule = "|" + "---|" * len(row)

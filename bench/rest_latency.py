@@ -10,20 +10,16 @@ p50/p95/p99 to bench/results/rest_latency.{json,md}.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from bench.report import markdown_table, write_report
-from bot.kb.db import make_engine
-from bot.kb.load import build
-from bot.launcher import Stack, StackConfig, default_config
-from bot.settings import Settings
-from tests.support.ports import free_port
+from bench.report import markdown_table, percentile, write_report
+from bot.launcher import Stack
+from tests.support.http import post_json
+from tests.support.stack import local_stack
 
 CONVERSATION = [
     "贵州企业海外维权找谁",
@@ -40,34 +36,15 @@ CONVERSATION = [
 
 
 def post(url: str, sender: str, message: str) -> list[object]:
-    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # loopback
-        return list(json.loads(response.read()))
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+    reply = post_json(url, {"sender": sender, "message": message})
+    return list(reply.json()) if reply.status == 200 else []
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=500)
     args = parser.parse_args(argv)
-    root = Path(tempfile.mkdtemp(prefix="ipr-bench-"))
-    settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
-    engine = make_engine(settings.database_url)
-    build(engine, settings)
-    engine.dispose()
-    config = StackConfig(
-        model=default_config().model,
-        database_url=settings.database_url,
-        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
-        log_dir=root / "log",
-        rasa_port=free_port(),
-        action_port=free_port(),
-    )
+    config = local_stack(Path(tempfile.mkdtemp(prefix="ipr-bench-")))
     latencies, empty = [], 0
     with Stack(config):
         for warm in range(3):

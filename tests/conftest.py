@@ -7,21 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.db import make_engine
-from bot.kb.load import build
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
 from bot.settings import Settings
+from tests.support.stack import scratch_knowledge_base
 
 
 @pytest.fixture(scope="session")
 def kb_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    path = tmp_path_factory.mktemp("kb") / "kb.sqlite3"
-    settings = Settings(database_url=f"sqlite:///{path}")
-    engine = make_engine(settings.database_url)
-    build(engine, settings)
-    engine.dispose()
-    return settings
+    return scratch_knowledge_base(tmp_path_factory.mktemp("kb"))
 
 
 @pytest.fixture(scope="session")

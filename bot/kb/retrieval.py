@@ -36,6 +36,7 @@ class PassageIndex:
         self.items = tuple(items)
         self.tokenizer = tokenizer
         self.topics = tuple(topics)
+        self._keywords = {topic.id: topic.keywords for topic in self.topics}
         corpus = [tokenizer.terms(self._index_text(item)) for item in self.items]
         self._bm25 = BM25Okapi([terms or ["∅"] for terms in corpus])
         self._sentences = [_sentences(item) for item in self.items]
@@ -80,7 +81,7 @@ class PassageIndex:
                 sentences = item.topics.get(topic_id)
                 if sentences:
                     strength = min(len(sentences), 3) / 3
-                    in_title = any(k in item.title for k in self._keywords(topic_id))
+                    in_title = any(k in item.title for k in self._keywords.get(topic_id, ()))
                     score += (weight / strongest) * (TOPIC_WEIGHT * strength + (TITLE_TOPIC_BONUS if in_title else 0))
             if item.kind == "task":
                 score *= TASK_DISCOUNT
@@ -88,9 +89,6 @@ class PassageIndex:
                 scored.append(Scored(item, score, self._quote(index, terms, [t for t, _ in asked])))
         scored.sort(key=lambda s: (-s.score, s.item.ref))
         return scored[:limit]
-
-    def _keywords(self, topic_id: str) -> tuple[str, ...]:
-        return next((t.keywords for t in self.topics if t.id == topic_id), ())
 
     def _quote(self, index: int, terms: list[str], asked: list[str]) -> tuple[str, ...]:
         """The sentence that best answers: most query terms, preferring sentences tagged with an asked topic."""

@@ -3,8 +3,6 @@ with a knowledge base and a tracker store of their own."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -12,10 +10,10 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.kb.db import make_engine
-from bot.kb.load import build
 from bot.launcher import Stack, StackConfig, default_config
-from bot.settings import Settings
+from tests.support.http import post_json
 from tests.support.ports import free_port
+from tests.support.stack import local_stack
 
 STAFF_TOKEN = "e2e-staff-token"
 WECHAT_TOKEN = "e2e-wechat-token"
@@ -35,10 +33,9 @@ class Chat:
     host_page_port: int = 0
 
     def send(self, sender: str, message: str) -> list[dict[str, object]]:
-        body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-        request = urllib.request.Request(self.webhook, data=body, headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:  # loopback
-            replies = json.loads(response.read().decode("utf-8"))
+        reply = post_json(self.webhook, {"sender": sender, "message": message})
+        assert reply.status == 200, reply
+        replies = reply.json()
         assert isinstance(replies, list)
         return replies
 
@@ -55,19 +52,9 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
     if not model.is_file():
         pytest.fail(f"no trained model at {model}: run `make train` (make test does)")
     root = tmp_path_factory.mktemp("stack")
-    settings = Settings(database_url=f"sqlite:///{root / 'app.sqlite3'}")
-    engine = make_engine(settings.database_url)
-    build(engine, settings)
-    engine.dispose()
     host_page_port = free_port()  # a second origin for the widget's host page (tests/e2e/test_browser.py)
-    return StackConfig(
-        model=model,
-        database_url=settings.database_url,
-        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
-        log_dir=root / "log",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        gateway_port=free_port(),
+    return local_stack(
+        root,
         gateway_env={
             "STAFF_TOKEN": STAFF_TOKEN,
             "WECHAT_TOKEN": WECHAT_TOKEN,

@@ -3,13 +3,9 @@ knowledge base at start. Users get a polite Chinese answer, never silence, a 500
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,35 +14,22 @@ import pytest
 
 from bot.launcher import Stack, StackConfig
 from bot.settings import PROJECT_ROOT
+from tests.support.http import post_json
 from tests.support.ports import free_port
+from tests.support.stack import moved
 
 
 @pytest.fixture(scope="module")
 def stack(stack_config: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("faults")
-    config = dataclasses.replace(
-        stack_config,
-        tracker_url=f"sqlite:///{root / 'tracker.sqlite3'}",
-        log_dir=root / "log",
-        rasa_port=free_port(),
-        action_port=free_port(),
-        gateway_port=free_port(),
-        gateway_env={"RATE_LIMIT_PER_MINUTE": "0", "RASA_TIMEOUT": "20"},
-    )
+    config = moved(stack_config, root, gateway_env={"RATE_LIMIT_PER_MINUTE": "0", "RASA_TIMEOUT": "20"})
     with Stack(config, with_gateway=True) as running:
         yield running
 
 
 def ask(stack: Stack, sender: str, message: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-    request = urllib.request.Request(
-        f"{stack.config.gateway_url}/api/chat", data=body, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # loopback
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    reply = post_json(f"{stack.config.gateway_url}/api/chat", {"sender": sender, "message": message})
+    return reply.status, reply.json()
 
 
 def text_of(body: dict) -> str:  # type: ignore[type-arg]

@@ -13,6 +13,7 @@ import urllib.request
 
 from tests.e2e.conftest import STAFF_TOKEN, WECHAT_TOKEN, Chat
 from tests.gateway.wechat_support import signed_query, text_xml
+from tests.support.http import fetch
 
 SEED = 20261121
 HOSTILE = [
@@ -65,11 +66,8 @@ def random_text(rng: random.Random) -> str:
 
 
 def request(url: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=60) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8", "replace")
+    reply = fetch(url, body, headers)
+    return reply.status, reply.body
 
 
 def assert_clean(status: int, body: str, what: str) -> None:

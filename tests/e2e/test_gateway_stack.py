@@ -15,24 +15,17 @@ from bot.gateway.wechat.crypto import WeChatCrypto
 from bot.gateway.wechat.signature import sign
 from tests.e2e.conftest import AES_KEY, APP_ID, WECHAT_REPLY_CHARS, WECHAT_TOKEN, Chat
 from tests.gateway.wechat_support import encrypted_request, event_xml, reply_fields, signed_query, text_xml
+from tests.support.http import fetch, post_json
 
 
 def http(url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # loopback
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
+    reply = fetch(url, body, headers, timeout=30)
+    return reply.status, reply.body
 
 
 def web_chat(chat: Chat, sender: str, message: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    status, body = http(
-        f"{chat.gateway}/api/chat",
-        json.dumps({"sender": sender, "message": message}).encode(),
-        {"Content-Type": "application/json"},
-    )
-    return status, json.loads(body)
+    reply = post_json(f"{chat.gateway}/api/chat", {"sender": sender, "message": message})
+    return reply.status, reply.json()
 
 
 def wechat(chat: Chat, xml: str, query: dict[str, str] | None = None) -> dict[str, str]:

@@ -3,11 +3,7 @@ gateway routing each conversation to a fixed replica with failover."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import threading
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +13,10 @@ from sqlalchemy import text
 
 from bot.kb.db import make_engine
 from bot.launcher import Stack, StackConfig
-from tests.support.ports import free_port
+from tests.support.http import post_json
 from tests.support.postgres import temporary_postgres
 from tests.support.redis import temporary_redis
+from tests.support.stack import moved
 
 
 @dataclass
@@ -33,14 +30,11 @@ def cluster(stack_config: StackConfig, tmp_path_factory: pytest.TempPathFactory)
     root = tmp_path_factory.mktemp("cluster")
     with temporary_postgres("rasa_cluster") as pg_url, temporary_redis() as redis_port:
         tracker_url = pg_url.replace("postgresql+psycopg://", "postgresql://")
-        config = dataclasses.replace(
+        config = moved(
             stack_config,
+            root,
+            replicas=2,
             tracker_url=tracker_url,
-            log_dir=root / "log",
-            rasa_port=free_port(),
-            extra_rasa_ports=(free_port(),),
-            action_port=free_port(),
-            gateway_port=free_port(),
             gateway_env={"RATE_LIMIT_PER_MINUTE": "0"},
             extra_env={"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": str(redis_port)},
         )
@@ -48,21 +42,10 @@ def cluster(stack_config: StackConfig, tmp_path_factory: pytest.TempPathFactory)
             yield Cluster(stack, tracker_url)
 
 
-def post(url: str, body: dict[str, str]) -> tuple[int, dict[str, str], object]:
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # loopback
-            return response.status, dict(response.headers), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
-
-
 def ask(cluster: Cluster, sender: str, message: str) -> tuple[int, str, str]:
-    status, headers, body = post(f"{cluster.stack.config.gateway_url}/api/chat", {"sender": sender, "message": message})
-    texts = "\n".join(m.get("text", "") for m in body.get("messages", [])) if isinstance(body, dict) else ""
-    return status, headers.get("X-Rasa-Replica", ""), texts
+    reply = post_json(f"{cluster.stack.config.gateway_url}/api/chat", {"sender": sender, "message": message})
+    texts = "\n".join(m.get("text", "") for m in reply.json().get("messages", []))
+    return reply.status, reply.headers.get("X-Rasa-Replica", ""), texts
 
 
 def events(cluster: Cluster, sender: str) -> list[tuple[str, str]]:

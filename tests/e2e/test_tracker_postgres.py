@@ -4,36 +4,28 @@ multi-turn conversation (the region switch needs the topic slot from the turn be
 from __future__ import annotations
 
 import json
-import urllib.request
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.launcher import Stack, StackConfig
-from tests.support.ports import free_port
+from tests.support.http import post_json
 from tests.support.postgres import temporary_postgres
+from tests.support.stack import moved
 
 
 def say(webhook: str, sender: str, message: str) -> str:
-    body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-    request = urllib.request.Request(webhook, data=body, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:  # loopback
-        return "\n".join(str(r.get("text", "")) for r in json.loads(response.read()))
+    reply = post_json(webhook, {"sender": sender, "message": message})
+    assert reply.status == 200, reply
+    return "\n".join(str(r.get("text", "")) for r in reply.json())
 
 
 @pytest.mark.postgres
 def test_conversation_state_lives_in_postgresql(stack_config: StackConfig, tmp_path: Path) -> None:
     with temporary_postgres("rasa_tracker") as url:
         tracker_url = url.replace("postgresql+psycopg://", "postgresql://")  # Rasa's env ships psycopg2
-        config = StackConfig(
-            model=stack_config.model,
-            database_url=stack_config.database_url,
-            tracker_url=tracker_url,
-            log_dir=tmp_path / "log",
-            rasa_port=free_port(),
-            action_port=free_port(),
-        )
+        config = moved(stack_config, tmp_path, tracker_url=tracker_url)
         with Stack(config):
             assert "省商务厅" in say(config.webhook_url, "pg-user", "贵州企业海外维权找谁")
             follow_up = say(config.webhook_url, "pg-user", "那西藏呢？")
