@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-load bench-rest audit clean
+.PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-load bench-validation bench-rest audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -59,10 +59,14 @@ lint: env-app  ## ruff + mypy
 bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results/
 	$(PY) -m bench.retrieval
 
-bench-load: train  ## load: 20 users × 5 min via the gateway (1 and 2 Rasa replicas, no/1 s think time) → bench/results/load*.md
+bench-load: train  ## load: 20 users × 5 min via the gateway, 1 and 2 Rasa replicas, back to back and paced (30 and 40 msg/s; ~25 min) → bench/results/load*.md
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2
-	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2 --think 1
+	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1 --rate 30
+	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2 --rate 40
+
+bench-validation: env  ## Rasa's check of one action response with the locked jsonschema → bench/results/action_validation.md
+	.venv-rasa/bin/python -m bench.action_validation
 
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency
