@@ -1,13 +1,15 @@
 """Load benchmark: simulated users holding multi-turn conversations through the gateway.
 
-    .venv/bin/python -m bench.load [--users 20] [--seconds 300]          (make bench-load)
+    .venv/bin/python -m bench.load [--users 20] [--seconds 300] [--replicas 1] [--rate 40 | --think 1]
+                                                                                  (make bench-load)
 
 Starts its own stack (action server, Rasa, gateway; temporary databases; rate limit off, since every simulated
-user comes from 127.0.0.1), then each user talks for the given time, one message after another. Reports p50/p95/p99
+user comes from 127.0.0.1), then each user talks for the given time: back to back (closed loop, the capacity),
+after a think time, or together at a fixed rate (the latency at that load; see Pace). Reports p50/p95/p99
 latency, messages per second, errors, peak RSS of each process (sampled from /proc), and where the time goes:
 gateway (total minus the Rasa time the gateway reports in Server-Timing), Rasa NLU + policies (Rasa time minus the
 action time), and the custom action with its knowledge-base query (timed at the action server's webhook with the
-same kind of requests). Writes bench/results/load.{json,md}.
+same kind of requests). Writes bench/results/load*.{json,md}.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import yaml
+from sqlalchemy.engine import make_url
 
 from bench.report import markdown_table, percentile, write_report
 from bot.launcher import Stack, StackConfig
@@ -40,46 +45,114 @@ CONVERSATIONS = [
 ACTION_PROBE = ["贵州企业海外维权找谁", "西藏驰名商标有奖励吗", "保德县纠纷调解找谁"]
 
 
+@dataclass(frozen=True)
+class Pace:
+    """How users send: back to back (closed loop), after a fixed think time, or at a fixed overall rate.
+
+    At a fixed rate every user sends one message each ``users / rate`` seconds (start to start), the users spread
+    evenly over the first interval; a user whose answer comes late sends the next message at once. This is the load
+    of many people at a steady pace, where latency is measured rather than made by the queue of a closed loop
+    (20 users sending back to back wait, by Little's law, 20 / throughput seconds on average whatever the server).
+    """
+
+    users: int
+    rate: float = 0.0
+    think: float = 0.0
+
+    @property
+    def interval(self) -> float:
+        return self.users / self.rate if self.rate else 0.0
+
+    def offset(self, index: int) -> float:
+        return self.interval * index / self.users
+
+
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)  # seconds into the run, one per latency
     rasa: list[float] = field(default_factory=list)
     errors: int = 0
     sent: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def per_minute(self) -> list[dict[str, float]]:
+        """Messages and latency minute by minute, to show whether the stack holds its pace over the run."""
+        minutes: dict[int, list[float]] = {}
+        for at, latency in zip(self.answered_at, self.latencies, strict=True):
+            minutes.setdefault(int(at // 60), []).append(latency)
+        return [
+            {
+                "minute": minute + 1,
+                "messages": len(values),
+                "p50_ms": round(percentile(values, 0.5), 1),
+                "p95_ms": round(percentile(values, 0.95), 1),
+            }
+            for minute, values in sorted(minutes.items())
+        ]
 
 
-def pss_mb(pid: int) -> float:
-    """Proportional set size: shared pages (TensorFlow's libraries in two Rasa replicas) counted once overall."""
-    total = 0
-    for rollup in [Path(f"/proc/{pid}/smaps_rollup")]:
-        try:
-            for line in rollup.read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+def _status_kb(pid: str, key: str) -> tuple[str, int]:
+    """The parent pid of a process and one kB figure from its /proc status (0 when it is gone)."""
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return "", 0
+    fields = dict(line.split(":", 1) for line in lines if ":" in line)
+    return fields.get("PPid", "").strip(), int(fields.get(key, "0 kB").split()[0])
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (one process group per server), in MB."""
-    total = 0
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        except OSError:
+def _pss_kb(pid: str) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:
+        return 0
+    return sum(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+
+
+def memory_mb(servers: dict[str, int]) -> tuple[dict[str, float], float]:
+    """RSS of each server with its child processes, and the PSS of all of them together (shared pages, such as
+    TensorFlow's libraries mapped by two Rasa replicas, counted once), from one pass over /proc."""
+    owner = {str(pid): name for name, pid in servers.items()}
+    rss = dict.fromkeys(servers, 0.0)
+    pss = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
-        if fields.get("Pid", "").strip() == str(pid) or fields.get("PPid", "").strip() == str(pid):
-            total += int(fields.get("VmRSS", "0 kB").split()[0])
-    return total / 1024
+        parent, resident = _status_kb(entry.name, "VmRSS")
+        name = owner.get(entry.name) or owner.get(parent)
+        if name:
+            rss[name] += resident / 1024
+            pss += _pss_kb(entry.name)
+    return rss, pss / 1024
 
 
-async def user(
-    session: aiohttp.ClientSession, url: str, index: int, deadline: float, tally: Tally, think: float
-) -> None:
+def listening_pid(port: int) -> int:
+    """The process listening on a loopback TCP port (the oldest, for servers whose workers inherit the socket), so
+    PostgreSQL and Redis count in the stack's memory like our own servers."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":  # 0A: LISTEN
+            inodes.add(f"socket:[{fields[9]}]")
+    holders = []
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        with contextlib.suppress(OSError):
+            if any(os.readlink(fd) in inodes for fd in fd_dir.iterdir()):
+                holders.append(int(fd_dir.parent.name))
+    if not holders:
+        raise LookupError(f"nothing listens on port {port}")
+    return min(holders)
+
+
+async def user(session: aiohttp.ClientSession, url: str, index: int, deadline: float, tally: Tally, pace: Pace) -> None:
     turn = 0
     conversation = 0
+    due = time.monotonic() + pace.offset(index)
     while time.monotonic() < deadline:
+        if pace.interval:  # paced: the next message is due one interval after the previous one was due
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            due = max(due, time.monotonic() - pace.interval) + pace.interval  # late: go on, but never burst
         script = CONVERSATIONS[(index + conversation) % len(CONVERSATIONS)]
         sender = f"load{index:03d}c{conversation:05d}"
         message = script[turn]
@@ -94,12 +167,13 @@ async def user(
         tally.sent += 1
         if ok:
             tally.latencies.append((time.perf_counter() - started) * 1000)
+            tally.answered_at.append(time.monotonic() - tally.started)
             if "dur=" in timing:
                 tally.rasa.append(float(timing.split("dur=")[1]))
         else:
             tally.errors += 1
-        if think:
-            await asyncio.sleep(think)  # a person reads the answer before typing again
+        if pace.think:
+            await asyncio.sleep(pace.think)  # a person reads the answer before typing again
         turn += 1
         if turn == len(script):
             turn, conversation = 0, conversation + 1
@@ -138,34 +212,40 @@ async def probe_actions(action_url: str, domain: dict[str, object], rounds: int 
     return timings
 
 
-async def run(config: StackConfig, users: int, seconds: float, stack: Stack, think: float = 0.0) -> dict[str, object]:
-    tally = Tally()
-    peaks: dict[str, float] = {name: 0.0 for name in stack.processes}
+async def run(
+    config: StackConfig, seconds: float, stack: Stack, pace: Pace, infrastructure: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """``infrastructure``: other servers of the stack (PostgreSQL, Redis) by name and pid, for the memory figures."""
+    servers = {name: process.pid for name, process in stack.processes.items()} | (infrastructure or {})
+    peaks: dict[str, float] = dict.fromkeys(servers, 0.0)
     pss_peak = 0.0
     deadline = time.monotonic() + seconds
 
     async def sample() -> None:
-        while time.monotonic() < deadline + 1:
-            nonlocal pss_peak
-            for name, process in stack.processes.items():
-                peaks[name] = max(peaks[name], rss_mb(process.pid))
-            pss_peak = max(pss_peak, sum(pss_mb(p.pid) for p in stack.processes.values()))
+        nonlocal pss_peak
+        while True:
+            rss, pss = memory_mb(servers)
+            peaks.update({name: max(peaks[name], value) for name, value in rss.items()})
+            pss_peak = max(pss_peak, pss)
             await asyncio.sleep(0.5)
 
     timeout = aiohttp.ClientTimeout(total=30)
-    connector = aiohttp.TCPConnector(limit=users + 5)
+    connector = aiohttp.TCPConnector(limit=pace.users + 5)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         url = f"{config.gateway_url}/api/chat"
-        started = time.monotonic()
-        await asyncio.gather(sample(), *(user(session, url, i, deadline, tally, think) for i in range(users)))
-        elapsed = time.monotonic() - started
+        sampler = asyncio.create_task(sample())
+        tally = Tally()
+        await asyncio.gather(*(user(session, url, i, deadline, tally, pace) for i in range(pace.users)))
+        elapsed = time.monotonic() - tally.started
+        sampler.cancel()
     action_ms = await probe_actions(config.action_url, yaml.safe_load(Path("domain.yml").read_text(encoding="utf-8")))
     rasa_p50 = statistics.median(tally.rasa) if tally.rasa else 0.0
     p50 = statistics.median(tally.latencies) if tally.latencies else 0.0
     action_p50 = statistics.median(action_ms)
     return {
-        "users": users,
-        "think_seconds": think,
+        "users": pace.users,
+        "offered_messages_per_second": pace.rate or None,
+        "think_seconds": pace.think,
         "seconds": round(elapsed, 1),
         "messages": tally.sent,
         "errors": tally.errors,
@@ -181,6 +261,19 @@ async def run(config: StackConfig, users: int, seconds: float, stack: Stack, thi
         "peak_rss_mb": {name: round(value) for name, value in peaks.items()},
         "peak_rss_total_mb": round(sum(peaks.values())),
         "peak_pss_total_mb": round(pss_peak),
+        "per_minute": tally.per_minute(),
+    }
+
+
+def targets(summary: dict[str, Any]) -> dict[str, bool]:
+    """The issue's targets for 20 users on 2 cores. Memory both ways: the sum of RSS counts TensorFlow's library
+    pages once per Rasa replica; PSS counts pages shared between processes once."""
+    return {
+        "p95 ≤ 300 ms": summary["p95_ms"] <= 300,
+        "≥ 40 msg/s": summary["messages_per_second"] >= 40,
+        "0 errors": summary["errors"] == 0,
+        "RSS sum ≤ 2 GB": summary["peak_rss_total_mb"] <= 2048,
+        "PSS sum ≤ 2 GB": summary["peak_pss_total_mb"] <= 2048,
     }
 
 
@@ -189,19 +282,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--think", type=float, default=0.0, help="seconds each user waits between messages")
+    parser.add_argument("--rate", type=float, default=0.0, help="messages per second from all users together")
     parser.add_argument(
         "--replicas",
         type=int,
         default=1,
         help="Rasa replicas; more than one runs on a throwaway PostgreSQL + Redis, as deployed",
     )
+    parser.add_argument(
+        "--tracker", choices=["sqlite", "postgresql"], help="Rasa's tracker store (default: SQLite for one replica)"
+    )
     args = parser.parse_args(argv)
+    tracker = args.tracker or ("postgresql" if args.replicas > 1 else "sqlite")
     root = Path(tempfile.mkdtemp(prefix="ipr-load-"))
     with contextlib.ExitStack() as servers:
         stores: dict[str, object] = {}
-        if args.replicas > 1:  # as deployed: conversations in PostgreSQL, locks in Redis
+        infrastructure: dict[str, int] = {}
+        if tracker == "postgresql":
             stores["tracker_url"] = servers.enter_context(temporary_postgres("rasa_load")).replace("+psycopg", "")
+            infrastructure["postgres"] = listening_pid(make_url(str(stores["tracker_url"])).port or 5432)
+        if args.replicas > 1:  # as deployed: locks in Redis, so any replica can take over a conversation
             redis_port = servers.enter_context(temporary_redis())
+            infrastructure["redis"] = listening_pid(redis_port)
             stores["extra_env"] = {
                 "LOCK_STORE_TYPE": "redis",
                 "LOCK_STORE_HOST": "127.0.0.1",
@@ -209,14 +311,17 @@ def main(argv: list[str] | None = None) -> int:
             }
         config = local_stack(root, replicas=args.replicas, gateway_env={"RATE_LIMIT_PER_MINUTE": "0"}, **stores)
         with Stack(config, with_gateway=True) as stack:
-            summary = asyncio.run(run(config, args.users, args.seconds, stack, args.think))
+            pace = Pace(users=args.users, rate=args.rate, think=args.think)
+            summary = asyncio.run(run(config, args.seconds, stack, pace, infrastructure))
     summary["rasa_replicas"] = args.replicas
-    summary["tracker_store"] = "PostgreSQL + Redis lock store" if args.replicas > 1 else "SQLite"
-    layers: dict[str, float] = summary["layers_p50_ms"]  # type: ignore[assignment]
-    peaks: dict[str, float] = summary["peak_rss_mb"]  # type: ignore[assignment]
+    summary["tracker_store"] = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}[tracker]
+    summary["tracker_store"] += " + Redis lock store" if args.replicas > 1 else ""
+    layers: dict[str, float] = summary["layers_p50_ms"]
+    peaks: dict[str, float] = summary["peak_rss_mb"]
     table = markdown_table(
         {
             "Rasa replicas": args.replicas,
+            "offered msg/s": args.rate or "as fast as answered",
             "think s": args.think,
             "users": summary["users"],
             "seconds": summary["seconds"],
@@ -232,8 +337,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     table += "\nPer layer (p50 ms): " + ", ".join(f"{k} {v}" for k, v in layers.items())
     table += "\nPeak RSS per process (MB): " + ", ".join(f"{k} {v}" for k, v in peaks.items()) + "\n"
+    table += "\nPer minute (messages, p50 / p95 ms): " + "; ".join(
+        f"{m['minute']}: {m['messages']}, {m['p50_ms']} / {m['p95_ms']}" for m in summary["per_minute"]
+    )
+    met = summary["targets"] = targets(summary)
+    table += "\nTargets (issue 5): " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in met.items()) + "\n"
     name = "load" if args.replicas == 1 else f"load-{args.replicas}-replicas"
     name += f"-think-{args.think:g}s" if args.think else ""
+    name += f"-rate-{args.rate:g}" if args.rate else ""
+    name += f"-{tracker}" if args.tracker else ""
     write_report(
         name, f"Load: simulated users through the gateway ({summary['tracker_store']}, 2 cores)", summary, table
     )
