@@ -152,6 +152,8 @@ async def user(session: aiohttp.ClientSession, url: str, index: int, deadline: f
     while time.monotonic() < deadline:
         if pace.interval:  # paced: the next message is due one interval after the previous one was due
             await asyncio.sleep(max(0.0, due - time.monotonic()))
+            if time.monotonic() >= deadline:
+                break
             due = max(due, time.monotonic() - pace.interval) + pace.interval  # late: go on, but never burst
         script = CONVERSATIONS[(index + conversation) % len(CONVERSATIONS)]
         sender = f"load{index:03d}c{conversation:05d}"
