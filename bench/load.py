@@ -92,14 +92,14 @@ class Tally:
         ]
 
 
-def _status_kb(pid: str, key: str) -> tuple[str, int]:
-    """The parent pid of a process and one kB figure from its /proc status (0 when it is gone)."""
+def _parent_and_rss_kb(pid: str) -> tuple[str, int]:
+    """The parent pid of a process and its resident memory in kB, from /proc status (0 when it is gone)."""
     try:
         lines = Path(f"/proc/{pid}/status").read_text().splitlines()
     except OSError:
         return "", 0
     fields = dict(line.split(":", 1) for line in lines if ":" in line)
-    return fields.get("PPid", "").strip(), int(fields.get(key, "0 kB").split()[0])
+    return fields.get("PPid", "").strip(), int(fields.get("VmRSS", "0 kB").split()[0])
 
 
 def _pss_kb(pid: str) -> int:
@@ -119,7 +119,7 @@ def memory_mb(servers: dict[str, int]) -> tuple[dict[str, float], float]:
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        parent, resident = _status_kb(entry.name, "VmRSS")
+        parent, resident = _parent_and_rss_kb(entry.name)
         name = owner.get(entry.name) or owner.get(parent)
         if name:
             rss[name] += resident / 1024
@@ -221,7 +221,8 @@ async def run(
     servers = {name: process.pid for name, process in stack.processes.items()} | (infrastructure or {})
     peaks: dict[str, float] = dict.fromkeys(servers, 0.0)
     pss_peak = 0.0
-    deadline = time.monotonic() + seconds
+    tally = Tally()
+    deadline = tally.started + seconds
 
     async def sample() -> None:
         nonlocal pss_peak
@@ -236,7 +237,6 @@ async def run(
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
         url = f"{config.gateway_url}/api/chat"
         sampler = asyncio.create_task(sample())
-        tally = Tally()
         await asyncio.gather(*(user(session, url, i, deadline, tally, pace) for i in range(pace.users)))
         elapsed = time.monotonic() - tally.started
         sampler.cancel()
