@@ -30,7 +30,7 @@ class ActionAgencyDuties(Action):
         try:
             report = kb.by_agency(kb.agency_named_in(text) or entity or text)
         except QueryError as error:
-            send(dispatcher, [error.message, replies.text("utter_agency_hint")])
+            send(dispatcher, [error.message, replies.text("utter_agency_hint")], kind="clarify")
             return []
         parts = []
         if report.exact:
@@ -65,6 +65,6 @@ class ActionAgencyDuties(Action):
                         )
                     )
         parts.append(replies.text("utter_disclaimer"))
-        send(dispatcher, parts)
+        send(dispatcher, parts, kind="answer")
         refs = [d.clause.ref for d in (report.exact or report.related)[:MAX_ROWS]]
         return [SlotSet(REFS_SLOT, refs)]

@@ -7,10 +7,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import answer_turn
 from actions.context import REFS_SLOT, TOPIC_SLOT, user_text
 from actions.coverage import reply_not_covered
 from actions.replies import Replies, button, send
 from actions.resources import knowledge_base
+from bot.answers.meant import comparison_meant
 from bot.kb.errors import RegionNotCovered
 from bot.kb.numbering import display_number
 from bot.kb.topics import topics_asked
@@ -25,10 +27,12 @@ class ActionCompareRegions(Action):
         kb = knowledge_base()
         replies = Replies(domain)
         text = user_text(tracker)
+        if not comparison_meant(text, len(kb.gazetteer.find_all(text))):
+            return await answer_turn(dispatcher, tracker, domain)
         asked = topics_asked(text, kb.topics.values())
         topic_id = asked[0][0] if asked else tracker.get_slot(TOPIC_SLOT)
         if not topic_id or topic_id not in kb.topics:
-            send(dispatcher, [replies.text("utter_compare_which_topic")])
+            send(dispatcher, [replies.text("utter_compare_which_topic")], kind="clarify")
             return []
         topic = kb.topics[topic_id]
         try:
@@ -65,5 +69,5 @@ class ActionCompareRegions(Action):
             )
         parts.append(replies.text("utter_disclaimer"))
         buttons = [button(f"看{d.region}详情", f"那{d.region}呢") for d in documents[:5]]
-        send(dispatcher, parts, buttons)
+        send(dispatcher, parts, buttons, kind="answer", topic=topic_id)
         return [SlotSet(TOPIC_SLOT, topic_id), SlotSet(REFS_SLOT, refs)]

@@ -18,4 +18,5 @@ def reply_not_covered(dispatcher: CollectingDispatcher, replies: Replies, kb: Kn
         dispatcher,
         [replies.text("utter_region_not_covered", region=region, covered=kb.covered_regions_text())],
         region_buttons(kb),
+        kind="not_covered",
     )

@@ -27,7 +27,7 @@ class ActionDeadlines(Action):
         refs = tracker.get_slot(REFS_SLOT) or []
         topic_id = tracker.get_slot(TOPIC_SLOT)
         if not refs:
-            send(dispatcher, [replies.text("utter_deadline_need_context")])
+            send(dispatcher, [replies.text("utter_deadline_need_context")], kind="clarify")
             return []
         parts = []
         for ref in refs:
@@ -58,7 +58,7 @@ class ActionDeadlines(Action):
         if not parts:
             parts.append(replies.text("utter_deadline_need_context"))
         parts.append(replies.text("utter_disclaimer"))
-        send(dispatcher, parts)
+        send(dispatcher, parts, kind="answer")
         return []
 
 

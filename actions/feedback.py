@@ -10,9 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import REFS_SLOT, intent_name, user_text
+from actions.answer import answer_turn
+from actions.context import KIND_SLOT, REFS_SLOT, intent_name, user_text
 from actions.replies import Replies, button, send
 from actions.resources import records_engine
+from bot.answers.meant import feedback_meant
 from bot.store.records import record_feedback
 
 log = logging.getLogger(__name__)
@@ -26,12 +28,20 @@ class ActionFeedback(Action):
         replies = Replies(domain)
         positive = intent_name(tracker) == "feedback_good"
         refs = [str(r) for r in (tracker.get_slot(REFS_SLOT) or [])]
+        after_answer = tracker.get_slot(KIND_SLOT) in ("answer", "limit")
+        if not feedback_meant(user_text(tracker), after_answer):
+            return await answer_turn(dispatcher, tracker, domain)
         try:
             record_feedback(records_engine(), tracker.sender_id, positive, refs, user_text(tracker))
         except SQLAlchemyError:
             log.exception("could not store feedback for %s", tracker.sender_id)
         if positive:
-            send(dispatcher, [replies.text("utter_feedback_thanks")])
+            send(dispatcher, [replies.text("utter_feedback_thanks")], kind="feedback")
         else:
-            send(dispatcher, [replies.text("utter_feedback_sorry")], [button("转人工", "/human_handoff")])
+            send(
+                dispatcher,
+                [replies.text("utter_feedback_sorry")],
+                [button("转人工", "/human_handoff")],
+                kind="feedback",
+            )
         return []

@@ -37,7 +37,7 @@ class ActionHumanHandoff(Action):
             )
         except SQLAlchemyError:
             log.exception("could not store a handoff case for %s", tracker.sender_id)
-            send(dispatcher, [replies.text("utter_handoff_failed")])
+            send(dispatcher, [replies.text("utter_handoff_failed")], kind="handoff")
             return []
-        send(dispatcher, [replies.text("utter_handoff_done", case_number=receipt.case_number)])
+        send(dispatcher, [replies.text("utter_handoff_done", case_number=receipt.case_number)], kind="handoff")
         return []

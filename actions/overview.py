@@ -8,8 +8,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import answer_turn
+from actions.context import user_text
 from actions.replies import Replies, button, send
 from actions.resources import knowledge_base
+from bot.answers.meant import capability_question, greeting_only
 from bot.kb.query import KnowledgeBase
 
 SUGGESTIONS = ("贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "西藏驰名商标有奖励吗")
@@ -41,11 +44,14 @@ class ActionGreet(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
         replies = Replies(domain)
+        if not greeting_only(user_text(tracker)):
+            return await answer_turn(dispatcher, tracker, domain)
         regions = "、".join(d.region for d in kb.documents)
         send(
             dispatcher,
             [replies.text("utter_welcome", regions=regions), replies.text("utter_disclaimer")],
             suggestion_buttons(),
+            kind="smalltalk",
         )
         return []
 
@@ -57,6 +63,8 @@ class ActionWhatCanYouDo(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
         replies = Replies(domain)
+        if not capability_question(user_text(tracker)):
+            return await answer_turn(dispatcher, tracker, domain)
         topics = "、".join(t.name for t in list(kb.topics.values())[:12])
         send(
             dispatcher,
@@ -66,6 +74,7 @@ class ActionWhatCanYouDo(Action):
                 *plan_rows(kb, replies),
             ],
             suggestion_buttons(),
+            kind="smalltalk",
         )
         return []
 
@@ -86,5 +95,6 @@ class ActionListRegions(Action):
             dispatcher,
             [replies.text("utter_plans_intro"), *plan_rows(kb, replies), *county_notes],
             [button(d.region, d.region) for d in kb.documents],
+            kind="smalltalk",
         )
         return []

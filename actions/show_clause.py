@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.citing import agency_parts, deadline_part
 from actions.context import REFS_SLOT, user_text
-from actions.replies import Replies, send
+from actions.replies import Replies, citation, send
 from actions.resources import knowledge_base
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
@@ -43,10 +43,10 @@ class ActionShowClause(Action):
         try:
             item = requested_item(kb, user_text(tracker), [str(r) for r in tracker.get_slot(REFS_SLOT) or []])
         except QueryError as error:
-            send(dispatcher, [error.message])
+            send(dispatcher, [error.message], kind="clarify")
             return []
         if item is None:
-            send(dispatcher, [replies.text("utter_show_clause_need_context")])
+            send(dispatcher, [replies.text("utter_show_clause_need_context")], kind="clarify")
             return []
         send(
             dispatcher,
@@ -56,5 +56,8 @@ class ActionShowClause(Action):
                 deadline_part(replies, item),
                 replies.text("utter_disclaimer"),
             ],
+            citations=[citation(item.ref, item.document.region, item.label)],
+            kind="answer",
+            region=item.document.slug,
         )
         return [SlotSet(REFS_SLOT, [item.ref])]

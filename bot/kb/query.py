@@ -7,8 +7,10 @@ Chinese sentence to show; nothing here formats replies.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -24,6 +26,7 @@ from bot.kb.errors import (
     UnknownRegion,
 )
 from bot.kb.numbering import chinese_to_int
+from bot.kb.passages import Passage, SentenceIndex
 from bot.kb.regions import Gazetteer, RegionMention
 from bot.kb.retrieval import PassageIndex, Scored
 from bot.kb.topics import Topic
@@ -72,6 +75,7 @@ class KnowledgeBase:
         self.topics = {topic.id: topic for topic in topics}
         self.index = PassageIndex(snapshot.items, tokenizer, topics)
         self._keyword_idf = _keyword_idf(self.index.items, topics)
+        self._tokenizer = tokenizer
 
     @classmethod
     def from_engine(
@@ -173,6 +177,33 @@ class KnowledgeBase:
                 else RegionScope(None, self.documents)
             )
         return self.index.search(text, allowed=scope.slugs, limit=limit)
+
+    # -- sentences that answer ------------------------------------------------------------------------------
+    @functools.cached_property
+    def sentences(self) -> SentenceIndex:
+        """Sentence-level index, built on first use (answers need it; the CLI's clause look-ups do not)."""
+        return SentenceIndex(self.snapshot.items, self._tokenizer, tuple(self.topics.values()))
+
+    def passages(
+        self,
+        question: str,
+        slugs: set[str] | None = None,
+        topic_prior: Sequence[str] = (),
+        keep: Callable[[str], bool] | None = None,
+        limit: int = 8,
+        extra_terms: Mapping[str, float] | None = None,
+    ) -> list[Passage]:
+        """The sentences of the plans in ``slugs`` (all when None) that best answer the question, one per clause."""
+        text = _clean(question)
+        if not text:
+            raise EmptyQuery("请输入要查询的问题，例如：“海外维权找谁”。")
+        if len(text) > MAX_QUESTION_LENGTH:
+            raise QueryTooLong(f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内。")
+        index = self.sentences
+        return index.rank(index.query(text, topic_prior, extra_terms), slugs, topic_prior, keep, limit)
+
+    def documents_in(self, slugs: set[str]) -> tuple[DocumentView, ...]:
+        return tuple(d for d in self.documents if d.slug in slugs)
 
     # -- agencies -------------------------------------------------------------------------------------------
     def by_agency(self, name: str) -> AgencyReport:

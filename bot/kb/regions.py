@@ -24,6 +24,9 @@ ABBREVIATION_LOCATIVE = "在从到去"
 ABBREVIATION_BEFORE = "和跟与及、对比"
 # … and after it: the end, a non-Chinese character, or one of these (place-like words and function words).
 ABBREVIATION_AFTER = "企地区省籍内商呢吗的这那和跟与及、两查在"
+# City names that are far more often something else in this domain: 阿里 (阿里巴巴, "阿里被投诉卖假货") is 西藏's
+# 阿里地区 only when written with 地区 or beside 西藏/藏.
+HOMONYM_CITIES = {"阿里": ("地区", "西藏", "藏")}
 _STANDALONE_FILLERS = re.compile(
     r"^(?:那|那么|换成|换到|改成|我在|我是|我们是|我们在)?(?P<core>.+?)(?:的|呢|吗|啊|呀|怎么样|如何)*[?？!！。.,，\s]*$"
 )
@@ -115,6 +118,8 @@ class Gazetteer:
             surface = found.group(0)
             base = max((s for s in self._surfaces if surface.startswith(s)), key=len)
             division, kind = self._surfaces[base]
+            if base in HOMONYM_CITIES and not _homonym_is_place(text, found.start(), surface, base):
+                continue
             mentions.append(RegionMention(division, surface, kind, found.start(), found.end()))
         mentions.extend(self._abbreviation_mentions(text, mentions))
         return sorted(mentions, key=lambda m: m.start)
@@ -143,6 +148,11 @@ class Gazetteer:
             if after_locative or between_fitting_neighbours:
                 found.append(RegionMention(self._abbreviations[char], char, "abbreviation", index, index + 1))
         return found
+
+
+def _homonym_is_place(text: str, start: int, surface: str, base: str) -> bool:
+    cues = HOMONYM_CITIES[base]
+    return surface != base or any(cue in text[max(0, start - 4) : start + len(surface) + 2] for cue in cues)
 
 
 def _is_chinese(char: str) -> bool:

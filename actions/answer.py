@@ -1,0 +1,77 @@
+"""The answer to a question: a thin adapter from the tracker to ``bot.answers`` and back.
+
+Serves every topic intent, a region on its own (the answer to "which region?"), low-confidence and off-topic
+messages, and conversational intents that were not meant (a question that begins with "您好"). The NLU's topic is
+only a prior: ``bot.answers.compose`` reads the user's own words.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import (
+    KIND_SLOT,
+    LAST_QUESTION_SLOT,
+    PENDING_SLOT,
+    REFS_SLOT,
+    REGION_SLOT,
+    TOPIC_SLOT,
+    intent_confidence,
+    intent_name,
+    user_text,
+)
+from actions.replies import send_answer
+from actions.resources import knowledge_base, records_engine
+from bot.answers.compose import answer
+from bot.answers.model import Answer, Conversation, Hints
+from bot.answers.wording import Wording
+from bot.store.records import record_unanswered
+
+log = logging.getLogger(__name__)
+
+
+async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    kb = knowledge_base()
+    wording = Wording.from_domain(domain)
+    text = user_text(tracker)
+    state = Conversation(
+        province=tracker.get_slot(REGION_SLOT),
+        pending=tracker.get_slot(PENDING_SLOT),
+        last_question=tracker.get_slot(LAST_QUESTION_SLOT),
+        topic=tracker.get_slot(TOPIC_SLOT),
+    )
+    reply = answer(kb, wording, text, Hints(intent_name(tracker), intent_confidence(tracker)), state)
+    if reply.record_unanswered:
+        try:
+            record_unanswered(records_engine(), tracker.sender_id, text, state.province, reply.refs)
+        except SQLAlchemyError:
+            log.exception("could not record an unanswered question")
+    send_answer(dispatcher, reply, wording)
+    return slot_events(reply)
+
+
+def slot_events(reply: Answer) -> list[EventType]:
+    """What the next turn needs: region, topic, refs shown, the question waiting for a region, the last question."""
+    events: list[EventType] = [SlotSet(KIND_SLOT, reply.kind), SlotSet(PENDING_SLOT, reply.pending)]
+    if reply.province:
+        events.append(SlotSet(REGION_SLOT, reply.province))
+    if reply.topic:
+        events.append(SlotSet(TOPIC_SLOT, reply.topic))
+    if reply.kind in ("answer", "limit"):
+        events.append(SlotSet(REFS_SLOT, reply.refs))
+        events.append(SlotSet(LAST_QUESTION_SLOT, reply.question))
+    return events
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return await answer_turn(dispatcher, tracker, domain)

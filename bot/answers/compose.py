@@ -1,0 +1,437 @@
+"""Turn a question into a structured answer: what the plans say to *this* question, or plainly that they cannot.
+
+Order of decisions (each one a reason the previous did not apply):
+1. a region alone ("云南", "那西藏呢？") answers the question waiting for it, or the last one, for that region;
+2. a question the plans cannot decide (``questions.read_question``) gets one honest line, the nearest measure the
+   plans do offer, and 转人工 — never a region question first;
+3. a request for help that does not say who infringed whom gets one short question with buttons;
+4. otherwise the sentences of the plans are ranked against the user's own words: the region's plan when a region is
+   known (saying so when that plan lacks the subject, and naming the plans that have it); the plans that have the
+   subject when only some do; a region question only when most plans have it, so the answer differs by region.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Mapping
+
+from bot.answers.model import Answer, Button, Cited, Conversation, Hints
+from bot.answers.questions import QuestionReading, read_question
+from bot.answers.wording import Wording
+from bot.kb.errors import QueryError, RegionNotCovered
+from bot.kb.passages import Passage
+from bot.kb.query import KnowledgeBase, RegionScope
+from bot.kb.regions import RegionMention
+
+# A plan "has the subject" when its best sentence scores at least this share of the best sentence of all plans.
+COVERS = 0.6
+# Below this sum of idf over the user's own words that the best sentence holds, the plans do not speak to it.
+MIN_EVIDENCE = 3.0
+# Sentences an accused party is not shown: the plans' calls to punish are not an answer to "how do I respond".
+PUNITIVE = re.compile(r"严惩|从重|严厉打击|打击|惩罚性|黑名单|失信|入罪|重拳|严格执行.*犯罪")
+# What the plans offer anyone in a dispute: the nearest measure to point to when they cannot decide the question.
+NEAREST_WORDS = {"维权援助": 0.3, "援助": 0.2, "调解": 0.3, "投诉举报": 0.3, "举报投诉": 0.3, "仲裁": 0.2}
+NEAREST_PATTERN = re.compile(
+    r"维权援助|援助|调解|仲裁|投诉举报|举报投诉|12315|快速处理|鉴定|判断标准|信息服务|检索|商业秘密|恶意注册|恶意抢注|评价报告"
+)
+# Categories where a measure is worth pointing to; a sentence or a fine is not helped by a 调解 clause.
+NEAREST_FOR = {"judgment", "procedure", "other_law", "platform_rule", "law"}
+# Words that say what the user wants done: added to the question's terms so the sentence about the channel ranks.
+# They weigh more than a word the user typed: what is wanted decides which sentence answers, what it is about
+# decides which clause. The victim's need applies to a victim who says no more than what happened ("被人剽窃").
+REPORT_NEED = {"投诉举报": 1.5, "举报": 1.2, "投诉": 1.2}
+HELP_NEED = {"维权援助中心": 1.5, "维权援助": 1.0, "投诉举报": 0.5}
+ONLINE = re.compile(r"网站|平台|网上|网店|淘宝|天猫|拼多多|京东|闲鱼|抖音|快手|小红书|直播|电商|链接|B站|微信|公众号")
+NEEDS = (
+    (re.compile(r"举报|(?<!被)投诉|报案"), REPORT_NEED),
+    (re.compile(r"怎么办|怎么处理|如何处理|怎么维权|如何维权|维护.{0,4}权益|该怎么|咋办"), HELP_NEED),
+    (re.compile(r"奖励|奖金|有奖"), {"奖励": 1.5}),
+    (re.compile(r"贷款|借钱|抵押|融资"), {"质押融资": 1.5, "质押": 1.5, "融资": 1.2}),
+    (re.compile(r"证据|取证|逆向|证明"), {"鉴定": 1.4, "侵权鉴定": 1.4, "证据": 1.2, "取证": 0.9}),
+    (re.compile(r"申诉|应对|反通知"), {"评价报告": 1.2, "恶意投诉": 1.2}),
+)
+REGION_FILLERS = re.compile(
+    r"^(那|那么|换成|换到|改成|我在|我是|我们在|我们是|在|是|看看|看一下|选)*|(的|呢|吗|啊|呀|怎么样|如何|规定|方案|这边|那边)*$"
+)
+MAX_CITED = 2
+
+
+def answer(kb: KnowledgeBase, wording: Wording, text: str, hints: Hints, state: Conversation) -> Answer:
+    mentions = user_regions(kb, text)
+    if mentions and _only_a_region(text, mentions):
+        question = state.pending or state.last_question
+        if question is None:
+            return _ask_topic(kb, wording, mentions[0])
+        return _answer_question(kb, wording, question, hints, state, mentions[0])
+    return _answer_question(kb, wording, text, hints, state, mentions[0] if mentions else None)
+
+
+def user_regions(kb: KnowledgeBase, text: str) -> list[RegionMention]:
+    """Regions the asker means as theirs: not another party's place ("被宁波一家公司剽窃")."""
+    mentions = kb.gazetteer.find_all(text)
+    return [m for m in mentions if text[max(0, m.start - 1) : m.start] != "被"]
+
+
+def _only_a_region(text: str, mentions: list[RegionMention]) -> bool:
+    rest = text
+    for mention in mentions:
+        rest = rest.replace(mention.surface, "")
+    rest = re.sub(r"[\s?？!！。.,，、和跟与]", "", rest)
+    return not REGION_FILLERS.sub("", rest)
+
+
+def _answer_question(
+    kb: KnowledgeBase,
+    wording: Wording,
+    question: str,
+    hints: Hints,
+    state: Conversation,
+    mention: RegionMention | None,
+) -> Answer:
+    return dataclasses.replace(_decide(kb, wording, question, hints, state, mention), question=question)
+
+
+def _decide(
+    kb: KnowledgeBase,
+    wording: Wording,
+    question: str,
+    hints: Hints,
+    state: Conversation,
+    mention: RegionMention | None,
+) -> Answer:
+    reading = read_question(question)
+    topic = hints.intent if hints.intent in kb.topics else None
+    if reading.limit or (reading.accused and not _accused_asks_a_measure(reading)):
+        return _limit(kb, wording, reading, mention, state)
+    if reading.vague:
+        return _clarify(wording)
+
+    scope: RegionScope | None = None
+    if mention is not None:
+        try:
+            scope = kb.scope_for(mention)
+        except RegionNotCovered as error:
+            return Answer(
+                "not_covered",
+                wording.text("utter_region_not_covered", region=error.region, covered=kb.covered_regions_text()),
+                buttons=tuple(Button(d.region, d.region) for d in kb.documents),
+                pending=question,
+            )
+    elif state.province:
+        try:
+            scope = kb.scope(state.province)
+        except QueryError:
+            scope = None
+
+    keep = _not_punitive if reading.accused else None
+    extra = _needs(reading)
+    content = _without_regions(kb, question)  # the region filters; its name is not what is asked about
+    try:
+        ranked = kb.passages(content, None, [topic] if topic else (), keep, limit=60, extra_terms=extra)
+    except QueryError as error:
+        return Answer("limit", error.message)
+    if not ranked or _evidence(kb, ranked[0]) < MIN_EVIDENCE:
+        return _nothing_found(kb, wording, question, topic)
+
+    weights = kb.sentences.query(content, [topic] if topic else (), extra).terms
+    core = _core_term(kb, ranked[0], weights)
+    subject = _subject(ranked[0], core)
+    # The passages that speak of the subject, best first; a plan without one lacks the subject.
+    on_subject = [p for p in ranked if core in p.matched] or ranked[:1]
+    covering = _best_per_document(on_subject)
+    if scope is not None:
+        in_scope = [p for p in on_subject if p.item.document.slug in scope.slugs]
+        if in_scope:
+            return _answer_for_region(kb, wording, in_scope, scope, topic, subject)
+        return _missing_in_region(kb, wording, scope, covering, topic, subject)
+    documents = [p.item.document for p in covering]
+    if len(documents) <= 2 and len(documents) < len(kb.documents):
+        return _answer_some_plans(kb, wording, covering, topic, subject)
+    return Answer(
+        "ask_region",
+        wording.text("utter_ask_region_for", subject=subject, count=len(documents)),
+        topic=topic,
+        buttons=(*(Button(d.region, d.region) for d in kb.documents), Button("转人工", "/human_handoff")),
+        pending=question,
+    )
+
+
+def _accused_asks_a_measure(reading: QuestionReading) -> bool:
+    """An accused party asking how to respond to a complaint about a named right (外观专利 投诉 → 评价报告)."""
+    return bool(re.search(r"申诉|应对|反通知", reading.text)) and bool(
+        re.search(r"专利|外观|实用新型|商标|著作权|版权", reading.text)
+    )
+
+
+def _needs(reading: QuestionReading) -> dict[str, float]:
+    extra: dict[str, float] = {}
+    if reading.victim:  # infringement on a platform is taken down through complaints; elsewhere 维权援助 helps
+        extra.update(REPORT_NEED if ONLINE.search(reading.text) else HELP_NEED)
+    for pattern, terms in NEEDS:
+        if reading.accused and terms is HELP_NEED:
+            continue  # an accused party asking "该怎么" is not asking how to enforce a right
+        if pattern.search(reading.text):
+            for term, weight in terms.items():
+                extra[term] = max(weight, extra.get(term, 0.0))
+    return extra
+
+
+def _evidence(kb: KnowledgeBase, passage: Passage) -> float:
+    return sum(kb.sentences.idf(t) for t in passage.matched)
+
+
+def _best_per_document(passages: Iterable[Passage]) -> list[Passage]:
+    seen: dict[str, Passage] = {}
+    for passage in passages:
+        seen.setdefault(passage.item.document.slug, passage)
+    return list(seen.values())
+
+
+def _core_term(kb: KnowledgeBase, passage: Passage, weights: Mapping[str, float]) -> str:
+    """What was asked, in one term of the best sentence: the matched term that weighs most (its weight in the
+    question × its rarity in the plans): 藏医药, 奖励, 质押."""
+    terms = [t for t in passage.matched if len(t) > 1] or list(passage.matched)
+    return max(terms, key=lambda t: (weights.get(t, 0.0) * kb.sentences.idf(t), len(t), t)) if terms else ""
+
+
+def _subject(passage: Passage, core: str) -> str:
+    """The core term as the plan writes it, joined with a matched neighbour (质押 + 融资 → 质押融资)."""
+    text = "".join(passage.sentences)
+    terms = [t for t in passage.matched if len(t) > 1 and t in text]
+    for other in sorted(terms, key=len, reverse=True):
+        for joined in (core + other, other + core):
+            if other != core and joined in text and len(joined) <= 8:
+                return joined
+    return core
+
+
+def _without_regions(kb: KnowledgeBase, text: str) -> str:
+    for mention in kb.gazetteer.find_all(text):
+        text = text.replace(mention.surface, " ")
+    return text
+
+
+def _cited(passages: list[Passage], limit: int = MAX_CITED) -> tuple[Cited, ...]:
+    chosen = []
+    for passage in passages[:limit]:
+        chosen.append(Cited(passage.item, passage.sentences))
+    return tuple(chosen)
+
+
+def _agency_verdict(wording: Wording, cited: Cited, region: str) -> str:
+    item = cited.item
+    leads = [a.name for a in item.agencies if a.role == "lead"]
+    responsible = [a.name for a in item.agencies if a.role == "responsible"]
+    if leads:
+        return wording.text("utter_verdict_lead", region=region, cite=cited.short_title, lead="、".join(leads[:2]))
+    if responsible:
+        return wording.text(
+            "utter_verdict_responsible", region=region, cite=cited.short_title, names="、".join(responsible[:3])
+        )
+    return wording.text("utter_verdict_no_agency", region=region, cite=cited.short_title)
+
+
+def _answer_for_region(
+    kb: KnowledgeBase,
+    wording: Wording,
+    passages: list[Passage],
+    scope: RegionScope,
+    topic: str | None,
+    subject: str,
+) -> Answer:
+    lead = passages[0]
+    strong = [p for p in passages if p.score >= COVERS * lead.score]
+    cited = _cited(strong)
+    document = lead.item.document
+    return Answer(
+        "answer",
+        _agency_verdict(wording, cited[0], document.region),
+        cited,
+        region=document.slug,
+        province=document.province,
+        topic=topic or _topic_of(lead),
+        next_step=_next_step(wording, cited[0]),
+        buttons=_answer_buttons(kb, cited, scope.slugs),
+        advice=True,
+    )
+
+
+def _missing_in_region(
+    kb: KnowledgeBase,
+    wording: Wording,
+    scope: RegionScope,
+    covering: list[Passage],
+    topic: str | None,
+    subject: str,
+) -> Answer:
+    region = "、".join(d.region for d in scope.documents)
+    others = [p for p in covering if p.item.document.slug not in scope.slugs][:MAX_CITED]
+    cited = _cited(others)
+    where = "、".join(c.short_title for c in cited)
+    return Answer(
+        "answer",
+        wording.text("utter_verdict_missing", region=region, subject=subject, others=where),
+        cited,
+        region=scope.documents[0].slug,
+        province=scope.documents[0].province,
+        topic=topic or (_topic_of(others[0]) if others else None),
+        next_step=wording.text("utter_next_step_missing"),
+        buttons=(
+            *(Button(f"看{c.item.document.region}", f"那{c.item.document.region}呢") for c in cited),
+            Button("转人工", "/human_handoff"),
+        ),
+        advice=True,
+    )
+
+
+def _answer_some_plans(
+    kb: KnowledgeBase, wording: Wording, covering: list[Passage], topic: str | None, subject: str
+) -> Answer:
+    cited = _cited(covering)
+    regions = "、".join(c.item.document.region for c in cited)
+    verdict = wording.text("utter_verdict_some_plans", regions=regions, subject=subject)
+    if len(cited) == 1:
+        verdict = f"{verdict}{_agency_verdict(wording, cited[0], cited[0].item.document.region)}"
+    return Answer(
+        "answer",
+        verdict,
+        cited,
+        region=cited[0].item.document.slug if len(cited) == 1 else None,
+        province=cited[0].item.document.province if len(cited) == 1 else None,
+        topic=topic or _topic_of(covering[0]),
+        next_step=_next_step(wording, cited[0]),
+        buttons=_answer_buttons(kb, cited, {c.item.document.slug for c in cited}),
+        advice=True,
+    )
+
+
+def _limit(
+    kb: KnowledgeBase,
+    wording: Wording,
+    reading: QuestionReading,
+    mention: RegionMention | None,
+    state: Conversation,
+) -> Answer:
+    category = reading.limit or "accused"
+    verdict = wording.text(f"utter_limit_{category}")
+    notes: list[str] = []
+    cited: tuple[Cited, ...] = ()
+    if category in NEAREST_FOR or reading.accused:
+        nearest = _nearest(kb, reading, mention, state)
+        if nearest is not None:
+            cited = (Cited(nearest.item, (nearest.sentence,)),)
+            notes.append(wording.text("utter_limit_nearest", cite=cited[0].short_title))
+    return Answer(
+        "limit",
+        verdict,
+        cited,
+        region=cited[0].item.document.slug if cited else None,
+        notes=tuple(notes),
+        next_step=wording.text("utter_limit_next_step"),
+        buttons=(Button("转人工", "/human_handoff"),),
+        advice=True,
+    )
+
+
+def _nearest(
+    kb: KnowledgeBase, reading: QuestionReading, mention: RegionMention | None, state: Conversation
+) -> Passage | None:
+    slugs: set[str] | None = None
+    if mention is not None:
+        try:
+            slugs = kb.scope_for(mention).slugs
+        except RegionNotCovered:
+            slugs = None
+    elif state.province:
+        try:
+            slugs = kb.scope(state.province).slugs
+        except QueryError:
+            slugs = None
+    try:
+        ranked = kb.passages(reading.text, slugs, (), _offers_a_measure, limit=3, extra_terms=NEAREST_WORDS)
+    except QueryError:
+        return None
+    return ranked[0] if ranked else None
+
+
+def _offers_a_measure(sentence: str) -> bool:
+    return bool(NEAREST_PATTERN.search(sentence)) and not PUNITIVE.search(sentence)
+
+
+def _not_punitive(sentence: str) -> bool:
+    return not PUNITIVE.search(sentence)
+
+
+def _clarify(wording: Wording) -> Answer:
+    return Answer(
+        "clarify",
+        wording.text("utter_clarify_infringement"),
+        buttons=(
+            Button("我的权利被侵犯了", "我的商标被别人侵权了怎么办"),
+            Button("我被投诉侵权", "我们被投诉外观专利侵权，该怎么申诉"),
+            Button("网上有人卖假货", "有人在网上卖我们品牌的假货怎么办"),
+            Button("作品被盗用", "我的作品被别人盗用了怎么维权"),
+            Button("转人工", "/human_handoff"),
+        ),
+    )
+
+
+def _ask_topic(kb: KnowledgeBase, wording: Wording, mention: RegionMention) -> Answer:
+    try:
+        scope = kb.scope_for(mention)
+    except RegionNotCovered as error:
+        return Answer(
+            "not_covered",
+            wording.text("utter_region_not_covered", region=error.region, covered=kb.covered_regions_text()),
+            buttons=tuple(Button(d.region, d.region) for d in kb.documents),
+        )
+    region = scope.documents[0].region
+    common = ["report_counterfeit", "rights_assistance", "overseas_assistance", "trademark_squatting", "ecommerce"]
+    return Answer(
+        "clarify",
+        wording.text("utter_ask_topic", region=region),
+        region=scope.documents[0].slug,
+        province=scope.documents[0].province,
+        buttons=tuple(Button(kb.topics[t].name, f"{region}{kb.topics[t].question}") for t in common if t in kb.topics),
+    )
+
+
+def _nothing_found(kb: KnowledgeBase, wording: Wording, question: str, topic: str | None) -> Answer:
+    return Answer(
+        "limit",
+        wording.text("utter_plans_silent"),
+        topic=topic,
+        next_step=wording.text("utter_limit_next_step"),
+        buttons=(Button("能问什么", "/what_can_you_do"), Button("转人工", "/human_handoff")),
+        record_unanswered=True,
+    )
+
+
+def _next_step(wording: Wording, cited: Cited) -> str:
+    leads = [a.name for a in cited.item.agencies if a.role == "lead"]
+    if leads:
+        return wording.text("utter_part_next_step_lead", label=cited.short_title, lead="、".join(leads[:2]))
+    return wording.text("utter_part_next_step_no_agency")
+
+
+def _answer_buttons(kb: KnowledgeBase, cited: tuple[Cited, ...], shown: set[str]) -> tuple[Button, ...]:
+    buttons = [Button("查看原文", show_payload(cited[0]))]
+    other = next((d for d in kb.documents if d.slug not in shown), None)
+    if other is not None:
+        buttons.append(Button(f"看看{other.region}", f"那{other.region}呢"))
+    buttons.append(Button("转人工", "/human_handoff"))
+    return tuple(buttons)
+
+
+def show_payload(cited: Cited) -> str:
+    """A button payload asking for the full text, read back by the show-clause action."""
+    item = cited.item
+    if item.kind == "task":
+        return f"查看{item.document.region}推进计划第{item.number}项原文"
+    return f"查看{item.document.region}第{item.ordinal}条原文"  # type: ignore[union-attr]
+
+
+def _topic_of(passage: Passage) -> str | None:
+    tagged = [t for t, sentences in passage.item.topics.items() if passage.sentence in sentences]
+    return tagged[0] if tagged else next(iter(passage.item.topics), None)

@@ -1,0 +1,39 @@
+"""Whether a conversational intent was meant: a long question that starts with "您好" is a question, and "不知道"
+inside a question is not negative feedback. The NLU's intent is kept only when the message is about that."""
+
+from __future__ import annotations
+
+import re
+
+from bot.text import normalize
+
+GREETING = re.compile(
+    r"^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|在吗|在不在|早上好|下午好|晚上好|老师好|请问)+", re.I
+)
+PUNCTUATION = re.compile(r"[\s,，.。!！?？~～、:：;；…]+")
+FEEDBACK_MAX = 16  # "没用", "答非所问", "这个回答不对" — longer messages are questions or new information
+CAPABILITY_MAX = 16
+COMPARE = re.compile(r"对比|比较|比一比|区别|不同|差别|各地|哪些地区|哪个地区|哪个省")
+
+
+def _bare(text: str) -> str:
+    return PUNCTUATION.sub("", normalize(text))
+
+
+def greeting_only(text: str) -> bool:
+    """ "您好！" is a greeting; "您好！千乐比萨已注35类商标，现在有人用千乐披萨算侵权吗？" is a question."""
+    return len(GREETING.sub("", _bare(text))) <= 2
+
+
+def feedback_meant(text: str, after_answer: bool) -> bool:
+    """Feedback needs an answer before it and a short message that is not itself a question."""
+    bare = _bare(text)
+    return after_answer and len(bare) <= FEEDBACK_MAX and not re.search(r"怎么|如何|吗|哪|什么|谁|能否|可以", bare)
+
+
+def capability_question(text: str) -> bool:
+    return len(GREETING.sub("", _bare(text))) <= CAPABILITY_MAX
+
+
+def comparison_meant(text: str, regions_named: int) -> bool:
+    return regions_named >= 2 or bool(COMPARE.search(text))

@@ -1,0 +1,89 @@
+"""The structured answer every channel renders, and what a turn knows of the conversation so far.
+
+``Answer`` is the reply contract in Python: its ``kind`` is what the page, the widget, WeChat, the staff console
+and the evaluations read (``custom.kind``), its ``cited`` passages are the clauses shown, in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.kb.views import ClauseView, Item
+
+KINDS = ("answer", "limit", "clarify", "ask_region", "not_covered", "handoff", "smalltalk", "feedback")
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A clause or task an answer quotes, with the sentence(s) that answer."""
+
+    item: Item
+    sentences: tuple[str, ...]
+
+    @property
+    def short_title(self) -> str:
+        """ "云南 第10条", "云南 推进计划第57项": how a citation reads in a chat line or a button."""
+        return f"{self.item.document.region} {self.item.label.split(' ')[0]}"
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str
+    verdict: str
+    cited: tuple[Cited, ...] = ()
+    region: str | None = None  # plan slug of the region the answer is for (yunnan), None when not one region
+    province: str | None = None  # the province to remember for follow-ups (云南省)
+    topic: str | None = None  # topic id (data/topics.yml) the answer is about, when one fits
+    notes: tuple[str, ...] = ()  # lines after the quotes (a plan that lacks the subject, the nearest measure …)
+    next_step: str | None = None
+    buttons: tuple[Button, ...] = ()
+    pending: str | None = None  # the question to answer once the region arrives
+    advice: bool = False  # carries the "仅供参考，不构成法律意见" notice
+    record_unanswered: bool = False  # the plans had nothing: staff should see the question
+    question: str | None = None  # the question this answers (the waiting one when a region alone arrived)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown answer kind {self.kind!r}")
+
+    @property
+    def refs(self) -> list[str]:
+        return [c.item.ref for c in self.cited]
+
+    def contract(self) -> dict[str, object]:
+        """The ``custom`` payload of the reply's last message."""
+        return {
+            "kind": self.kind,
+            "region": self.region,
+            "topic": self.topic,
+            "citations": [{"ref": c.item.ref, "title": c.short_title} for c in self.cited],
+        }
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What the NLU said about the message: a prior, never the decision."""
+
+    intent: str | None = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What earlier turns left behind (Rasa slots)."""
+
+    province: str | None = None
+    pending: str | None = None  # a question waiting for its region
+    last_question: str | None = None  # the last question answered (for "那西藏呢？")
+    topic: str | None = None
+    history: tuple[str, ...] = field(default=())
+
+
+def is_clause(item: Item) -> bool:
+    return isinstance(item, ClauseView)

@@ -1,0 +1,108 @@
+"""Render a structured answer as chat text: verdict first, then the quoted basis, who, next step, the notice.
+
+Messages are plain text (every channel shows them with textContent or as WeChat text) of at most
+``MESSAGE_LIMIT`` characters, cut between parts, never inside a quoted sentence unless it alone is too long. The
+buttons travel with the last text message; the reply contract (``Answer.contract``) is the reply's last message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.answers.model import Answer, Button, Cited
+from bot.answers.wording import Wording
+
+MESSAGE_LIMIT = 400
+MAX_RESPONSIBLE = 3  # more responsible units than this read as "等N个单位"
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def answer_parts(answer: Answer, wording: Wording) -> list[str]:
+    """The answer as ordered text parts (the CLI, the staff console and WeChat join them; chat splits them)."""
+    parts = [answer.verdict, *answer.notes]
+    for cited in answer.cited:
+        parts.extend(cited_parts(cited, wording))
+    if answer.next_step:
+        parts.append(answer.next_step)
+    if answer.advice:
+        parts.append(wording.text("utter_disclaimer"))
+    return [p for p in parts if p]
+
+
+def cited_parts(cited: Cited, wording: Wording) -> list[str]:
+    item = cited.item
+    quote = nested_quotes("".join(cited.sentences))
+    parts = [wording.text("utter_part_quote", quote=quote, cite=cited.short_title)]
+    if item.kind == "task":
+        parts.append(wording.text("utter_part_task_no_agency"))
+    elif not item.agencies:
+        parts.append(wording.text("utter_part_no_agency"))
+    else:
+        leads = [a.name for a in item.agencies if a.role == "lead"]
+        responsible = [a.name for a in item.agencies if a.role == "responsible"]
+        if leads:
+            parts.append(wording.text("utter_part_lead", names="、".join(leads)))
+        if responsible:
+            shown = "、".join(responsible[:MAX_RESPONSIBLE])
+            if len(responsible) > MAX_RESPONSIBLE:
+                shown = wording.text("utter_part_more_units", names=shown, count=len(responsible))
+            parts.append(wording.text("utter_part_responsible", names=shown))
+    if item.deadline:
+        parts.append(wording.text("utter_part_deadline", deadline=item.deadline))
+    return parts
+
+
+def nested_quotes(text: str) -> str:
+    """Quotes inside a 「」 quote read as ‘’ (the plans write “数博会”)."""
+    return text.replace("“", "‘").replace("”", "’")
+
+
+def chat_messages(answer: Answer, wording: Wording, limit: int = MESSAGE_LIMIT) -> list[ChatMessage]:
+    texts = compose(answer_parts(answer, wording), limit)
+    return [ChatMessage(text, answer.buttons if index == len(texts) - 1 else ()) for index, text in enumerate(texts)]
+
+
+def plain_text(answer: Answer, wording: Wording) -> str:
+    return "\n".join(answer_parts(answer, wording))
+
+
+def compose(parts: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join parts with line breaks into as few messages as fit the limit."""
+    messages: list[str] = []
+    current = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        for piece in _split_long(part, limit):
+            if current and len(current) + 1 + len(piece) > limit:
+                messages.append(current)
+                current = piece
+            else:
+                current = f"{current}\n{piece}" if current else piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_long(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    pieces, current = [], ""
+    for sentence in text.replace("。", "。\u0000").split("\u0000"):
+        while len(sentence) > limit:  # one sentence longer than a message: cut it, rarely needed
+            pieces.append(sentence[:limit])
+            sentence = sentence[limit:]
+        if current and len(current) + len(sentence) > limit:
+            pieces.append(current)
+            current = sentence
+        else:
+            current += sentence
+    if current:
+        pieces.append(current)
+    return pieces

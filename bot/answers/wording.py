@@ -1,0 +1,37 @@
+"""Reply wording: the ``responses`` of ``domain.yml``, the one home of every sentence the assistant says.
+
+Rasa sends the domain with every action request, so the action server reads the wording from there; the CLI, the
+staff console and the evaluations load the same file. Values are filled with ``{variables}``; a missing variable is
+a bug (KeyError), never a silent gap in a reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class Wording:
+    def __init__(self, responses: Mapping[str, Any]) -> None:
+        self._responses = responses
+
+    @classmethod
+    def from_domain(cls, domain: Mapping[str, Any]) -> Wording:
+        return cls(domain.get("responses") or {})
+
+    @classmethod
+    def load(cls, domain_file: Path) -> Wording:
+        return cls.from_domain(yaml.safe_load(domain_file.read_text(encoding="utf-8")) or {})
+
+    def text(self, name: str, **values: object) -> str:
+        """The first variant of a response with its ``{variables}`` filled."""
+        variants = self._responses.get(name)
+        if not variants:
+            raise KeyError(f"response {name} is not in domain.yml")
+        return str(variants[0]["text"]).format_map(dict(values))
+
+    def has(self, name: str) -> bool:
+        return bool(self._responses.get(name))
