@@ -7,9 +7,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import answer_turn
 from actions.context import REFS_SLOT, user_text
-from actions.replies import Replies, send
+from actions.replies import send
 from actions.resources import knowledge_base
+from bot.answers.wording import Wording
+from bot.kb.agencies import kinds_mentioned
 from bot.kb.errors import QueryError
 
 MAX_ROWS = 6
@@ -21,12 +24,14 @@ class ActionAgencyDuties(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         text = user_text(tracker)
         entity = next(
             (str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == "agency"),
             None,
         )
+        if not (kb.agency_named_in(text) or entity or kinds_mentioned(text)):
+            return await answer_turn(dispatcher, tracker, domain)  # no agency named: a question about a problem
         try:
             report = kb.by_agency(kb.agency_named_in(text) or entity or text)
         except QueryError as error:

@@ -5,11 +5,11 @@ Every value comes from the item; where the plan names no agency or deadline, the
 
 from __future__ import annotations
 
-from actions.replies import Replies
+from bot.answers.wording import Wording
 from bot.kb.views import Item, TaskView
 
 
-def agency_parts(replies: Replies, item: Item) -> list[str]:
+def agency_parts(replies: Wording, item: Item) -> list[str]:
     if isinstance(item, TaskView):
         return [replies.text("utter_part_task_no_agency")]
     if not item.agencies:
@@ -22,7 +22,7 @@ def agency_parts(replies: Replies, item: Item) -> list[str]:
     return parts
 
 
-def deadline_part(replies: Replies, item: Item) -> str:
+def deadline_part(replies: Wording, item: Item) -> str:
     if item.deadline:
         return replies.text("utter_part_deadline", deadline=item.deadline)
     return ""

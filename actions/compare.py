@@ -10,9 +10,10 @@ from rasa_sdk.types import DomainDict
 from actions.answer import answer_turn
 from actions.context import REFS_SLOT, TOPIC_SLOT, user_text
 from actions.coverage import reply_not_covered
-from actions.replies import Replies, button, send
+from actions.replies import button, send
 from actions.resources import knowledge_base
 from bot.answers.meant import comparison_meant
+from bot.answers.wording import Wording
 from bot.kb.errors import RegionNotCovered
 from bot.kb.numbering import display_number
 from bot.kb.topics import topics_asked
@@ -25,7 +26,7 @@ class ActionCompareRegions(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         text = user_text(tracker)
         if not comparison_meant(text, len(kb.gazetteer.find_all(text))):
             return await answer_turn(dispatcher, tracker, domain)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.replies import Replies, button, send
+from actions.replies import button, send
+from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 
 
@@ -13,7 +14,7 @@ def region_buttons(kb: KnowledgeBase, exclude: set[str] | None = None) -> list[d
     return [button(d.region, d.region) for d in kb.documents if d.slug not in (exclude or set())]
 
 
-def reply_not_covered(dispatcher: CollectingDispatcher, replies: Replies, kb: KnowledgeBase, region: str) -> None:
+def reply_not_covered(dispatcher: CollectingDispatcher, replies: Wording, kb: KnowledgeBase, region: str) -> None:
     send(
         dispatcher,
         [replies.text("utter_region_not_covered", region=region, covered=kb.covered_regions_text())],

@@ -8,9 +8,12 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import REFS_SLOT, TOPIC_SLOT
-from actions.replies import Replies, send
+from actions.answer import answer_turn
+from actions.context import REFS_SLOT, TOPIC_SLOT, user_text
+from actions.replies import send
 from actions.resources import knowledge_base
+from bot.answers.meant import deadline_of_what_was_cited
+from bot.answers.wording import Wording
 from bot.kb.errors import NotFound
 from bot.kb.views import ClauseView, TaskView
 
@@ -23,7 +26,9 @@ class ActionDeadlines(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
+        if not deadline_of_what_was_cited(user_text(tracker)):
+            return await answer_turn(dispatcher, tracker, domain)  # the question names its own subject
         refs = tracker.get_slot(REFS_SLOT) or []
         topic_id = tracker.get_slot(TOPIC_SLOT)
         if not refs:
@@ -62,7 +67,7 @@ class ActionDeadlines(Action):
         return []
 
 
-def task_row(replies: Replies, task: TaskView) -> str:
+def task_row(replies: Wording, task: TaskView) -> str:
     return replies.text(
         "utter_deadline_task", number=task.number, text=task.text, deadline=task.deadline or "原文未注明"
     )

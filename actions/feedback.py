@@ -12,9 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answer import answer_turn
 from actions.context import KIND_SLOT, REFS_SLOT, intent_name, user_text
-from actions.replies import Replies, button, send
+from actions.replies import button, send
 from actions.resources import records_engine
 from bot.answers.meant import feedback_meant
+from bot.answers.wording import Wording
 from bot.store.records import record_feedback
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class ActionFeedback(Action):
         return "action_feedback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         positive = intent_name(tracker) == "feedback_good"
         refs = [str(r) for r in (tracker.get_slot(REFS_SLOT) or [])]
         after_answer = tracker.get_slot(KIND_SLOT) in ("answer", "limit")

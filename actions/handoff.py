@@ -12,8 +12,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import REGION_SLOT, TOPIC_SLOT, recent_user_texts
-from actions.replies import Replies, send
+from actions.replies import send
 from actions.resources import records_engine
+from bot.answers.wording import Wording
 from bot.store.records import open_case
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ class ActionHumanHandoff(Action):
         return "action_human_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         channel = str(tracker.get_latest_input_channel() or "web")
         try:
             receipt = open_case(

@@ -10,15 +10,16 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer import answer_turn
 from actions.context import user_text
-from actions.replies import Replies, button, send
+from actions.replies import button, send
 from actions.resources import knowledge_base
 from bot.answers.meant import capability_question, greeting_only
+from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 
 SUGGESTIONS = ("贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "西藏驰名商标有奖励吗")
 
 
-def plan_rows(kb: KnowledgeBase, replies: Replies) -> list[str]:
+def plan_rows(kb: KnowledgeBase, replies: Wording) -> list[str]:
     return [
         replies.text(
             "utter_plan_row",
@@ -43,7 +44,7 @@ class ActionGreet(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         if not greeting_only(user_text(tracker)):
             return await answer_turn(dispatcher, tracker, domain)
         regions = "、".join(d.region for d in kb.documents)
@@ -62,7 +63,7 @@ class ActionWhatCanYouDo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         if not capability_question(user_text(tracker)):
             return await answer_turn(dispatcher, tracker, domain)
         topics = "、".join(t.name for t in list(kb.topics.values())[:12])
@@ -84,8 +85,10 @@ class ActionListRegions(Action):
         return "action_list_regions"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not capability_question(user_text(tracker)):
+            return await answer_turn(dispatcher, tracker, domain)
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         county_notes = [
             replies.text("utter_plan_county_note", region=d.region, province=d.province)
             for d in kb.documents

@@ -15,8 +15,7 @@ from bot.answers.model import Answer
 from bot.answers.render import MESSAGE_LIMIT, chat_messages, compose
 from bot.answers.wording import Wording
 
-Replies = Wording  # actions say "replies"; it is the one wording of the assistant
-__all__ = ["MESSAGE_LIMIT", "Replies", "button", "citation", "compose", "send", "send_answer"]
+__all__ = ["MESSAGE_LIMIT", "button", "citation", "compose", "send", "send_answer"]
 
 
 def send(

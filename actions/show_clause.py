@@ -9,10 +9,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import answer_turn
 from actions.citing import agency_parts, deadline_part
 from actions.context import REFS_SLOT, user_text
-from actions.replies import Replies, citation, send
+from actions.replies import citation, send
 from actions.resources import knowledge_base
+from bot.answers.meant import show_clause_meant
+from bot.answers.wording import Wording
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.kb.views import Item
@@ -38,8 +41,10 @@ class ActionShowClause(Action):
         return "action_show_clause"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not show_clause_meant(user_text(tracker)):
+            return await answer_turn(dispatcher, tracker, domain)
         kb = knowledge_base()
-        replies = Replies(domain)
+        replies = Wording.from_domain(domain)
         try:
             item = requested_item(kb, user_text(tracker), [str(r) for r in tracker.get_slot(REFS_SLOT) or []])
         except QueryError as error:

@@ -24,7 +24,7 @@ from bot.kb.passages import Passage
 from bot.kb.query import KnowledgeBase, RegionScope
 from bot.kb.regions import RegionMention
 
-# A plan "has the subject" when its best sentence scores at least this share of the best sentence of all plans.
+# A plan has the subject when a sentence holds its core term, or scores this share of the best sentence of all plans.
 COVERS = 0.6
 # Below this sum of idf over the user's own words that the best sentence holds, the plans do not speak to it.
 MIN_EVIDENCE = 3.0
@@ -55,6 +55,7 @@ REGION_FILLERS = re.compile(
     r"^(那|那么|换成|换到|改成|我在|我是|我们在|我们是|在|是|看看|看一下|选)*|(的|呢|吗|啊|呀|怎么样|如何|规定|方案|这边|那边)*$"
 )
 MAX_CITED = 2
+LEADERSHIP = re.compile(r"领导组|领导小组|组长|副组长|办公室设在|领导机构")
 
 
 def answer(kb: KnowledgeBase, wording: Wording, text: str, hints: Hints, state: Conversation) -> Answer:
@@ -106,6 +107,10 @@ def _decide(
         return _limit(kb, wording, reading, mention, state)
     if reading.vague:
         return _clarify(wording)
+    if LEADERSHIP.search(question):
+        led = _leadership(kb, wording, mention, state)
+        if led is not None:
+            return led
 
     scope: RegionScope | None = None
     if mention is not None:
@@ -138,10 +143,14 @@ def _decide(
     core = _core_term(kb, ranked[0], weights)
     subject = _subject(ranked[0], core)
     # The passages that speak of the subject, best first; a plan without one lacks the subject.
+    # A region's own plan may say it in other words as strongly (西藏 writes 涉外 where the asker says 海外).
+    best = ranked[0].score
     on_subject = [p for p in ranked if core in p.matched] or ranked[:1]
     covering = _best_per_document(on_subject)
     if scope is not None:
-        in_scope = [p for p in on_subject if p.item.document.slug in scope.slugs]
+        in_scope = [
+            p for p in ranked if p.item.document.slug in scope.slugs and (p in on_subject or p.score >= COVERS * best)
+        ]
         if in_scope:
             return _answer_for_region(kb, wording, in_scope, scope, topic, subject)
         return _missing_in_region(kb, wording, scope, covering, topic, subject)
@@ -353,6 +362,42 @@ def _nearest(
     except QueryError:
         return None
     return ranked[0] if ranked else None
+
+
+def _leadership(
+    kb: KnowledgeBase, wording: Wording, mention: RegionMention | None, state: Conversation
+) -> Answer | None:
+    """A plan's own leading group (保德's 知识产权发展和保护领导组): who chairs it, deputies, members, its office."""
+    documents = [d for d in kb.documents if d.leadership]
+    if mention is not None:
+        documents = [d for d in documents if d.province == mention.division.name]
+    elif state.province:
+        documents = [d for d in documents if d.province == state.province] or documents
+    if not documents:
+        return None
+    document = documents[0]
+    heads = [m for m in document.leadership if m.role == "组长"]
+    deputies = [m for m in document.leadership if m.role == "副组长"]
+    members = [m for m in document.leadership if m.role not in ("组长", "副组长")]
+    verdict = wording.text(
+        "utter_leadership",
+        group=document.leadership_group or "",
+        head="、".join(f"{m.name}（{m.post}）" for m in heads) or "原文未列明",
+        deputies="、".join(f"{m.name}（{m.post}）" for m in deputies) or "原文未列明",
+        count=len(members),
+        office=document.leadership_office or "",
+    )
+    found = kb.passages("成立知识产权发展和保护领导组", {document.slug}, limit=1)
+    cited = _cited(found[:1])
+    return Answer(
+        "answer",
+        verdict,
+        cited,
+        region=document.slug,
+        province=document.province,
+        buttons=(Button("查看原文", show_payload(cited[0])), Button("转人工", "/human_handoff")) if cited else (),
+        advice=False,
+    )
 
 
 def _offers_a_measure(sentence: str) -> bool:

@@ -37,3 +37,28 @@ def capability_question(text: str) -> bool:
 
 def comparison_meant(text: str, regions_named: int) -> bool:
     return regions_named >= 2 or bool(COMPARE.search(text))
+
+
+DEADLINE_WORDS = re.compile(
+    r"什么时候|何时|时限|期限|完成时间|截止|多久|哪年|完成|时间|要求|是|的|呢|吗|这个|这项|那|这些|它们|工作|任务|有没有|有"
+)
+SMALLTALK_MAX = 12  # "谢谢", "好的", "你是机器人吗": longer messages carry a question
+
+
+def deadline_of_what_was_cited(text: str) -> bool:
+    """ "什么时候完成？" asks about the clause just cited; "保德县信用体系建设的完成时限" carries its own subject."""
+    return len(DEADLINE_WORDS.sub("", _bare(text))) <= 2
+
+
+def smalltalk_meant(text: str) -> bool:
+    """ "谢谢！" is thanks; "…是否需要缴纳印花税？谢谢！" is a question that ends politely."""
+    return len(GREETING.sub("", _bare(text))) <= SMALLTALK_MAX and not re.search(
+        r"怎么|如何|吗|哪|什么|是否", _bare(text)
+    )
+
+
+SHOW = re.compile(r"原文|全文|条款|全部内容|完整|第\s*[\d一二三四五六七八九十]+\s*[条项]|看看|查看")
+
+
+def show_clause_meant(text: str) -> bool:
+    return bool(SHOW.search(text)) and len(_bare(text)) <= 30

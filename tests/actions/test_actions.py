@@ -7,12 +7,15 @@ from typing import Any
 import pytest
 
 from actions.agency import ActionAgencyDuties
-from actions.answer_topic import ActionAnswerTopic
+from actions.answer import ActionAnswer
 from actions.compare import ActionCompareRegions
 from actions.deadline import ActionDeadlines
-from actions.fallback import ActionRetrievalFallback
+from actions.feedback import ActionFeedback
+from actions.overview import ActionGreet
 from actions.replies import MESSAGE_LIMIT, compose
 from actions.show_clause import ActionShowClause
+from actions.smalltalk import ActionSmalltalk
+from bot.answers.model import KINDS
 from tests.actions.conftest import run
 
 
@@ -20,36 +23,130 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return "\n".join(str(m.get("text") or "") for m in messages)
 
 
-async def test_answer_topic_cites_guizhou_17_and_sets_slots(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionAnswerTopic(), domain, "贵州企业海外维权找谁", "overseas_assistance")
+def contract(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The reply contract: the custom payload of the reply's last message."""
+    custom = messages[-1].get("custom")
+    assert isinstance(custom, dict), messages[-1]
+    return custom
+
+
+async def test_question_with_region_cites_guizhou_17_and_sets_slots(domain: dict[str, Any]) -> None:
+    messages, slots = await run(ActionAnswer(), domain, "贵州企业海外维权找谁", "overseas_assistance")
     reply = texts(messages)
-    assert "第17条“加强海外知识产权维权援助服务”" in reply and "牵头单位：省商务厅" in reply
-    assert "（仅供参考，不构成法律意见）" in reply
-    assert slots == {"topic": "overseas_assistance", "region": "贵州省", "last_refs": ["guizhou/17", "guizhou/16"]}
+    assert reply.startswith("贵州省的方案对此有规定（贵州省 第17条），牵头单位是省商务厅")
+    assert "牵头单位：省商务厅" in reply and "（仅供参考，不构成法律意见）" in reply
+    assert contract(messages) == {
+        "kind": "answer",
+        "region": "guizhou",
+        "topic": "overseas_assistance",
+        "citations": [{"ref": "guizhou/17", "title": "贵州省 第17条"}],
+    }
+    assert slots["region"] == "贵州省" and slots["last_refs"] == ["guizhou/17"]
+    assert slots["last_question"] == "贵州企业海外维权找谁" and slots["pending_question"] is None
     titles = [b["title"] for m in messages for b in m.get("buttons", [])]
-    assert titles[0] == "查看原文" and "转人工" in titles
+    assert titles[0] == "查看原文" and titles[-1] == "转人工"
 
 
-async def test_follow_up_uses_the_topic_slot(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionAnswerTopic(), domain, "那西藏呢？", "inform", {"topic": "overseas_assistance"})
-    assert "西藏自治区" in texts(messages) and slots["region"] == "西藏自治区"
-    assert slots["last_refs"][0] == "xizang/12"
+async def test_region_alone_answers_the_last_question_for_that_region(domain: dict[str, Any]) -> None:
+    messages, slots = await run(
+        ActionAnswer(), domain, "那西藏呢？", "inform", {"last_question": "企业海外维权找谁", "region": "贵州省"}
+    )
+    assert contract(messages)["citations"][0]["ref"] == "xizang/12" and slots["region"] == "西藏自治区"
+    assert "自治区市场监管局" in texts(messages)
 
 
-async def test_region_alone_without_topic_asks_for_the_problem(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionAnswerTopic(), domain, "我们是南宁的企业", "inform")
-    assert "广西壮族自治区" in texts(messages) and slots == {"region": "广西壮族自治区"}
+async def test_a_question_most_plans_answer_asks_the_region_and_keeps_the_question(domain: dict[str, Any]) -> None:
+    messages, slots = await run(ActionAnswer(), domain, "抖音直播间卖假货怎么举报", "report_counterfeit")
+    assert contract(messages)["kind"] == "ask_region" and slots["pending_question"] == "抖音直播间卖假货怎么举报"
+    assert [b["title"] for b in messages[-2]["buttons"]][:5] == [
+        "贵州省",
+        "云南省",
+        "山西省忻州市保德县",
+        "西藏自治区",
+        "广西壮族自治区",
+    ]
+    messages, slots = await run(
+        ActionAnswer(), domain, "云南", "inform", {"pending_question": slots["pending_question"]}
+    )
+    custom = contract(messages)
+    assert custom["kind"] == "answer" and custom["region"] == "yunnan"
+    assert custom["citations"][0]["ref"] == "yunnan/15" and "投诉举报" in texts(messages)
+    assert slots["pending_question"] is None and slots["last_question"] == "抖音直播间卖假货怎么举报"
 
 
-async def test_uncovered_region_keeps_the_topic_and_offers_covered_regions(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionAnswerTopic(), domain, "浙江的企业海外维权找谁", "overseas_assistance")
-    assert "暂未收录浙江省" in texts(messages) and slots == {"topic": "overseas_assistance"}
-    assert len(messages[-1]["buttons"]) == 5
+async def test_region_alone_without_a_question_asks_for_the_problem(domain: dict[str, Any]) -> None:
+    messages, slots = await run(ActionAnswer(), domain, "广西", "inform")
+    assert "广西壮族自治区" in texts(messages) and slots["region"] == "广西壮族自治区"
+    assert contract(messages)["kind"] == "clarify"
 
 
-async def test_topic_absent_from_a_plan_says_so(domain: dict[str, Any]) -> None:
-    messages, _ = await run(ActionAnswerTopic(), domain, "西藏的国际合作", "international_cooperation")
-    assert "没有找到关于“国际合作交流”的条款" in texts(messages)
+async def test_uncovered_region_offers_covered_regions(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionAnswer(), domain, "浙江的企业海外维权找谁", "overseas_assistance")
+    assert "暂未收录浙江省" in texts(messages) and contract(messages)["kind"] == "not_covered"
+    assert len(messages[-2]["buttons"]) == 5
+
+
+async def test_a_plan_without_the_subject_says_so_and_names_the_plans_that_have_it(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionAnswer(), domain, "云南的商标可以拿去质押贷款吗", "financing")
+    reply = texts(messages)
+    assert reply.startswith("云南省的方案没有提到“质押融资”")
+    assert [c["ref"] for c in contract(messages)["citations"]] == ["xizang/7", "guizhou/8"]
+    assert "中国人民银行拉萨中心支行" in reply
+
+
+async def test_sentencing_is_a_limit_without_a_region_question(domain: dict[str, Any]) -> None:
+    messages, slots = await run(ActionAnswer(), domain, "卖假名牌包被抓了会判几年", "criminal_enforcement")
+    custom = contract(messages)
+    assert custom["kind"] == "limit" and custom["citations"] == []
+    assert "量刑" in texts(messages) and "哪个地区" not in texts(messages)
+    assert [b["title"] for b in messages[-2]["buttons"]] == ["转人工"]
+
+
+async def test_an_accused_party_is_not_lectured(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionAnswer(), domain, "我们被同行告商标侵权了，觉得很冤，该怎么办", "litigation")
+    reply = texts(messages)
+    assert contract(messages)["kind"] == "limit" and "被指侵权的一方" in reply
+    assert not any(word in reply for word in ("严惩", "从重", "严厉打击", "惩罚性"))
+
+
+async def test_only_the_plans_with_the_subject_answer_it(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionAnswer(), domain, "藏医药的知识产权怎么保护", "traditional_knowledge")
+    custom = contract(messages)
+    assert custom["kind"] == "answer" and [c["ref"] for c in custom["citations"]] == ["xizang/6"]
+    assert "自治区文化厅" in texts(messages)
+
+
+async def test_leadership_group_of_baode(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionAnswer(), domain, "保德县知识产权领导组组长是谁", "agency_duties")
+    reply = texts(messages)
+    assert "组长白侯平（县政府副县长）" in reply and "陈广荣" in reply and "办公室设在" in reply
+    assert contract(messages)["citations"][0]["ref"] == "baode/19"
+
+
+async def test_deadline_question_with_its_own_subject(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionDeadlines(), domain, "保德县知识产权信用体系建设的完成时限", "ask_deadline")
+    assert contract(messages)["citations"][0]["ref"] == "baode/11" and "完成时限：2022年" in texts(messages)
+
+
+async def test_a_question_that_starts_with_a_greeting_is_answered(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionGreet(), domain, "您好！有人在网上卖我们品牌的假货怎么办", "greet")
+    assert contract(messages)["kind"] == "ask_region"
+    messages, _ = await run(ActionGreet(), domain, "您好！", "greet")
+    assert contract(messages)["kind"] == "smalltalk"
+
+
+async def test_negative_feedback_needs_an_answer_before_it(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionFeedback(), domain, "没用", "feedback_bad")
+    assert contract(messages)["kind"] != "feedback"
+    messages, _ = await run(ActionFeedback(), domain, "没用", "feedback_bad", {"last_kind": "answer"})
+    assert contract(messages)["kind"] == "feedback"
+
+
+async def test_a_question_that_ends_with_thanks_is_answered(domain: dict[str, Any]) -> None:
+    messages, _ = await run(ActionSmalltalk(), domain, "公司给国外支付专利使用费要交印花税吗？谢谢！", "thank")
+    assert contract(messages)["kind"] == "limit" and "税务" in texts(messages)
+    messages, _ = await run(ActionSmalltalk(), domain, "谢谢！", "thank")
+    assert messages[0]["response"] == "utter_thank"
 
 
 async def test_compare_regions_from_text(domain: dict[str, Any]) -> None:
@@ -83,26 +180,22 @@ async def test_show_clause_by_region_and_number(domain: dict[str, Any]) -> None:
     assert "50万元" in texts(messages) and slots == {"last_refs": ["xizang/17"]}
 
 
-async def test_fallback_suggests_cited_clauses(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionRetrievalFallback(), domain, "驰名商标一次性奖励50万元是哪里的", "nlu_fallback")
-    assert "西藏自治区" in texts(messages) and slots["last_refs"][0] == "xizang/17"
-
-
-async def test_fallback_on_gibberish_redirects(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionRetrievalFallback(), domain, "asdf qwer", "nlu_fallback")
-    assert "超出了我的范围" in texts(messages) and slots == {}
+async def test_nothing_in_the_plans_is_said_plainly(domain: dict[str, Any]) -> None:
+    messages, slots = await run(ActionAnswer(), domain, "asdf qwer", "nlu_fallback")
+    assert "收录的实施方案没有写到这个问题" in texts(messages) and contract(messages)["kind"] == "limit"
 
 
 @pytest.mark.parametrize("text", ["", "假" * 5000, "<b>海外维权</b>"])
 async def test_bad_text_never_raises(domain: dict[str, Any], text: str) -> None:
     for action, intent in (
-        (ActionAnswerTopic(), "overseas_assistance"),
-        (ActionRetrievalFallback(), "nlu_fallback"),
+        (ActionAnswer(), "overseas_assistance"),
+        (ActionAnswer(), "nlu_fallback"),
         (ActionShowClause(), "show_clause"),
         (ActionAgencyDuties(), "agency_duties"),
     ):
         messages, _ = await run(action, domain, text, intent)
         assert messages and all(len(str(m.get("text") or "")) <= MESSAGE_LIMIT for m in messages)
+        assert contract(messages)["kind"] in KINDS
 
 
 def test_compose_splits_long_answers_between_parts() -> None:

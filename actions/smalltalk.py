@@ -1,0 +1,33 @@
+"""Thanks, goodbye, yes, no, "are you a bot?": the domain's short replies — unless the message was a question that
+only ends politely ("…是否需要缴纳印花税？谢谢！"), which is answered as a question."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.answer import answer_turn
+from actions.context import intent_name, user_text
+from bot.answers.meant import smalltalk_meant
+
+RESPONSES = {
+    "goodbye": "utter_goodbye",
+    "thank": "utter_thank",
+    "affirm": "utter_affirm",
+    "deny": "utter_deny",
+    "bot_challenge": "utter_iamabot",
+}
+
+
+class ActionSmalltalk(Action):
+    def name(self) -> str:
+        return "action_smalltalk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        response = RESPONSES.get(intent_name(tracker))
+        if response is None or not smalltalk_meant(user_text(tracker)):
+            return await answer_turn(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=response)
+        return []
