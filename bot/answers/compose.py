@@ -17,12 +17,14 @@ import re
 from collections.abc import Iterable, Mapping
 
 from bot.answers.model import Answer, Button, Cited, Conversation, Hints
-from bot.answers.questions import QuestionReading, read_question
+from bot.answers.questions import QuestionReading, about_ip, read_question
 from bot.answers.wording import Wording
 from bot.kb.errors import QueryError, RegionNotCovered
 from bot.kb.passages import Passage
 from bot.kb.query import KnowledgeBase, RegionScope
 from bot.kb.regions import RegionMention
+from bot.kb.topics import Topic, topics_asked
+from bot.kb.views import DocumentView
 
 # A plan has the subject when a sentence holds its core term, or scores this share of the best sentence of all plans.
 COVERS = 0.6
@@ -40,8 +42,12 @@ NEAREST_FOR = {"judgment", "procedure", "other_law", "platform_rule", "law"}
 # Words that say what the user wants done: added to the question's terms so the sentence about the channel ranks.
 # They weigh more than a word the user typed: what is wanted decides which sentence answers, what it is about
 # decides which clause. The victim's need applies to a victim who says no more than what happened ("被人剽窃").
-REPORT_NEED = {"投诉举报": 1.5, "举报": 1.2, "投诉": 1.2}
+REPORT_NEED = {"投诉举报": 1.5, "举报投诉": 1.5, "举报": 1.2, "投诉": 1.2}
 HELP_NEED = {"维权援助中心": 1.5, "维权援助": 1.0, "投诉举报": 0.5}
+IMPLIED_NEED = 1.0
+# Topics a "how do I" question names without saying more than "my rights were infringed".
+GENERIC_TOPICS = {"rights_assistance", "report_counterfeit", "copyright", "litigation", "administrative_enforcement"}
+COPIED = re.compile(r"抄袭|剽窃|盗用|盗版|仿冒|假冒|山寨|高仿|假货|冒用|搬运|盗图|复制|模仿|卖假|售假")
 ONLINE = re.compile(r"网站|平台|网上|网店|淘宝|天猫|拼多多|京东|闲鱼|抖音|快手|小红书|直播|电商|链接|B站|微信|公众号")
 NEEDS = (
     (re.compile(r"举报|(?<!被)投诉|报案"), REPORT_NEED),
@@ -52,9 +58,11 @@ NEEDS = (
     (re.compile(r"申诉|应对|反通知"), {"评价报告": 1.2, "恶意投诉": 1.2}),
 )
 REGION_FILLERS = re.compile(
-    r"^(那|那么|换成|换到|改成|我在|我是|我们在|我们是|在|是|看看|看一下|选)*|(的|呢|吗|啊|呀|怎么样|如何|规定|方案|这边|那边)*$"
+    r"^(那么|那|换成|换到|改成|我们|我司|本公司|我|公司|企业|在|是|位于|来自|看一下|看看|选)*"
+    r"|(的|企业|公司|厂|呢|吗|啊|呀|怎么样|如何|规定|方案|这边|那边)*$"
 )
 MAX_CITED = 2
+CORE_SHARE = 0.8  # a plan word added for the asker's need counts this much of a word they typed, as the subject
 LEADERSHIP = re.compile(r"领导组|领导小组|组长|副组长|办公室设在|领导机构")
 
 
@@ -130,17 +138,17 @@ def _decide(
             scope = None
 
     keep = _not_punitive if reading.accused else None
-    extra = _needs(reading)
+    extra = _needs(reading, kb.topics.values())
     content = _without_regions(kb, question)  # the region filters; its name is not what is asked about
     try:
         ranked = kb.passages(content, None, [topic] if topic else (), keep, limit=60, extra_terms=extra)
     except QueryError as error:
         return Answer("limit", error.message)
-    if not ranked or _evidence(kb, ranked[0]) < MIN_EVIDENCE:
+    if not ranked or _evidence(kb, ranked[0]) < MIN_EVIDENCE or not about_ip(question, kb.topics.values()):
         return _nothing_found(kb, wording, question, topic)
 
-    weights = kb.sentences.query(content, [topic] if topic else (), extra).terms
-    core = _core_term(kb, ranked[0], weights)
+    query = kb.sentences.query(content, [topic] if topic else (), extra)
+    core = _core_term(kb, ranked[0], query.terms, set(query.user_terms))
     subject = _subject(ranked[0], core)
     # The passages that speak of the subject, best first; a plan without one lacks the subject.
     # A region's own plan may say it in other words as strongly (西藏 writes 涉外 where the asker says 海外).
@@ -173,13 +181,18 @@ def _accused_asks_a_measure(reading: QuestionReading) -> bool:
     )
 
 
-def _needs(reading: QuestionReading) -> dict[str, float]:
+def _needs(reading: QuestionReading, topics: Iterable[Topic]) -> dict[str, float]:
     extra: dict[str, float] = {}
-    if reading.victim:  # infringement on a platform is taken down through complaints; elsewhere 维权援助 helps
-        extra.update(REPORT_NEED if ONLINE.search(reading.text) else HELP_NEED)
+    if reading.victim and COPIED.search(reading.text):
+        # Copies sold on a platform are taken down through complaints; elsewhere 维权援助 helps. (A trademark
+        # squatted is not copied: "商标被人恶意抢注了" is answered by the plans' 恶意注册 clauses.)
+        implied = REPORT_NEED if ONLINE.search(reading.text) else HELP_NEED
+        extra.update({term: IMPLIED_NEED * weight for term, weight in implied.items()})
+    specific = [t for t, _ in topics_asked(reading.text, topics) if t not in GENERIC_TOPICS]
     for pattern, terms in NEEDS:
-        if reading.accused and terms is HELP_NEED:
-            continue  # an accused party asking "该怎么" is not asking how to enforce a right
+        if terms is HELP_NEED and (reading.accused or specific):
+            # An accused party's "该怎么" is not enforcing a right; "商标被人抢注了怎么办" asks about 抢注.
+            continue
         if pattern.search(reading.text):
             for term, weight in terms.items():
                 extra[term] = max(weight, extra.get(term, 0.0))
@@ -197,11 +210,16 @@ def _best_per_document(passages: Iterable[Passage]) -> list[Passage]:
     return list(seen.values())
 
 
-def _core_term(kb: KnowledgeBase, passage: Passage, weights: Mapping[str, float]) -> str:
-    """What was asked, in one term of the best sentence: the matched term that weighs most (its weight in the
-    question × its rarity in the plans): 藏医药, 奖励, 质押."""
+def _core_term(kb: KnowledgeBase, passage: Passage, weights: Mapping[str, float], user_terms: set[str]) -> str:
+    """What was asked, in one term of the best sentence: the rarest matched word the user typed (驰名商标, 藏医药),
+    unless a plan word for what they want weighs more (贷款 → 质押)."""
     terms = [t for t in passage.matched if len(t) > 1] or list(passage.matched)
-    return max(terms, key=lambda t: (weights.get(t, 0.0) * kb.sentences.idf(t), len(t), t)) if terms else ""
+
+    def weight(term: str) -> float:
+        share = 1.0 if term in user_terms else CORE_SHARE * min(weights.get(term, 0.0), 1.0)
+        return share * kb.sentences.idf(term)
+
+    return max(terms, key=lambda t: (weight(t), len(t), t)) if terms else ""
 
 
 def _subject(passage: Passage, core: str) -> str:
@@ -226,6 +244,14 @@ def _cited(passages: list[Passage], limit: int = MAX_CITED) -> tuple[Cited, ...]
     for passage in passages[:limit]:
         chosen.append(Cited(passage.item, passage.sentences))
     return tuple(chosen)
+
+
+def plan_label(document: DocumentView) -> str:
+    """贵州省（征求意见稿）, 山西省忻州市保德县（县级方案）: how a plan is introduced, honest about what it is."""
+    notes = (["县级方案"] if document.level == "county" else []) + (
+        [document.status] if document.status != "已印发" else []
+    )
+    return f"{document.region}（{'，'.join(notes)}）" if notes else document.region
 
 
 def _agency_verdict(wording: Wording, cited: Cited, region: str) -> str:
@@ -255,7 +281,7 @@ def _answer_for_region(
     document = lead.item.document
     return Answer(
         "answer",
-        _agency_verdict(wording, cited[0], document.region),
+        _agency_verdict(wording, cited[0], plan_label(document)),
         cited,
         region=document.slug,
         province=document.province,
@@ -274,7 +300,7 @@ def _missing_in_region(
     topic: str | None,
     subject: str,
 ) -> Answer:
-    region = "、".join(d.region for d in scope.documents)
+    region = "、".join(plan_label(d) for d in scope.documents)
     others = [p for p in covering if p.item.document.slug not in scope.slugs][:MAX_CITED]
     cited = _cited(others)
     where = "、".join(c.short_title for c in cited)
@@ -301,7 +327,7 @@ def _answer_some_plans(
     regions = "、".join(c.item.document.region for c in cited)
     verdict = wording.text("utter_verdict_some_plans", regions=regions, subject=subject)
     if len(cited) == 1:
-        verdict = f"{verdict}{_agency_verdict(wording, cited[0], cited[0].item.document.region)}"
+        verdict = f"{verdict}{_agency_verdict(wording, cited[0], plan_label(cited[0].item.document))}"
     return Answer(
         "answer",
         verdict,

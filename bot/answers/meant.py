@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from bot.answers.questions import IP_WORDS
 from bot.text import normalize
 
 GREETING = re.compile(
@@ -51,10 +52,9 @@ def deadline_of_what_was_cited(text: str) -> bool:
 
 
 def smalltalk_meant(text: str) -> bool:
-    """ "谢谢！" is thanks; "…是否需要缴纳印花税？谢谢！" is a question that ends politely."""
-    return len(GREETING.sub("", _bare(text))) <= SMALLTALK_MAX and not re.search(
-        r"怎么|如何|吗|哪|什么|是否", _bare(text)
-    )
+    """ "谢谢！", "你是机器人吗" are small talk; "…是否需要缴纳印花税？谢谢！" is a question that ends politely."""
+    bare = _bare(text)
+    return len(GREETING.sub("", bare)) <= SMALLTALK_MAX and not IP_WORDS.search(bare)
 
 
 SHOW = re.compile(r"原文|全文|条款|全部内容|完整|第\s*[\d一二三四五六七八九十]+\s*[条项]|看看|查看")

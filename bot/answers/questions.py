@@ -10,8 +10,10 @@ patterns of everyday phrasing; ``tests/answers/test_questions.py`` holds example
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.kb.topics import Topic, topics_asked
 from bot.text import normalize
 
 # Each limit category: the patterns that say "the asker wants this", most specific first.
@@ -22,7 +24,7 @@ LIMIT_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "penalty": (
         r"罚款|罚金|罚多少|怎么罚|(怎么|如何|怎样|会被|会)(处罚|惩罚)|会被(怎么)?处理|处罚(标准|多少|力度|金额|依据)",
-        r"赔(偿)?多少|赔偿(标准|金额)|判赔多少|索赔多少|扣几分|扣分",
+        r"赔(偿)?多少|赔偿(标准|金额)|判赔多少|索赔多少|扣(几|多少)分|扣分",
     ),
     "platform_rule": (
         r"(淘宝|天猫|阿里|拼多多|京东|闲鱼|抖音|快手|速卖通|亚马逊|wish|ebay|shopee|lazada|1688|小红书|微店|平台|店铺|网店)"
@@ -74,7 +76,7 @@ VICTIM = re.compile(
 )
 # What plan measures the asker wants: these keep a question an answer even when a limit word occurs nearby.
 MEASURES = re.compile(
-    r"维权援助|援助|举报|投诉|奖励|资助|补贴|保险|质押|贷款|融资|调解|仲裁|保护中心|快速维权|快速审查|预审|鉴定|找谁|哪个部门|哪里"
+    r"维权援助|援助|举报|投诉|奖励|资助|补贴|保险|质押|贷款|融资|调解|仲裁|保护中心|快速维权|快速审查|预审|鉴定|查处|找谁|哪个部门|哪里"
 )
 # Strong limit categories win even against a measure word ("举报假货罚款多少" asks an amount).
 STRONG = ("sentencing", "penalty", "fee", "tax")
@@ -85,6 +87,17 @@ RIGHTS = re.compile(
     r"商标|专利|外观|著作权|版权|软件|代码|作品|图片|照片|视频|文章|品牌|商业秘密|地理标志|品种|种子|logo|LOGO"
 )
 DIRECTION = re.compile(r"被|别人|他人|对方|有人|我的|我们的|自己的|告我|说我")
+
+
+# Words of the field. A message with none of them (and no topic word of the registry) is not about IP at all.
+IP_WORDS = re.compile(
+    r"知识产权|商标|专利|版权|著作权|侵权|侵犯|假冒|假货|盗版|抄袭|剽窃|仿冒|山寨|高仿|品牌|维权|logo|LOGO|标识|"
+    r"地理标志|商业秘密|品种|作品|软件|源代码|外观|发明|非遗|老字号|展会|海关|打假|举报|投诉|方案|牵头"
+)
+
+
+def about_ip(text: str, topics: Iterable[Topic]) -> bool:
+    return bool(IP_WORDS.search(text)) or bool(topics_asked(text, topics))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+from actions.overview import SUGGESTIONS
+from bot.kb.topics import load_topics
+from bot.settings import Settings
+from bot.store.models import Feedback, HandoffCase
 from tests.e2e.conftest import Chat
 
 DISCLAIMER = "仅供参考，不构成法律意见"
@@ -30,7 +33,7 @@ FACTS = [
         [
             "贵州省",
             "第17条",
-            "加强海外知识产权维权援助服务",
+            "海外维权",
             "牵头单位：省商务厅",
             "责任单位：贵州银保监局、省市场监管局",
             DISCLAIMER,
@@ -46,8 +49,8 @@ FACTS = [
     ("遵义有人卖我们酒厂的假酒，去哪举报", ["贵州省", "省市场监管局"]),
     ("桂林的米粉想申请地理标志", ["广西壮族自治区", "地理标志"]),
     ("云南员工跳槽把客户名单带走了", ["云南省", "商业秘密", "该方案未列明"]),
-    ("山西的企业有没有维权援助", ["山西省忻州市保德县", "县级方案", "维权援助"]),
-    ("西藏的商标被人恶意抢注了", ["西藏自治区", "商标恶意注册"]),
+    ("山西的企业有没有维权援助", ["山西省忻州市保德县（县级方案）", "维权援助"]),
+    ("西藏的商标被人恶意抢注了", ["西藏自治区", "第3条", "商标恶意注册"]),
 ]
 
 
@@ -60,7 +63,7 @@ def test_topic_question_cites_clause_and_agency(chat: Chat, question: str, facts
 
 def test_plan_without_agencies_says_so_and_names_none(chat: Chat) -> None:
     reply = chat.text(sender(), "云南的海外维权由哪个部门牵头")
-    assert "云南省" in reply and "第14条" in reply and "加强海外维权援助服务" in reply
+    assert "云南省" in reply and "第14条" in reply and "海外知识产权纠纷应对指导" in reply
     assert "该方案未列明这项工作的牵头或责任单位" in reply
     assert "牵头单位：" not in reply and "责任单位：" not in reply
     assert not re.search(r"[省县]\S{1,8}(厅|局)", reply), reply  # no agency invented
@@ -81,20 +84,22 @@ def test_region_switch_keeps_the_topic(chat: Chat) -> None:
     first = chat.text(user, "贵州企业海外维权找谁？")
     assert "省商务厅" in first
     second = chat.text(user, "那西藏呢？")
-    assert "西藏自治区" in second and "海外维权" in second
+    assert "西藏自治区" in second and "涉外" in second
     assert "第12条" in second and "牵头单位：自治区市场监管局" in second
     third = chat.text(user, "广西呢")
     assert "广西壮族自治区" in third and "第14条" in third
 
 
-def test_topic_without_region_asks_with_buttons_then_answers(chat: Chat) -> None:
+def test_question_without_region_asks_with_buttons_then_answers_that_question(chat: Chat) -> None:
     user = sender()
     replies = chat.send(user, "商标被人抢注了怎么办")
+    assert contract(replies)["kind"] == "ask_region"
     titles = [b["title"] for r in replies for b in r.get("buttons", [])]  # type: ignore[union-attr]
-    assert set(COVERED) <= set(titles) and "各地对比" in titles
+    assert set(COVERED) <= set(titles) and "转人工" in titles
     payload = next(b["payload"] for r in replies for b in r.get("buttons", []) if b["title"] == "广西壮族自治区")  # type: ignore[union-attr]
-    answer = chat.text(user, str(payload))
-    assert "广西壮族自治区" in answer and "第1条" in answer and "商标恶意注册" in answer
+    answer = chat.send(user, str(payload))
+    assert contract(answer)["kind"] == "answer" and contract(answer)["region"] == "guangxi"
+    assert contract(answer)["citations"][0]["ref"] == "guangxi/1" and "商标恶意注册" in texts(answer)
 
 
 def test_region_first_then_topic(chat: Chat) -> None:
@@ -195,9 +200,10 @@ def test_capabilities(chat: Chat) -> None:
 
 
 @pytest.mark.parametrize("question", ["今天天气怎么样", "帮我写首诗", "推荐一只股票"])
-def test_off_topic_gets_a_polite_redirect(chat: Chat, question: str) -> None:
-    reply = chat.text(sender(), question)
-    assert "超出了我的范围" in reply and "知识产权" in reply
+def test_off_topic_is_told_plainly_that_the_plans_do_not_say(chat: Chat, question: str) -> None:
+    replies = chat.send(sender(), question)
+    assert "收录的实施方案没有写到这个问题" in texts(replies)
+    assert contract(replies) == {"kind": "limit", "region": None, "topic": contract(replies)["topic"], "citations": []}
 
 
 def test_bot_challenge_goodbye_thanks(chat: Chat) -> None:
@@ -232,18 +238,119 @@ def test_every_message_is_short_plain_text(chat: Chat) -> None:
             assert 0 < len(text) <= 400 and "<" not in text
 
 
-def test_question_without_region_offers_the_overview_across_regions(chat: Chat) -> None:
+def test_a_subject_only_one_plan_has_is_answered_from_it_without_a_region_question(chat: Chat) -> None:
+    replies = chat.send(sender(), "驰名商标一次性奖励50万元是哪里的规定")
+    assert contract(replies)["kind"] == "answer" and contract(replies)["citations"][0]["ref"] == "xizang/17"
+    assert "50万元" in texts(replies) and "自治区财政厅" in texts(replies)
+
+
+# -- the reply contract and questions the plans cannot decide ----------------------------------------------------
+def texts(replies: list[dict[str, object]]) -> str:
+    return "\n".join(str(r.get("text")) for r in replies if r.get("text"))
+
+
+def contract(replies: list[dict[str, object]]) -> dict[str, object]:
+    custom = replies[-1].get("custom")
+    assert isinstance(custom, dict), replies
+    return custom
+
+
+LIMITS = [
+    ("卖高仿鞋被抓了一般判几年", "量刑"),
+    ("假冒别人商标卖货要罚多少钱", "罚款"),
+    ("我翻唱了一首歌发到网上算侵权吗", "是否侵权"),
+    ("拼多多售假会被扣多少分", "平台"),
+    ("申请商标注册要交多少钱", "收费"),
+    ("软件著作权入账算无形资产吗", "税务"),
+]
+
+
+@pytest.mark.parametrize(("question", "says"), LIMITS, ids=[q for q, _ in LIMITS])
+def test_questions_the_plans_cannot_decide_get_an_honest_limit_first(chat: Chat, question: str, says: str) -> None:
+    replies = chat.send(sender(), question)
+    reply = texts(replies)
+    assert contract(replies)["kind"] == "limit" and says in reply and "无法" in reply
+    assert "哪个地区" not in reply and "转人工" in [b["title"] for r in replies for b in r.get("buttons", [])]  # type: ignore[union-attr]
+
+
+def test_an_accused_party_gets_a_neutral_answer(chat: Chat) -> None:
+    replies = chat.send(sender(), "我们被同行起诉商标侵权了，觉得很冤枉，怎么办")
+    reply = texts(replies)
+    assert contract(replies)["kind"] == "limit" and "被指侵权的一方" in reply
+    assert not any(word in reply for word in ("严惩", "从重", "严厉打击", "惩罚性赔偿"))
+
+
+def test_an_accused_seller_asking_how_to_answer_a_design_patent_complaint(chat: Chat) -> None:
     user = sender()
-    replies = chat.send(user, "驰名商标一次性奖励50万元是哪里的规定")
-    buttons = {b["title"]: b["payload"] for r in replies for b in r.get("buttons", [])}  # type: ignore[union-attr]
-    if "各地对比" in buttons:  # the NLU knew the topic: it asks for a region and offers the overview
-        reply = chat.text(user, str(buttons["各地对比"]))
-        assert "· 西藏自治区：第17条" in reply and "牵头单位：自治区财政厅、自治区经信厅" in reply
-    else:  # the NLU was unsure: the retrieval fallback cites the clause and records the question for staff
-        reply = "\n".join(str(r.get("text")) for r in replies)
-        assert "西藏自治区" in reply and "50万元" in reply
-        with Session(chat.engine) as session:
-            recorded = session.scalars(
-                select(UnansweredQuestion).where(UnansweredQuestion.conversation_id == user)
-            ).all()
-        assert recorded and "xizang/17" in recorded[0].suggested_refs
+    replies = chat.send(user, "店铺被投诉外观专利侵权了，我们怎么申诉")
+    if contract(replies)["kind"] == "ask_region":
+        replies = chat.send(user, "云南")
+    refs = [c["ref"] for c in contract(replies)["citations"]]  # type: ignore[attr-defined]
+    assert contract(replies)["kind"] == "answer" and "yunnan/10" in refs and "评价报告" in texts(replies)
+
+
+def test_a_vague_request_is_clarified_and_every_offered_button_gets_an_answer(chat: Chat) -> None:
+    replies = chat.send(sender(), "侵权了咋办")
+    assert contract(replies)["kind"] == "clarify" and "还是您被指侵权" in texts(replies)
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", []) if b["payload"] != "/human_handoff"]  # type: ignore[union-attr]
+    assert len(payloads) == 4
+    for payload in payloads:
+        assert contract(chat.send(sender(), str(payload)))["kind"] in ("answer", "ask_region"), payload
+
+
+def test_the_pending_question_is_answered_in_its_own_words_when_the_region_arrives(chat: Chat) -> None:
+    user = sender()
+    first = chat.send(user, "快手直播间有人卖我们牌子的假货，怎么投诉")
+    assert contract(first)["kind"] == "ask_region"
+    answer = chat.send(user, "广西壮族自治区")
+    assert contract(answer)["kind"] == "answer" and contract(answer)["region"] == "guangxi"
+    refs = [c["ref"] for c in contract(answer)["citations"]]  # type: ignore[attr-defined]
+    assert "举报投诉平台" in texts(answer) and "guangxi/16" in refs
+
+
+def test_a_subject_only_some_plans_have(chat: Chat) -> None:
+    replies = chat.send(sender(), "壮瑶医药有什么知识产权保护")
+    assert contract(replies)["kind"] == "answer" and contract(replies)["citations"][0]["ref"] == "guangxi/4"
+    assert "只有广西壮族自治区" in texts(replies)
+
+
+def test_the_plan_in_scope_lacks_the_subject_and_others_are_named(chat: Chat) -> None:
+    replies = chat.send(sender(), "云南的企业能用商标质押贷款吗")
+    assert texts(replies).startswith("云南省的方案没有提到“质押融资”")
+    assert [c["ref"] for c in contract(replies)["citations"]] == ["xizang/7", "guizhou/8"]  # type: ignore[attr-defined]
+
+
+def test_baode_leadership_group(chat: Chat) -> None:
+    reply = chat.text(sender(), "保德县知识产权领导组的组长和副组长是谁")
+    assert "组长白侯平（县政府副县长）" in reply and "刘颖洁" in reply and "陈广荣" in reply
+    assert "办公室设在县市场局监督管理局办公室" in reply
+
+
+def test_a_deadline_question_that_names_its_subject(chat: Chat) -> None:
+    replies = chat.send(sender(), "保德县知识产权信用体系建设的完成时限")
+    assert contract(replies)["citations"][0]["ref"] == "baode/11" and "完成时限：2022年" in texts(replies)
+
+
+def test_a_platform_named_阿里_is_not_the_阿里_prefecture(chat: Chat) -> None:
+    reply = texts(chat.send(sender(), "阿里被投诉卖假货会直接封店吗"))
+    assert "西藏" not in reply.split("\n")[0] and "平台" in reply
+
+
+def test_a_county_level_city_resolves_to_its_province(chat: Chat) -> None:
+    assert "暂未收录浙江省" in chat.text(sender(), "我们是海宁的皮具厂，商标被仿冒了")
+
+
+def product_offers() -> list[str]:
+    """What the product itself puts in the user's mouth: the page's and the welcome's suggestions, and each topic's
+    button question as the region-topic buttons send it (data/topics.yml)."""
+    topics = load_topics(Settings().topics_file)
+    return [*SUGGESTIONS, *(f"{region}{t.question}" for region in ("贵州省", "云南省") for t in topics)]
+
+
+@pytest.mark.parametrize("message", product_offers())
+def test_every_question_the_product_suggests_gets_a_substantive_answer(chat: Chat, message: str) -> None:
+    user = sender()
+    replies = chat.send(user, message)
+    if contract(replies)["kind"] == "ask_region":
+        replies = chat.send(user, "云南")
+    assert contract(replies)["kind"] == "answer" and contract(replies)["citations"], texts(replies)
