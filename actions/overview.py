@@ -16,7 +16,11 @@ from bot.answers.meant import capability_question, greeting_only
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 
-SUGGESTIONS = ("贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "西藏驰名商标有奖励吗")  # widget.js offers the same
+SUGGESTIONS = (
+    "贵州企业海外维权找谁？",
+    "有人在网上卖我们品牌的假货怎么办",
+    "西藏驰名商标有奖励吗",
+)  # widget.js offers the same
 
 
 def plan_rows(kb: KnowledgeBase, replies: Wording) -> list[str]:

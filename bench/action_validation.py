@@ -48,7 +48,7 @@ RESPONSE = {
 
 
 def main(rounds: int = 300) -> int:
-    action = RemoteAction("action_answer_topic", None)
+    action = RemoteAction("action_answer", None)
     timings = []
     for _ in range(rounds):
         started = time.perf_counter()

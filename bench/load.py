@@ -182,13 +182,13 @@ async def user(session: aiohttp.ClientSession, url: str, index: int, deadline: f
 
 
 async def probe_actions(action_url: str, domain: dict[str, object], rounds: int = 100) -> list[float]:
-    """Time the action server alone: action_answer_topic with the knowledge-base query, as Rasa calls it."""
+    """Time the action server alone: action_answer with the knowledge-base query, as Rasa calls it."""
     timings = []
     async with aiohttp.ClientSession() as session:
         for index in range(rounds):
             text = ACTION_PROBE[index % len(ACTION_PROBE)]
             payload = {
-                "next_action": "action_answer_topic",
+                "next_action": "action_answer",
                 "sender_id": f"probe{index}",
                 "version": "3.6.2",
                 "domain": domain,

@@ -76,9 +76,7 @@ def run_item(url: str, item: dict[str, Any]) -> Outcome:
         replies = ask(url, sender, REGION_NAMES[item["region"]])
     final = contract(replies)
     refs = [str(c.get("ref")) for c in final.get("citations", [])]
-    outcome = Outcome(
-        item["n"], item["kind"], first, final["kind"], asked, refs, seconds=time.perf_counter() - started
-    )
+    outcome = Outcome(item["n"], item["kind"], first, final["kind"], asked, refs, seconds=time.perf_counter() - started)
     reply = text_of(replies)
     outcome.reply_chars = len(reply)
     if item["kind"] == "answer":

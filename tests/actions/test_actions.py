@@ -95,7 +95,7 @@ async def test_a_plan_without_the_subject_says_so_and_names_the_plans_that_have_
 
 
 async def test_sentencing_is_a_limit_without_a_region_question(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionAnswer(), domain, "卖假名牌包被抓了会判几年", "criminal_enforcement")
+    messages, _ = await run(ActionAnswer(), domain, "卖假名牌包被抓了会判几年", "criminal_enforcement")
     custom = contract(messages)
     assert custom["kind"] == "limit" and custom["citations"] == []
     assert "量刑" in texts(messages) and "哪个地区" not in texts(messages)
@@ -181,7 +181,7 @@ async def test_show_clause_by_region_and_number(domain: dict[str, Any]) -> None:
 
 
 async def test_nothing_in_the_plans_is_said_plainly(domain: dict[str, Any]) -> None:
-    messages, slots = await run(ActionAnswer(), domain, "asdf qwer", "nlu_fallback")
+    messages, _ = await run(ActionAnswer(), domain, "asdf qwer", "nlu_fallback")
     assert "收录的实施方案没有写到这个问题" in texts(messages) and contract(messages)["kind"] == "limit"
 
 
