@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa kb dict train validate eval stories e2e run test unit lint bench bench-load bench-validation bench-rest audit clean
+.PHONY: help env env-app env-rasa kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -35,6 +35,9 @@ validate: env  ## rasa data validate, failing on any unexpected warning
 
 eval: train  ## held-out NLU evaluation (intent macro-F1, region F1) → bench/results/nlu_eval.md
 	.venv-rasa/bin/python -m bench.nlu_eval "$$(scripts/model.sh path)"
+
+eval-questions: train  ## real user questions (../shared/eval/real_dev.yaml) through the assistant over REST → bench/results/real_questions.md; fails below the floors
+	$(PY) -m bench.real_questions
 
 stories: train  ## conversation tests: rasa test core on tests/test_stories.yml, failing on any wrong prediction
 	.venv-rasa/bin/rasa test core --e2e --model "$$(scripts/model.sh path)" --stories tests/test_stories.yml \

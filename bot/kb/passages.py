@@ -64,6 +64,7 @@ class SentenceIndex:
         corpus = [tokenizer.terms(sentence) or ["∅"] for _, sentence in self.rows]
         self._terms = [frozenset(terms) for terms in corpus]
         self._bm25 = BM25Okapi(corpus)
+        self._postings = _postings(self._bm25)
         self._tagged = [
             frozenset(topic for topic, sentences in item.topics.items() if sentence in sentences)
             for item, sentence in self.rows
@@ -110,10 +111,8 @@ class SentenceIndex:
             return []
         lexical = [0.0] * len(self.rows)
         for term, weight in query.terms.items():
-            scores = self._bm25.get_scores([term])
-            for index in candidates:
-                if scores[index] > 0:
-                    lexical[index] += weight * float(scores[index])
+            for index, score in self._postings.get(term, ()):
+                lexical[index] += weight * score
         best = max((lexical[i] for i in candidates), default=0.0)
         if best <= 0:
             return []
@@ -139,6 +138,20 @@ class SentenceIndex:
 
     def idf(self, term: str) -> float:
         return float(self._bm25.idf.get(term, 0.0))
+
+
+def _postings(bm25: BM25Okapi) -> dict[str, list[tuple[int, float]]]:
+    """Each term's BM25 score in each sentence that holds it, computed once: a term's score in a sentence does
+    not depend on the rest of the query, so answering is a sum over the query's postings (no scan per term)."""
+    postings: dict[str, list[tuple[int, float]]] = {}
+    k1, b, average = bm25.k1, bm25.b, bm25.avgdl
+    for index, (frequencies, length) in enumerate(zip(bm25.doc_freqs, bm25.doc_len)):
+        norm = k1 * (1 - b + b * length / average)
+        for term, count in frequencies.items():
+            score = bm25.idf.get(term, 0.0) * count * (k1 + 1) / (count + norm)
+            if score > 0:
+                postings.setdefault(term, []).append((index, float(score)))
+    return postings
 
 
 def _merged(found: list[Passage]) -> Passage:
