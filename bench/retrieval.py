@@ -1,4 +1,5 @@
-"""Retrieval benchmark: Recall@1 / Recall@3 and latency over the question table in tests/kb/retrieval_cases.yml.
+"""Retrieval benchmark: Recall@1 / Recall@3 and latency over the question table in tests/kb/retrieval_cases.yml, for
+the clause-level search (the staff console, the CLI) and for the answer engine (what an answer cites).
 
     .venv/bin/python -m bench.retrieval          (make bench)
 
@@ -16,6 +17,9 @@ from pathlib import Path
 import yaml
 
 from bench.report import markdown_table, write_report
+from bot.answers.compose import answer
+from bot.answers.model import Conversation, Hints
+from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
 from bot.settings import PROJECT_ROOT, Settings
@@ -52,6 +56,21 @@ def evaluate(kb: KnowledgeBase, cases: list[dict]) -> list[Outcome]:
     return outcomes
 
 
+def evaluate_answers(kb: KnowledgeBase, wording: Wording, cases: list[dict]) -> list[Outcome]:
+    """The same questions through the answer engine (bot/answers): the clauses an answer cites, in order. A case
+    without a region that the engine answers with a region question is asked again with the expected plan's region."""
+    outcomes = []
+    for case in cases:
+        started = time.perf_counter()
+        text = f"{case['region']} {case['q']}" if case.get("region") else case["q"]
+        reply = answer(kb, wording, text, Hints(case.get("topic")), Conversation())
+        if reply.kind == "ask_region":
+            region = kb.by_ref(case["expected"][0]).document.region
+            reply = answer(kb, wording, region, Hints(case.get("topic")), Conversation(pending=reply.pending))
+        outcomes.append(Outcome(case["q"], case["expected"], reply.refs, time.perf_counter() - started))
+    return outcomes
+
+
 def summarize(outcomes: list[Outcome]) -> dict:
     latencies = sorted(o.seconds * 1000 for o in outcomes)
     return {
@@ -67,6 +86,8 @@ def summarize(outcomes: list[Outcome]) -> dict:
 def main() -> int:
     kb = open_knowledge_base(Settings.from_env())
     summary = summarize(evaluate(kb, load_cases()))
+    answers = summarize(evaluate_answers(kb, Wording.load(PROJECT_ROOT / "domain.yml"), load_cases()))
+    summary["answers"] = answers
     table = markdown_table(
         {
             "questions": summary["questions"],
@@ -74,12 +95,17 @@ def main() -> int:
             "Recall@3": f"{summary['recall_at_3']:.3f}",
             "p50 ms": summary["latency_ms_p50"],
             "max ms": summary["latency_ms_max"],
+            "answers Recall@1": f"{answers['recall_at_1']:.3f}",
+            "answers Recall@3": f"{answers['recall_at_3']:.3f}",
+            "answers p50 ms": answers["latency_ms_p50"],
         }
     )
     write_report("retrieval", "Retrieval benchmark", summary, table)
     print(table)
     for miss in summary["misses_at_3"]:
         print(f"miss: {miss['q']} → {miss['got']} (expected {miss['expected']})")
+    for miss in answers["misses_at_3"]:
+        print(f"answer miss: {miss['q']} → {miss['got']} (expected {miss['expected']})")
     return 0
 
 

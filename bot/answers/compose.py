@@ -113,7 +113,7 @@ def _decide(
     topic = hints.intent if hints.intent in kb.topics else None
     if reading.limit or (reading.accused and not _accused_asks_a_measure(reading)):
         return _limit(kb, wording, reading, mention, state)
-    if reading.vague:
+    if reading.vague and not _specific_topics(reading, kb.topics.values()):
         return _clarify(wording)
     if LEADERSHIP.search(question):
         led = _leadership(kb, wording, mention, state)
@@ -188,7 +188,7 @@ def _needs(reading: QuestionReading, topics: Iterable[Topic]) -> dict[str, float
         # squatted is not copied: "商标被人恶意抢注了" is answered by the plans' 恶意注册 clauses.)
         implied = REPORT_NEED if ONLINE.search(reading.text) else HELP_NEED
         extra.update({term: IMPLIED_NEED * weight for term, weight in implied.items()})
-    specific = [t for t, _ in topics_asked(reading.text, topics) if t not in GENERIC_TOPICS]
+    specific = _specific_topics(reading, topics)
     for pattern, terms in NEEDS:
         if terms is HELP_NEED and (reading.accused or specific):
             # An accused party's "该怎么" is not enforcing a right; "商标被人抢注了怎么办" asks about 抢注.
@@ -197,6 +197,11 @@ def _needs(reading: QuestionReading, topics: Iterable[Topic]) -> dict[str, float
             for term, weight in terms.items():
                 extra[term] = max(weight, extra.get(term, 0.0))
     return extra
+
+
+def _specific_topics(reading: QuestionReading, topics: Iterable[Topic]) -> list[str]:
+    """Topics the question names beyond "my rights were infringed" (海外, 抢注, 展会 …)."""
+    return [t for t, _ in topics_asked(reading.text, topics) if t not in GENERIC_TOPICS]
 
 
 def _evidence(kb: KnowledgeBase, passage: Passage) -> float:

@@ -145,7 +145,7 @@ def _postings(bm25: BM25Okapi) -> dict[str, list[tuple[int, float]]]:
     not depend on the rest of the query, so answering is a sum over the query's postings (no scan per term)."""
     postings: dict[str, list[tuple[int, float]]] = {}
     k1, b, average = bm25.k1, bm25.b, bm25.avgdl
-    for index, (frequencies, length) in enumerate(zip(bm25.doc_freqs, bm25.doc_len)):
+    for index, (frequencies, length) in enumerate(zip(bm25.doc_freqs, bm25.doc_len, strict=True)):
         norm = k1 * (1 - b + b * length / average)
         for term, count in frequencies.items():
             score = bm25.idf.get(term, 0.0) * count * (k1 + 1) / (count + norm)

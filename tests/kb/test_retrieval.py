@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bench.retrieval import evaluate, load_cases, summarize
+from bench.retrieval import evaluate, evaluate_answers, load_cases, summarize
+from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 from bot.kb.topics import load_topics
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 
 
 def test_question_table_covers_every_topic_and_region() -> None:
@@ -30,3 +31,10 @@ def test_every_expected_ref_exists(kb: KnowledgeBase) -> None:
     for case in load_cases():
         for ref in case["expected"]:
             assert kb.by_ref(ref).ref == ref
+
+
+def test_answers_cite_the_expected_clause_for_at_least_90_percent(kb: KnowledgeBase) -> None:
+    """The answer engine on the same table: what an answer cites first, the region's plan first."""
+    summary = summarize(evaluate_answers(kb, Wording.load(PROJECT_ROOT / "domain.yml"), load_cases()))
+    assert summary["recall_at_3"] >= 0.9, summary["misses_at_3"]
+    assert summary["recall_at_1"] >= 0.85, summary
