@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bot.answers.wording import names_in_code
+
 PROJECT = Path(__file__).resolve().parent.parent
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule\.")
 NOISE = re.compile(r"DeprecationWarning|declare_namespace|pkg_resources|xla_computation|^\s")
@@ -31,7 +34,7 @@ def main() -> int:
         text=True,
     )
     output = result.stdout + result.stderr
-    action_code = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT / "actions").glob("*.py"))
+    rendered = names_in_code(PROJECT)
     problems = []
     for line in output.splitlines():
         if "UserWarning" not in line and "WARNING" not in line and "ERROR" not in line:
@@ -39,7 +42,7 @@ def main() -> int:
         if NOISE.search(line):
             continue
         unused = UNUSED.search(line)
-        if unused and f'"{unused.group(1)}"' in action_code:
+        if unused and unused.group(1) in rendered:
             continue
         problems.append(line.strip())
     allowed = len(UNUSED.findall(output))

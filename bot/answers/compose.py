@@ -56,6 +56,7 @@ NEEDS = (
     (re.compile(r"贷款|借钱|抵押|融资"), {"质押融资": 1.5, "质押": 1.5, "融资": 1.2}),
     (re.compile(r"证据|取证|逆向|证明"), {"鉴定": 1.4, "侵权鉴定": 1.4, "证据": 1.2, "取证": 0.9}),
     (re.compile(r"申诉|应对|反通知"), {"评价报告": 1.2, "恶意投诉": 1.2}),
+    (re.compile(r"鉴别|辨别|识别|认定|判定|判断"), {"鉴定": 1.2, "判断标准": 1.0, "技术调查官": 0.8}),
 )
 REGION_FILLERS = re.compile(
     r"^(那么|那|换成|换到|改成|我们|我司|本公司|我|公司|企业|在|是|位于|来自|看一下|看看|选)*"
@@ -389,7 +390,8 @@ def _nearest(
         except QueryError:
             slugs = None
     try:
-        ranked = kb.passages(reading.text, slugs, (), _offers_a_measure, limit=3, extra_terms=NEAREST_WORDS)
+        extra = {**NEAREST_WORDS, **_needs(reading, kb.topics.values())}
+        ranked = kb.passages(reading.text, slugs, (), _offers_a_measure, limit=3, extra_terms=extra)
     except QueryError:
         return None
     return ranked[0] if ranked else None

@@ -7,6 +7,7 @@ a bug (KeyError), never a silent gap in a reply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,3 +36,17 @@ class Wording:
 
     def has(self, name: str) -> bool:
         return bool(self._responses.get(name))
+
+
+def names_in_code(project_root: Path) -> set[str]:
+    """The responses the code renders: every "utter_…" literal of the actions and bot/answers, and the limit
+    wording named by category (utter_limit_<category>). Data validation and the domain tests compare it with
+    domain.yml."""
+    from bot.answers.questions import LIMIT_PATTERNS  # here, not at import: questions imports nothing of ours
+
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for folder in (project_root / "actions", project_root / "bot" / "answers")
+        for path in sorted(folder.glob("*.py"))
+    )
+    return set(re.findall(r'"(utter_\w+)"', code)) | {f"utter_limit_{c}" for c in (*LIMIT_PATTERNS, "accused")}

@@ -5,31 +5,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.answers.questions import LIMIT_PATTERNS
+from bot.answers.wording import names_in_code
 from bot.settings import PROJECT_ROOT
 
 ACTIONS = PROJECT_ROOT / "actions"
-ANSWERS = PROJECT_ROOT / "bot" / "answers"
-
-
-def renderer_code() -> str:
-    """The code that renders responses: the actions and bot/answers (with the limit categories it names by
-    pattern: utter_limit_<category>)."""
-    code = "\n".join(p.read_text(encoding="utf-8") for folder in (ACTIONS, ANSWERS) for p in folder.glob("*.py"))
-    names = [f'"utter_limit_{category}"' for category in (*LIMIT_PATTERNS, "accused")]
-    return code + "\n" + "\n".join(names)
 
 
 def test_every_response_an_action_renders_is_in_the_domain(domain: dict[str, Any]) -> None:
-    code = renderer_code()
-    used = set(re.findall(r'"(utter_\w+)"', code))
+    used = names_in_code(PROJECT_ROOT)
     assert used and used <= set(domain["responses"])
 
 
 def test_every_domain_response_is_used_by_a_rule_or_an_action(domain: dict[str, Any]) -> None:
-    code = renderer_code()
+    used = names_in_code(PROJECT_ROOT)
     rules = (PROJECT_ROOT / "data" / "rules.yml").read_text(encoding="utf-8")
-    unused = [name for name in domain["responses"] if f'"{name}"' not in code and name not in rules]
+    unused = [name for name in domain["responses"] if name not in used and name not in rules]
     assert unused == []
 
 
