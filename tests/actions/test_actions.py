@@ -33,7 +33,7 @@ def contract(messages: list[dict[str, Any]]) -> dict[str, Any]:
 async def test_question_with_region_cites_guizhou_17_and_sets_slots(domain: dict[str, Any]) -> None:
     messages, slots = await run(ActionAnswer(), domain, "贵州企业海外维权找谁", "overseas_assistance")
     reply = texts(messages)
-    assert reply.startswith("贵州省的方案对此有规定（贵州省 第17条），牵头单位是省商务厅")
+    assert reply.startswith("贵州省（征求意见稿）的方案对此有规定（贵州省 第17条），牵头单位是省商务厅")
     assert "牵头单位：省商务厅" in reply and "（仅供参考，不构成法律意见）" in reply
     assert contract(messages) == {
         "kind": "answer",
