@@ -69,7 +69,7 @@ def test_requests_that_say_who_or_what_are_not_vague(question: str) -> None:
 
 
 def test_conversational_intents_only_when_meant() -> None:
-    assert greeting_only("您好！") and greeting_only("hi")
+    assert greeting_only("您好！") and greeting_only("hi") and greeting_only("/greet")
     assert not greeting_only("您好，我们的商标被人抢注了怎么办")
     assert feedback_meant("没用", after_answer=True)
     assert not feedback_meant("没用", after_answer=False)

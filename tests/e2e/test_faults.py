@@ -58,7 +58,9 @@ def test_rasa_restart_mid_conversation_keeps_slots_and_history(stack: Stack) -> 
     stack.wait_ready(300)
     status, body = ask(stack, sender, "那西藏呢？")  # the topic slot came back from the SQL tracker store
     answer = text_of(body)
-    assert status == 200 and "西藏自治区" in answer and "海外维权" in answer and "第12条" in answer
+    assert (
+        status == 200 and "西藏自治区" in answer and "涉外" in answer and "第12条" in answer
+    )  # the question came back with the slots
 
 
 @pytest.mark.parametrize("content", [None, b"this is not a database" * 50], ids=["missing", "corrupt"])
