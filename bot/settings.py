@@ -42,6 +42,9 @@ class Settings:
     wechat_app_id: str = ""
     wechat_reply_chars: int = 600  # longer replies are cut with a "回复“继续”" prompt
     wechat_deadline: float = 4.5  # WeChat drops a passive reply after 5 s
+    # Per WeChat user (OpenID): messages per minute and burst; 0 turns the limit off.
+    wechat_rate_per_minute: float = 20.0
+    wechat_rate_burst: int = 8
     # Redis shared by gateway replicas (WeChat de-duplication and per-user state); empty: in this process only.
     redis_url: str = ""
 
@@ -71,4 +74,6 @@ class Settings:
             wechat_app_id=env.get("WECHAT_APP_ID") or "",
             redis_url=env.get("REDIS_URL") or "",
             wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
+            wechat_rate_per_minute=float(env.get("WECHAT_RATE_LIMIT_PER_MINUTE") or defaults.wechat_rate_per_minute),
+            wechat_rate_burst=int(env.get("WECHAT_RATE_LIMIT_BURST") or defaults.wechat_rate_burst),
         )

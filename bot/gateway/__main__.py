@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from bot.gateway.accesslog import PathOnlyAccessLogger
 from bot.gateway.app import create_app
 from bot.kb.errors import KnowledgeBaseUnavailable
 from bot.kb.service import open_knowledge_base
@@ -25,7 +26,7 @@ def main() -> int:
         create_app(settings, knowledge_base),
         host=settings.gateway_host,
         port=settings.gateway_port,
-        access_log_format='%a "%r" %s %b %Tfs',
+        access_log_class=PathOnlyAccessLogger,  # never the query string: WeChat's signatures are in it
         print=None,
     )
     return 0

@@ -6,25 +6,20 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import Engine
 
+from bot.gateway.keys import KB, LIMITER, RASA, RECORDS, SETTINGS, WECHAT, WECHAT_LIMITER
 from bot.gateway.middleware import error_middleware, security_headers
 from bot.gateway.rasa_client import RasaPool
-from bot.gateway.ratelimit import RateLimiter
+from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
-from bot.gateway.wechat.sessions import MemorySessions, RedisSessions, WeChatSessions
+from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
 from bot.settings import Settings
 from bot.store.records import ensure_tables
 
-SETTINGS = web.AppKey("settings", Settings)
-RASA = web.AppKey("rasa", RasaPool)
-KB = web.AppKey("kb", KnowledgeBase)
-RECORDS = web.AppKey("records", Engine)
-WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
-LIMITER = web.AppKey("rate_limiter", RateLimiter)
+__all__ = ["KB", "LIMITER", "RASA", "RECORDS", "SETTINGS", "WECHAT", "WECHAT_LIMITER", "create_app"]
 
 MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
 
@@ -35,7 +30,6 @@ def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) 
     app[SETTINGS] = settings
     if knowledge_base is not None:
         app[KB] = knowledge_base
-    app[LIMITER] = RateLimiter(settings.rate_per_minute, settings.rate_burst)
     app.cleanup_ctx.append(_resources)
     setup_routes(app)
     return app
@@ -48,11 +42,17 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine
-    sessions = RedisSessions(settings.redis_url) if settings.redis_url else MemorySessions()
-    app[WECHAT] = sessions
+    redis = None
+    if settings.redis_url:
+        from redis import asyncio as redis_asyncio  # imported here: only gateways with REDIS_URL need it
+
+        redis = redis_asyncio.from_url(settings.redis_url, decode_responses=True)
+    app[WECHAT] = RedisSessions(redis) if redis is not None else MemorySessions()
+    app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
+    app[WECHAT_LIMITER] = make_limiter(redis, "wechat", settings.wechat_rate_per_minute, settings.wechat_rate_burst)
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
         yield
     engine.dispose()
-    if isinstance(sessions, RedisSessions):
-        await sessions.close()
+    if redis is not None:
+        await redis.aclose()

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.gateway import app as state
+from bot.gateway import keys
 from bot.gateway.middleware import cors_headers, error_json, json_response
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.kb.errors import NotFound
@@ -20,7 +20,7 @@ UNAVAILABLE = "助手暂时无法回答，请稍后重试。如需人工帮助�
 
 
 def _cors(request: web.Request) -> dict[str, str]:
-    return cors_headers(request, request.app[state.SETTINGS].widget_origins)
+    return cors_headers(request, request.config_dict[keys.SETTINGS].widget_origins)
 
 
 async def preflight(request: web.Request) -> web.Response:
@@ -53,8 +53,8 @@ async def chat(request: web.Request) -> web.Response:
     if isinstance(body, web.Response):
         body.headers.update(headers)
         return body
-    settings = request.app[state.SETTINGS]
-    wait = request.app[state.LIMITER].allow(request.remote or "unknown")
+    settings = request.config_dict[keys.SETTINGS]
+    wait = await request.config_dict[keys.LIMITER].check(request.remote or "unknown")
     if wait:
         response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
         response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
@@ -69,7 +69,7 @@ async def chat(request: web.Request) -> web.Response:
     else:
         started = time.perf_counter()
         try:
-            replies, replica = await request.app[state.RASA].send_routed(
+            replies, replica = await request.config_dict[keys.RASA].send_routed(
                 f"web-{sender}", clean_text(message), {"channel": "web"}
             )
             response = json_response({"messages": [m.as_json() for m in replies]})
@@ -87,7 +87,7 @@ def _same_origin(request: web.Request) -> bool:
 
 
 async def clause(request: web.Request) -> web.Response:
-    kb = request.app[state.KB]
+    kb = request.config_dict[keys.KB]
     try:
         item = kb.by_ref(request.match_info["ref"])
     except NotFound as error:
@@ -116,11 +116,12 @@ async def clause(request: web.Request) -> web.Response:
 
 async def info(request: web.Request) -> web.Response:
     """What the welcome says: the plans covered, with status and date."""
-    kb = request.app[state.KB]
+    kb = request.config_dict[keys.KB]
     plans = [
         {"region": d.region, "title": d.citation, "level": d.level_label, "status": d.status, "dated": d.dated}
         for d in kb.documents
     ]
     return json_response(
-        {"plans": plans, "max_message_chars": request.app[state.SETTINGS].max_message_chars}, headers=_cors(request)
+        {"plans": plans, "max_message_chars": request.config_dict[keys.SETTINGS].max_message_chars},
+        headers=_cors(request),
     )

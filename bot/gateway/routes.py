@@ -1,4 +1,5 @@
-"""Every route of the gateway, in one place."""
+"""Every route of the gateway, in one place. Areas with a guard of their own are sub-applications: the guard is
+their middleware, run before any of their handlers."""
 
 from __future__ import annotations
 
@@ -27,5 +28,12 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/staff/api/records", staff.records)
     app.router.add_post("/staff/api/records/{kind}/{id:\\d+}/handled", staff.mark_handled)
 
-    app.router.add_get("/wechat", wechat.verify)
-    app.router.add_post("/wechat", wechat.receive)
+    app.add_subapp("/wechat", wechat_app())
+
+
+def wechat_app() -> web.Application:
+    """/wechat: WeChat's server verification (GET) and messages (POST), behind signature and freshness checks."""
+    sub = web.Application(middlewares=[wechat.guard], client_max_size=wechat.MAX_BODY)
+    sub.router.add_get("", wechat.verify)
+    sub.router.add_post("", wechat.receive)
+    return sub

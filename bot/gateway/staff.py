@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.citations import DISCLAIMER, item_block
-from bot.gateway import app as state
+from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.pages import STATIC
 from bot.kb.errors import QueryError
@@ -34,7 +34,7 @@ def _session_value(token: str) -> str:
 
 
 def is_staff(request: web.Request) -> bool:
-    token = request.app[state.SETTINGS].staff_token
+    token = request.config_dict[keys.SETTINGS].staff_token
     if not token:
         return False
     offered = request.cookies.get(COOKIE, "")
@@ -45,7 +45,7 @@ def is_staff(request: web.Request) -> bool:
 
 
 def _closed(request: web.Request) -> web.Response | None:
-    if not request.app[state.SETTINGS].staff_token:
+    if not request.config_dict[keys.SETTINGS].staff_token:
         return web.Response(status=503, text="工作台未启用：请在配置中设置 STAFF_TOKEN。", charset="utf-8")
     return None
 
@@ -64,7 +64,7 @@ async def login(request: web.Request) -> web.Response:
         return closed
     form = await request.post()
     offered = str(form.get("token", ""))
-    token = request.app[state.SETTINGS].staff_token
+    token = request.config_dict[keys.SETTINGS].staff_token
     if not hmac.compare_digest(offered.encode(), token.encode()):
         raise web.HTTPSeeOther("/staff?failed=1")
     response = web.HTTPSeeOther("/staff")
@@ -94,7 +94,7 @@ async def search(request: web.Request) -> web.Response:
     denied = _require_staff(request)
     if denied:
         return denied
-    kb = request.app[state.KB]
+    kb = request.config_dict[keys.KB]
     query = request.query.get("q", "")
     region = request.query.get("region") or None
     topic = request.query.get("topic") or None
@@ -161,7 +161,7 @@ async def records(request: web.Request) -> web.Response:
     denied = _require_staff(request)
     if denied:
         return denied
-    engine = request.app[state.RECORDS]
+    engine = request.config_dict[keys.RECORDS]
     out: dict[str, list[dict[str, Any]]] = {}
     with Session(engine) as session:
         for kind, model in RECORD_KINDS.items():
@@ -181,7 +181,7 @@ async def mark_handled(request: web.Request) -> web.Response:
     model = RECORD_KINDS.get(request.match_info["kind"])
     if model is None:
         return error_json(404, "没有这一类记录。")
-    with Session(request.app[state.RECORDS]) as session, session.begin():
+    with Session(request.config_dict[keys.RECORDS]) as session, session.begin():
         result = session.execute(update(model).where(model.id == int(request.match_info["id"])).values(handled=True))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         return error_json(404, "没有找到这条记录。")

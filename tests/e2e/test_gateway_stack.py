@@ -29,7 +29,18 @@ def web_chat(chat: Chat, sender: str, message: str) -> tuple[int, dict]:  # type
 
 
 def wechat(chat: Chat, xml: str, query: dict[str, str] | None = None) -> dict[str, str]:
-    params = urllib.parse.urlencode(query or signed_query(WECHAT_TOKEN))
+    """Post a message as WeChat does to an account in safe mode (the stack has an AES key, so plaintext is
+    refused) and return the decrypted reply; with ``query`` given, post ``xml`` as is and return the envelope."""
+    crypto = WeChatCrypto(AES_KEY, APP_ID)
+    if query is None:
+        query, xml = encrypted_request(WECHAT_TOKEN, crypto, xml)
+        envelope = _post_wechat(chat, xml, query)
+        return reply_fields(crypto.decrypt(envelope["Encrypt"]))
+    return _post_wechat(chat, xml, query)
+
+
+def _post_wechat(chat: Chat, xml: str, query: dict[str, str]) -> dict[str, str]:
+    params = urllib.parse.urlencode(query)
     status, body = http(f"{chat.gateway}/wechat?{params}", xml.encode("utf-8"), {"Content-Type": "text/xml"})
     assert status == 200, body
     return reply_fields(body)
@@ -113,5 +124,12 @@ def test_gateway_refuses_bad_input_before_rasa(chat: Chat) -> None:
     assert status == 400 and "JSON" in json.loads(body)["error"]
     status, body = http(
         f"{chat.gateway}/wechat?signature=bad&timestamp=1&nonce=2", b"<xml/>", {"Content-Type": "text/xml"}
+    )
+    assert status == 403
+    # A plaintext message to an account with an AES key configured: refused (the plain signature does not cover
+    # the body).
+    params = urllib.parse.urlencode(signed_query(WECHAT_TOKEN))
+    status, _ = http(
+        f"{chat.gateway}/wechat?{params}", text_xml("你好", "880401").encode(), {"Content-Type": "text/xml"}
     )
     assert status == 403
