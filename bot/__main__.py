@@ -7,6 +7,8 @@ python -m bot task 云南 57
 python -m bot region 山西
 python -m bot topic overseas_assistance --region 贵州
 python -m bot regions
+python -m bot changes 贵州                 # versions of a plan and what changed, clause by clause
+python -m bot report --since 2026-06-01 --format md
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import sys
 
 from bot.citations import DISCLAIMER, agency_block, document_line, item_block, region_block
+from bot.kb.changelog import plan_changes_text
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
@@ -43,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     topic.add_argument("topic")
     topic.add_argument("--region", default=None)
     commands.add_parser("regions", help="收录的地区与方案")
+    changes = commands.add_parser("changes", help="某方案各版本之间逐条的改动")
+    changes.add_argument("plan", help="方案编号或地区，如 guizhou、贵州")
     return parser
 
 
@@ -68,6 +73,8 @@ def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         return "\n".join([item_block(kb.task(args.region, args.number), full_text=True), DISCLAIMER])
     if args.command == "region":
         return region_block(*kb.by_region(args.region))
+    if args.command == "changes":
+        return plan_changes_text(kb, args.plan)
     raise AssertionError(args.command)
 
 
