@@ -10,6 +10,7 @@ The e2e tests and the benchmarks use the same ``Stack`` with their own ports and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import secrets
@@ -68,6 +69,8 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
     gateway_env: dict[str, str] = field(default_factory=dict)  # STAFF_TOKEN, WECHAT_TOKEN, WIDGET_ORIGINS …
     extra_rasa_ports: tuple[int, ...] = ()  # more Rasa replicas (scale-out); they share tracker and lock stores
+    # X-Rasa-Replica / Server-Timing on chat answers: tests and benchmarks read them; `make run` turns them off.
+    diagnostic_headers: bool = True
 
     @property
     def rasa_ports(self) -> tuple[int, ...]:
@@ -162,6 +165,7 @@ class Stack:
         c = self.config
         env = {
             **os.environ,
+            "GATEWAY_DIAGNOSTIC_HEADERS": "1" if c.diagnostic_headers else "0",
             **c.extra_env,
             **c.gateway_env,
             "DATABASE_URL": c.database_url,
@@ -273,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.launcher", description="启动动作服务器和 Rasa 服务器")
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = default_config()
+    config = dataclasses.replace(default_config(), diagnostic_headers=False)
     if not config.model.is_file():
         print(f"模型文件不存在：{config.model}。请先运行 `make train`。", file=sys.stderr)
         return 1

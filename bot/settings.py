@@ -15,6 +15,10 @@ def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in (value or "").split(",") if part.strip())
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'kb.sqlite3'}"
@@ -47,6 +51,9 @@ class Settings:
     wechat_rate_burst: int = 8
     # Redis shared by gateway replicas (WeChat de-duplication and per-user state); empty: in this process only.
     redis_url: str = ""
+    # X-Rasa-Replica and Server-Timing on chat answers: for tests and benchmarks (tell which replica answered and
+    # how long Rasa took); off in production, where they would disclose internals.
+    diagnostic_headers: bool = False
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -73,6 +80,7 @@ class Settings:
             wechat_aes_key=env.get("WECHAT_ENCODING_AES_KEY") or "",
             wechat_app_id=env.get("WECHAT_APP_ID") or "",
             redis_url=env.get("REDIS_URL") or "",
+            diagnostic_headers=_flag(env.get("GATEWAY_DIAGNOSTIC_HEADERS")),
             wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
             wechat_rate_per_minute=float(env.get("WECHAT_RATE_LIMIT_PER_MINUTE") or defaults.wechat_rate_per_minute),
             wechat_rate_burst=int(env.get("WECHAT_RATE_LIMIT_BURST") or defaults.wechat_rate_burst),

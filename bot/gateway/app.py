@@ -26,7 +26,7 @@ MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legiti
 
 def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) -> web.Application:
     """The gateway; ``knowledge_base`` is opened at startup unless the caller already opened (and checked) it."""
-    app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[security_headers, error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
     if knowledge_base is not None:
         app[KB] = knowledge_base

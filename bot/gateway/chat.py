@@ -38,7 +38,9 @@ async def read_json(request: web.Request) -> dict[str, Any] | web.Response:
         return error_json(415, "请求类型不正确：请以 JSON（application/json）发送。")
     try:
         body = json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError):
+    except LookupError:  # charset=bogus-xyz: Python knows no such codec
+        return error_json(415, "请求的字符编码无法识别：请使用 UTF-8。")
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
         return error_json(400, "请求格式不正确：不是有效的 JSON。")
     if not isinstance(body, dict):
         return error_json(400, "请求格式不正确：需要一个 JSON 对象。")
@@ -73,11 +75,13 @@ async def chat(request: web.Request) -> web.Response:
                 f"web-{sender}", clean_text(message), {"channel": "web"}
             )
             response = json_response({"messages": [m.as_json() for m in replies]})
-            response.headers["X-Rasa-Replica"] = str(replica)
+            if settings.diagnostic_headers:
+                response.headers["X-Rasa-Replica"] = str(replica)
         except RasaUnavailable:
             response = error_json(503, UNAVAILABLE)
-        # How long Rasa (NLU, policies, actions) took: the load benchmark splits the time per layer with it.
-        response.headers["Server-Timing"] = f"rasa;dur={(time.perf_counter() - started) * 1000:.1f}"
+        if settings.diagnostic_headers:
+            # How long Rasa (NLU, policies, actions) took: the load benchmark splits the time per layer with it.
+            response.headers["Server-Timing"] = f"rasa;dur={(time.perf_counter() - started) * 1000:.1f}"
     response.headers.update(headers)
     return response
 

@@ -14,7 +14,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/widget.js", pages.widget_script)
     app.router.add_get("/widget-demo", pages.widget_demo)
     app.router.add_get("/healthz", pages.health)
-    app.router.add_static("/static/", pages.STATIC, show_index=False, follow_symlinks=False)
+    app.router.add_get("/static/{name:[a-z-]+\\.(?:css|js)}", pages.asset)  # pages are served by their routes only
 
     app.router.add_post("/api/chat", chat.chat)
     app.router.add_route("OPTIONS", "/api/chat", chat.preflight)
@@ -26,7 +26,7 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/staff/logout", staff.logout)
     app.router.add_get("/staff/api/search", staff.search)
     app.router.add_get("/staff/api/records", staff.records)
-    app.router.add_post("/staff/api/records/{kind}/{id:\\d+}/handled", staff.mark_handled)
+    app.router.add_post("/staff/api/records/{kind}/{id:\\d{1,18}}/handled", staff.mark_handled)
 
     app.add_subapp("/wechat", wechat_app())
 

@@ -39,7 +39,8 @@ def is_staff(request: web.Request) -> bool:
         return False
     offered = request.cookies.get(COOKIE, "")
     bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return hmac.compare_digest(offered, _session_value(token)) or (
+    # Bytes, not str: compare_digest refuses non-ASCII str, and a tossed cookie must not lock staff out.
+    return hmac.compare_digest(offered.encode(), _session_value(token).encode()) or (
         bool(bearer) and hmac.compare_digest(bearer.encode(), token.encode())
     )
 

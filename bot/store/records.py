@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion
+from bot.store.text import clean_for_storage
 
 MAX_TEXT = 2000  # what a record keeps of a user's message; the rest is not needed to call back
 
@@ -35,9 +36,9 @@ def open_case(
         case = HandoffCase(
             conversation_id=conversation_id[:200],
             channel=channel[:30],
-            region=region,
-            topic=topic,
-            user_messages=[m[:MAX_TEXT] for m in user_messages],
+            region=_clean(region),
+            topic=_clean(topic),
+            user_messages=[clean_for_storage(m)[:MAX_TEXT] for m in user_messages],
         )
         session.add(case)
         session.flush()
@@ -54,7 +55,7 @@ def record_feedback(
             conversation_id=conversation_id[:200],
             positive=positive,
             clause_refs=clause_refs,
-            user_text=user_text[:MAX_TEXT],
+            user_text=clean_for_storage(user_text)[:MAX_TEXT],
         )
         session.add(row)
         session.flush()
@@ -66,11 +67,18 @@ def record_unanswered(
 ) -> int:
     with Session(engine) as session, session.begin():
         row = UnansweredQuestion(
-            conversation_id=conversation_id[:200], text=text[:MAX_TEXT], region=region, suggested_refs=suggested_refs
+            conversation_id=conversation_id[:200],
+            text=clean_for_storage(text)[:MAX_TEXT],
+            region=_clean(region),
+            suggested_refs=suggested_refs,
         )
         session.add(row)
         session.flush()
         return row.id
+
+
+def _clean(value: str | None) -> str | None:
+    return clean_for_storage(value)[:40] if value else value
 
 
 def find_case(engine: Engine, case_number: str) -> HandoffCase | None:
