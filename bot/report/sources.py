@@ -1,0 +1,274 @@
+"""Where the demand report reads from, read-only: the assistant's records (``bot.store``: handoff cases, feedback,
+unanswered questions, in the ``DATABASE_URL`` database) and Rasa's SQL tracker store (the ``events`` table).
+
+Rasa's table is described here, not imported (nothing in ``bot`` imports ``rasa``): one row per event with
+``type_name`` (user, bot, action, slot …), a float UNIX ``timestamp``, ``intent_name`` (user events),
+``action_name`` (the action's name — and, for a slot event, the slot's name) and the event as JSON in ``data``.
+Only the few JSON fields the report needs are read, and the database does the extracting where it can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    cast,
+    create_engine,
+    func,
+    inspect,
+    or_,
+    select,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy.engine import make_url
+
+from bot.kb.db import make_engine
+from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+
+REGION_SLOT = "region"
+REFS_SLOT = "last_refs"
+AGENCY_INTENT = "agency_duties"
+
+TRACKER_METADATA = MetaData()
+# The columns of rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
+EVENTS = Table(
+    "events",
+    TRACKER_METADATA,
+    Column("id", Integer, primary_key=True),
+    Column("sender_id", String(255), nullable=False, index=True),
+    Column("type_name", String(255), nullable=False),
+    Column("timestamp", Float),
+    Column("intent_name", String(255)),
+    Column("action_name", String(255)),
+    Column("data", Text),
+)
+
+
+def read_only_engine(url: str) -> Engine:
+    """An engine that cannot write: SQLite files are opened with ``mode=ro``; other databases get
+    ``default_transaction_read_only`` (PostgreSQL)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return create_engine(f"sqlite:///file:{parsed.database}?mode=ro&uri=true")
+    if parsed.get_backend_name() == "postgresql":
+        engine = make_engine(url)
+        return engine.execution_options(postgresql_readonly=True)
+    return make_engine(url)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A user message as the report sees it: who (an opaque conversation id), when, what intent, and the region
+    in force at the end of the turn; ``agencies`` are the agency entities of an agency question."""
+
+    sender: str
+    at: datetime
+    intent: str | None
+    region: str | None
+    agencies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrackerData:
+    turns: list[Turn]
+    citations: list[tuple[datetime, tuple[str, ...]]]  # every last_refs slot event: when, which refs
+
+
+def _json_field(column: Column[Any], key: str, dialect: str) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        return func.json_extract(column, f"$.{key}")
+    if dialect == "postgresql":
+        field: ColumnElement[Any] = cast(column, JSON)[key].as_string()
+        return field
+    return column  # other databases: the whole JSON, decoded in Python
+
+
+def read_tracker(engine: Engine, since: datetime | None) -> TrackerData:
+    """User turns with their region, and the clause refs each answer cited, in conversation order. ``since`` and
+    every time returned are naive UTC."""
+    dialect = engine.dialect.name
+    wanted_slot = and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name.in_([REGION_SLOT, REFS_SLOT]))
+    agency_turn = and_(EVENTS.c.type_name == "user", EVENTS.c.intent_name == AGENCY_INTENT)
+    value = case(
+        (wanted_slot, _json_field(EVENTS.c.data, "value", dialect)),
+        (agency_turn, _json_field(EVENTS.c.data, "parse_data", dialect)),
+        else_=None,
+    )
+    query = (
+        select(
+            EVENTS.c.sender_id,
+            EVENTS.c.type_name,
+            EVENTS.c.timestamp,
+            EVENTS.c.intent_name,
+            EVENTS.c.action_name,
+            value,
+        )
+        .where(or_(EVENTS.c.type_name == "user", wanted_slot))
+        .order_by(EVENTS.c.sender_id, EVENTS.c.id)
+    )
+    if since is not None:
+        query = query.where(EVENTS.c.timestamp >= since.replace(tzinfo=timezone.utc).timestamp())
+    whole_json = dialect not in ("sqlite", "postgresql")
+    turns: list[Turn] = []
+    citations: list[tuple[datetime, tuple[str, ...]]] = []
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("events"):
+            return TrackerData([], [])
+        for sender, rows in _by_sender(connection.execute(query)):
+            region: str | None = None
+            pending: list[tuple[float, str | None, tuple[str, ...]]] = []  # this turn, until the next user event
+            for _, type_name, timestamp, intent, slot, raw in rows:
+                if type_name == "user":
+                    turns.extend(Turn(sender, _utc(t), i, region, a) for t, i, a in pending)
+                    pending = [(timestamp, intent, _agencies(raw, whole_json) if intent == AGENCY_INTENT else ())]
+                elif slot == REGION_SLOT:
+                    region = _value(raw, whole_json, decode=False)
+                elif slot == REFS_SLOT:
+                    refs = _value(raw, whole_json, decode=True)
+                    if refs:
+                        citations.append((_utc(timestamp), tuple(str(r) for r in refs)))
+            turns.extend(Turn(sender, _utc(t), i, region, a) for t, i, a in pending)
+    return TrackerData(turns, citations)
+
+
+def _by_sender(rows: Any) -> Iterator[tuple[str, list[Any]]]:
+    current: str | None = None
+    bucket: list[Any] = []
+    for row in rows:
+        if row[0] != current:
+            if bucket:
+                yield current or "", bucket
+            current, bucket = row[0], []
+        bucket.append(row)
+    if bucket:
+        yield current or "", bucket
+
+
+def _value(raw: Any, whole_json: bool, decode: bool) -> Any:
+    if raw is None:
+        return None
+    if whole_json:
+        return json.loads(raw).get("value")
+    if decode and isinstance(raw, str):
+        return json.loads(raw)
+    return raw
+
+
+def _agencies(raw: Any, whole_json: bool) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    parse_data = json.loads(raw) if isinstance(raw, str) else raw
+    if whole_json:
+        parse_data = parse_data.get("parse_data") or {}
+    entities = (parse_data or {}).get("entities") or []
+    return tuple(str(e.get("value")) for e in entities if e.get("entity") == "agency" and e.get("value"))
+
+
+def _utc(timestamp: float | None) -> datetime:
+    return datetime.fromtimestamp(timestamp or 0.0, tz=timezone.utc).replace(tzinfo=None)
+
+
+# -- the assistant's own records (bot.store) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    at: datetime
+    region: str | None
+    topic: str | None
+    handled: bool
+    handled_at: datetime | None  # only when the records keep it (a ``handled_at`` column)
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    at: datetime
+    positive: bool
+    refs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnansweredRow:
+    at: datetime
+    conversation: str  # only counted (how many conversations used a word), never shown
+    text: str
+    region: str | None
+
+
+@dataclass(frozen=True)
+class StoreData:
+    cases: list[CaseRow]
+    feedback: list[FeedbackRow]
+    unanswered: list[UnansweredRow]
+    closing_time_recorded: bool
+
+
+def read_store(engine: Engine, since: datetime | None) -> StoreData:
+    """The three kinds of record, oldest first; absent tables read as empty (a fresh install). ``since`` and
+    every time returned are naive UTC."""
+    with engine.connect() as connection:
+        inspector = inspect(connection)
+        tables = set(inspector.get_table_names())
+        closing = "handoff_cases" in tables and any(
+            c["name"] == "handled_at" for c in inspector.get_columns("handoff_cases")
+        )
+        cases: list[CaseRow] = []
+        if "handoff_cases" in tables:
+            table = HandoffCase.__table__
+            handled_at: ColumnElement[Any] | None = (
+                sql_column("handled_at", DateTime(timezone=True)) if closing else None
+            )  # not in bot.store's model (yet)
+            columns = [table.c.created_at, table.c.region, table.c.topic, table.c.handled]
+            query = select(*columns, *([handled_at] if handled_at is not None else []))
+            query = _since(query.order_by(table.c.id), table.c.created_at, since)
+            cases = [
+                CaseRow(_naive(r[0]), r[1], r[2], bool(r[3]), _naive(r[4]) if closing and r[4] else None)
+                for r in connection.execute(query)
+            ]
+        feedback: list[FeedbackRow] = []
+        if "feedback" in tables:
+            table = Feedback.__table__
+            query = select(table.c.created_at, table.c.positive, table.c.clause_refs).order_by(table.c.id)
+            feedback = [
+                FeedbackRow(_naive(r[0]), bool(r[1]), tuple(str(x) for x in (r[2] or ())))
+                for r in connection.execute(_since(query, table.c.created_at, since))
+            ]
+        unanswered: list[UnansweredRow] = []
+        if "unanswered_questions" in tables:
+            table = UnansweredQuestion.__table__
+            query = select(table.c.created_at, table.c.conversation_id, table.c.text, table.c.region).order_by(
+                table.c.id
+            )
+            unanswered = [
+                UnansweredRow(_naive(r[0]), r[1], r[2], r[3])
+                for r in connection.execute(_since(query, table.c.created_at, since))
+            ]
+    return StoreData(cases, feedback, unanswered, closing)
+
+
+def _since(query: Any, column: Any, since: datetime | None) -> Any:
+    return query if since is None else query.where(column >= since)
+
+
+def _naive(moment: datetime) -> datetime:
+    """UTC without tzinfo (SQLite returns naive datetimes, PostgreSQL aware ones)."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
