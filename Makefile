@@ -71,6 +71,9 @@ bench-validation: env  ## Rasa's check of one action response with the locked js
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency
 
+bench-report: env-app  ## demand report on 50,000 synthetic conversations: figures vs SQL, build time → bench/results/report.md
+	$(PY) -m bench.report_bench --conversations 50000
+
 audit:  ## known-vulnerability check of both lock files (pip-audit) → bench/results/audit-*.json
 	scripts/audit.sh
 

@@ -10,6 +10,8 @@ test (``tests/test_report.py``) compares them on 2,000 conversations, this bench
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import tempfile
 import time
@@ -151,10 +153,15 @@ def main() -> None:
     parser.add_argument("--conversations", type=int, default=50_000)
     parser.add_argument("--out", type=Path, default=None, help="keep the generated databases here")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="use the databases already in --out")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="report-bench-") as scratch:
         out = args.out or Path(scratch)
-        generated = generate(out, args.conversations)
+        if args.reuse and args.out and (out / "tracker.sqlite3").is_file():
+            generated = json.loads((out / "generated.json").read_text(encoding="utf-8"))
+        else:
+            generated = generate(out, args.conversations)
+            (out / "generated.json").write_text(json.dumps(generated), encoding="utf-8")
         settings = Settings(database_url=generated["records_url"])
         kb = open_knowledge_base(settings)
         tokenizer = ChineseTokenizer(settings.dict_dir)
@@ -179,6 +186,7 @@ def main() -> None:
         "report_seconds_median": round(statistics.median(seconds), 2),
         "sql_check_seconds": round(sql_seconds, 1),
         "figures_checked": len(expected),
+        "load_average_1min": round(os.getloadavg()[0], 2),  # the 2 cores are shared; figures move with it
         "mismatched": mismatched,
         "questions": found["questions"],
         "weeks": len(found["weeks"]),
