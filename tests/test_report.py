@@ -155,3 +155,36 @@ def test_cli_bad_input_is_a_chinese_message(records: Records, capsys, monkeypatc
     assert exit_info.value.code == 2 and "日期“2026-13-01”无效" in capsys.readouterr().err
     assert bot_main(["report", "--tracker-url", f"sqlite:///{tmp_path / 'nowhere' / 'x.sqlite3'}"]) == 2
     assert "无法读取记录库或对话库" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_the_same_figures_from_postgresql(records: Records) -> None:
+    """Rasa's tracker store and the records on PostgreSQL (JSON read by the database, read-only transaction)."""
+    from sqlalchemy import insert, select
+
+    from bot.kb.db import make_engine
+    from bot.report.sources import EVENTS, TRACKER_METADATA
+    from bot.store.models import StoreBase
+    from tests.support.postgres import temporary_postgres
+
+    with temporary_postgres() as url:
+        source_tracker, source_records, target = (
+            make_engine(records.tracker_url),
+            make_engine(records.records_url),
+            make_engine(url),
+        )
+        TRACKER_METADATA.create_all(target)
+        StoreBase.metadata.create_all(target)
+        with target.begin() as out:
+            with source_tracker.connect() as source:
+                out.execute(insert(EVENTS), [dict(r._mapping) for r in source.execute(select(EVENTS))])
+            with source_records.connect() as source:
+                for table in StoreBase.metadata.sorted_tables:
+                    rows = [dict(r._mapping) for r in source.execute(select(table))]
+                    if rows:
+                        out.execute(insert(table), rows)
+        for engine in (source_tracker, source_records, target):
+            engine.dispose()
+        on_postgres = demand_report(url, url, records.kb, records.tokenizer)
+    assert report_counts(on_postgres) == report_counts(records.report())
+    assert markdown(on_postgres) == markdown(records.report())
