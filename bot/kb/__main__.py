@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
     except VersionRefused as error:
         print(error.message, file=sys.stderr)
-        return 2
+        return error.exit_code
     except (ManifestError, OSError, UnicodeDecodeError) as error:
         print(f"知识库构建失败：{error}", file=sys.stderr)
         return 1

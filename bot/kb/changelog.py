@@ -62,7 +62,7 @@ def _clause_names(kb: KnowledgeBase, refs: tuple[str, ...], ordinals: tuple[int,
             title = kb.by_ref(ref).title
         except ValueError:
             title = ""
-        labels.append(f"{'原' if old else ''}{display_number(ordinal)}{' ' + title if title else ''}")
+        labels.append(f"{'原' if old else ''}{_number(ref, ordinal)}{' ' + title if title else ''}")
     return "、".join(labels)
 
 
@@ -76,7 +76,7 @@ def change_lines(kb: KnowledgeBase, change: ClauseChange) -> list[str]:
     elif change.kind == "removed":
         heading = f"[{label}] {old}"
     elif change.kind == "unchanged":
-        heading = f"[编号调整] {old} → {display_number(change.new_ordinals[0])}（内容未变）"
+        heading = f"[编号调整] {old} → {_number(change.new_refs[0], change.new_ordinals[0])}（内容未变）"
     elif change.old_ordinals == change.new_ordinals and change.kind == "changed":
         heading = f"[{label}] {new}"
     else:
@@ -128,8 +128,13 @@ def plan_changes_text(kb: KnowledgeBase, plan: str) -> str:
             lines.append(f"附件任务：{_tally(tasks)}")
             for change in tasks:
                 if change.kind != "unchanged" or change.renumbered:
-                    lines.extend(line.replace("条", "项") for line in change_lines(kb, change))
+                    lines.extend(change_lines(kb, change))
     return "\n".join(lines)
+
+
+def _number(ref: str, ordinal: int) -> str:
+    """第17条 for a clause, 第57项 for a task of an annexed work plan."""
+    return f"第{ordinal}项" if "/task-" in ref else display_number(ordinal)
 
 
 def _is_task(change: ClauseChange) -> bool:

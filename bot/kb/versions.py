@@ -36,11 +36,16 @@ _DRAFT_MARK = "（征求意见稿）"
 
 
 class VersionRefused(ValueError):
-    """The new text is not accepted; ``message`` says why, in Chinese. Nothing was changed."""
+    """The new text is not accepted, or the rebuild failed; ``message`` says why, in Chinese. Nothing was changed.
 
-    def __init__(self, message: str) -> None:
+    ``exit_code`` is 2 for a text or plan that cannot be taken (the caller's input), 1 when the knowledge base
+    could not be rebuilt (the database), as for ``python -m bot.kb build``.
+    """
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.message = message
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -143,12 +148,15 @@ def add_version(
     _write_atomically(manifest_path, new_manifest)
     try:
         report = _build(settings)
-    except Exception:
+    except Exception as error:  # whatever failed, the seeds go back to what the knowledge base was built from
         _write_atomically(manifest_path, old_manifest)
         if created:
             target.unlink()
-        log.exception("knowledge base rebuild failed; manifest restored")
-        raise
+        log.debug("knowledge base rebuild failed; manifest and seeds restored", exc_info=True)
+        raise VersionRefused(
+            f"知识库重建失败（{type(error).__name__}），已恢复原来的清单和文件，未作改动。请检查 DATABASE_URL 后重试。",
+            1,
+        ) from error
     superseded = f"第{current.version}版（{current.status}）"
     return VersionAdded(
         entry,

@@ -16,6 +16,7 @@ import pytest
 
 from bot.__main__ import main as bot_main
 from bot.kb.__main__ import main as kb_main
+from bot.kb.changelog import change_phrases
 from bot.kb.db import make_engine
 from bot.kb.load import build
 from bot.kb.manifest import load_manifest
@@ -239,6 +240,31 @@ def test_a_file_that_is_not_a_plan_is_refused_and_nothing_changes(
     assert kb_main(["add-version", "贵州", str(bad), "--status", "已印发"]) == 2
     assert message in capsys.readouterr().err
     assert scratch.state() == before
+
+
+def test_a_failed_rebuild_puts_the_manifest_and_seeds_back(
+    scratch: Scratch, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest, files, _ = scratch.state()
+    new_file = scratch.root / "guizhou-2021.txt"
+    new_file.write_text(revised_guizhou((Settings().seeds_dir / GUIZHOU).read_text(encoding="utf-8")), encoding="utf-8")
+    unusable = scratch.root / "a-directory"
+    unusable.mkdir()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{unusable}")  # the trial build passes, the real one cannot open
+    assert kb_main(["add-version", "贵州", str(new_file), "--status", "已印发"]) == 1
+    assert "知识库重建失败" in capsys.readouterr().err
+    assert scratch.manifest.read_bytes() == manifest
+    assert sorted(p.name for p in scratch.settings.seeds_dir.iterdir()) == files
+
+
+def test_the_one_line_an_answer_can_give(revised: tuple[Scratch, Path]) -> None:
+    change = revised[0].kb().latest_change("guizhou/17")
+    assert change is not None and change_phrases(change) == [
+        "牵头单位由省商务厅改为省市场监管局",
+        "责任单位由贵州银保监局、省市场监管局改为省商务厅、贵州银保监局",
+    ]
+    eleven = revised[0].kb().latest_change("guizhou/11")
+    assert eleven is not None and change_phrases(eleven) == ["删去1句"]
 
 
 def test_an_unknown_plan_is_refused(scratch: Scratch, capsys: pytest.CaptureFixture[str]) -> None:
