@@ -125,7 +125,7 @@ def plan_changes_text(kb: KnowledgeBase, plan: str) -> str:
             if change.kind != "unchanged" or change.renumbered:
                 lines.extend(change_lines(kb, change))
         if tasks:
-            lines.append(f"附件任务：{_tally(tasks)}")
+            lines.append(f"附件任务：{_tally(tasks, '项')}")
             for change in tasks:
                 if change.kind != "unchanged" or change.renumbered:
                     lines.extend(change_lines(kb, change))
@@ -141,11 +141,13 @@ def _is_task(change: ClauseChange) -> bool:
     return any("/task-" in ref for ref in (*change.old_refs, *change.new_refs))
 
 
-def _tally(changes: list[ClauseChange]) -> str:
+def _tally(changes: list[ClauseChange], unit: str = "条") -> str:
     counts = {kind: sum(1 for c in changes if c.kind == kind) for kind in KIND_LABELS}
     moved = sum(1 for c in changes if c.kind == "unchanged" and c.renumbered)
-    parts = [f"{KIND_LABELS[k]}{counts[k]}条" for k in ("changed", "added", "removed", "split", "merged") if counts[k]]
+    parts = [
+        f"{KIND_LABELS[k]}{counts[k]}{unit}" for k in ("changed", "added", "removed", "split", "merged") if counts[k]
+    ]
     if moved:
-        parts.append(f"仅调整编号{moved}条")
-    parts.append(f"未变{counts['unchanged'] - moved}条")
+        parts.append(f"仅调整编号{moved}{unit}")
+    parts.append(f"未变{counts['unchanged'] - moved}{unit}")
     return "，".join(parts)
