@@ -276,6 +276,17 @@ class KnowledgeBase:
             raise NotFound(f"没有找到条款“{_echo(ref, 60)}”。")
         return found
 
+    def in_version(self, ref: str, status: str | None = None, version: int | None = None) -> ClauseVersion | None:
+        """The same clause in another version of its plan — the latest one with that ``status`` (“征求意见稿里怎么
+        写的”) or that ``version`` number. None when the plan has no such version or the clause was not in it yet;
+        ``item`` is None when that version removed it."""
+        found = [
+            v
+            for v in self.history(ref)
+            if (status is None or v.document.status == status) and (version is None or v.document.version == version)
+        ]
+        return found[-1] if found else None
+
     def latest_change(self, ref: str) -> ClauseChange | None:
         """How a clause in force differs from the previous version; None if unchanged-plan or first version."""
         return self.plan_history.latest_change(ref)

@@ -211,6 +211,16 @@ def test_history_of_a_clause_and_what_an_old_citation_means_now(revised: tuple[S
     assert not kb.cited("guizhou/17", added_at).changed  # cited after the revision: the text in force
 
 
+def test_the_draft_of_a_clause_is_one_question_away(revised: tuple[Scratch, Path]) -> None:
+    kb = revised[0].kb()
+    draft = kb.in_version("guizhou/17", status="征求意见稿")
+    assert draft is not None and draft.item is not None and draft.item.ref == "guizhou@1/17"
+    assert [a.name for a in draft.item.leads] == ["省商务厅"] and draft.document.status == "征求意见稿"
+    assert kb.in_version("guizhou/14", version=1).item.ref == "guizhou@1/15"  # type: ignore[union-attr]
+    assert kb.in_version("guizhou/24", status="征求意见稿") is None  # added in the issued text
+    assert kb.in_version("yunnan/14", status="征求意见稿") is None
+
+
 def test_adding_the_same_file_twice_changes_nothing(
     revised: tuple[Scratch, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
