@@ -295,6 +295,11 @@ class KnowledgeBase:
         """What a record citing ``ref`` at ``at`` meant, what it is now, and every change between."""
         return self.plan_history.cited(ref, at)
 
+    def changed_citations(self, refs: list[str], at: str | datetime | None) -> list[CitedClause]:
+        """Of the refs a record cited at ``at`` (feedback, a case, an unanswered question's suggestions), those whose
+        clause has changed, split, merged or gone since: what staff should review, old and new text side by side."""
+        return [found for ref in dict.fromkeys(refs) if (found := self.cited(ref, at)).changed]
+
     def by_region(self, region: str) -> tuple[RegionScope, list[ClauseView]]:
         scope = self.scope(region)
         return scope, [c for c in self.snapshot.clauses if c.document.slug in scope.slugs]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -209,6 +210,16 @@ def test_history_of_a_clause_and_what_an_old_citation_means_now(revised: tuple[S
     moved = kb.cited("guizhou/14", before)  # the draft's 14 is the issued text's 15, word for word
     assert [i.ref for i in moved.now] == ["guizhou/15"] and not moved.changed
     assert not kb.cited("guizhou/17", added_at).changed  # cited after the revision: the text in force
+
+
+def test_a_feedback_that_cited_the_old_clause_is_flagged_for_review(revised: tuple[Scratch, Path]) -> None:
+    """Feedback given before the revision on an answer citing clauses 17 and 14 of the draft: 17 changed (flagged,
+    with the old and the new text), 14 only moved to 15 (not flagged)."""
+    kb = revised[0].kb()
+    flagged = kb.changed_citations(["guizhou/17", "guizhou/14", "guizhou/17"], datetime(2025, 5, 1, 9, 30))
+    assert [(c.then.ref, [n.ref for n in c.now]) for c in flagged if c.then] == [("guizhou@1/17", ["guizhou/17"])]
+    assert "省商务厅牵头" in flagged[0].then.text and "省市场监管局牵头" in flagged[0].now[0].text  # type: ignore[union-attr]
+    assert kb.changed_citations(["guizhou/17"], datetime.now(timezone.utc)) == []  # cited the text in force
 
 
 def test_the_draft_of_a_clause_is_one_question_away(revised: tuple[Scratch, Path]) -> None:
