@@ -188,3 +188,29 @@ def test_the_same_figures_from_postgresql(records: Records) -> None:
         on_postgres = demand_report(url, url, records.kb, records.tokenizer)
     assert report_counts(on_postgres) == report_counts(records.report())
     assert markdown(on_postgres) == markdown(records.report())
+
+
+def test_the_cache_serves_a_ready_report_and_refreshes_an_old_one_behind_the_scenes(records: Records) -> None:
+    import functools
+    import time
+
+    from bot.report.cache import ReportCache
+
+    now = [1000.0]
+    cache = ReportCache(
+        functools.partial(demand_report, records.records_url, records.tracker_url, records.kb, records.tokenizer),
+        max_age=60.0,
+        clock=lambda: now[0],
+    )
+    first = cache.get()
+    assert first.report.conversations == 2_000
+    started = time.perf_counter()
+    assert cache.get() is first and time.perf_counter() - started < 0.01  # served, not rebuilt
+    now[0] += 61.0
+    assert cache.get() is first  # stale: still served at once, a rebuild starts in the background
+    deadline = time.monotonic() + 30
+    while cache.get() is first and time.monotonic() < deadline:
+        time.sleep(0.05)
+    refreshed = cache.get()
+    assert refreshed is not first and refreshed.built_at == now[0]
+    assert report_counts(refreshed.report) == report_counts(first.report)
