@@ -24,6 +24,7 @@ from bench.report import markdown_table, write_report
 from bench.synthetic_records import generate
 from bot.kb.agencies import KINDS_BY_ID
 from bot.kb.db import make_engine
+from bot.kb.regions import Gazetteer
 from bot.kb.service import open_knowledge_base
 from bot.report.demand import NO_AGENCY, NO_REGION, OTHER_AGENCY, TOP, DemandReport
 from bot.report.render import csv_text, markdown
@@ -42,8 +43,10 @@ def _rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
         return list(connection.execute(text(sql), params))
 
 
-def sql_counts(records_url: str, tracker_url: str, topics: list[str], known_agencies: set[str]) -> dict[str, Any]:
-    """The report's figures by direct SQL on the SQLite databases."""
+def sql_counts(
+    records_url: str, tracker_url: str, topics: list[str], known_agencies: set[str], gazetteer: Gazetteer
+) -> dict[str, Any]:
+    """The report's figures by direct SQL on the SQLite databases (a named region resolved by the gazetteer)."""
     tracker, records = make_engine(tracker_url), make_engine(records_url)
     in_topics = ", ".join(f"'{t}'" for t in topics)  # ids are ASCII snake_case (checked by load_topics)
     try:
@@ -55,12 +58,15 @@ def sql_counts(records_url: str, tracker_url: str, topics: list[str], known_agen
                      lead(id) over (partition by sender_id order by id) as next_id
               from events where type_name = 'user')
             select intent_name,
+                   (select json_extract(j.value, '$.value')
+                      from events m, json_each(json_extract(m.data, '$.parse_data.entities')) j
+                     where m.id = turns.id and json_extract(j.value, '$.entity') = 'region' limit 1) as named,
                    (select json_extract(s.data, '$.value') from events s
                      where s.sender_id = turns.sender_id and s.type_name = 'slot' and s.action_name = 'region'
                        and (turns.next_id is null or s.id < turns.next_id)
                      order by s.id desc limit 1) as region,
                    count(*)
-            from turns where intent_name in ({in_topics}) group by 1, 2""",
+            from turns where intent_name in ({in_topics}) group by 1, 2, 3""",
         )
         cited = _rows(
             tracker,
@@ -108,10 +114,15 @@ def sql_counts(records_url: str, tracker_url: str, topics: list[str], known_agen
         seen.add((event_id, name))
         key = NO_AGENCY if name is None else name if name in known_agencies else OTHER_AGENCY
         agencies[key] = agencies.get(key, 0) + 1
+    by_topic_region: dict[str, int] = {}
+    for topic, named, slot, count in topic_region:
+        mention = gazetteer.resolve(named) if named else None
+        key = f"{topic}|{(mention.division.name if mention else None) or slot or NO_REGION}"
+        by_topic_region[key] = by_topic_region.get(key, 0) + count
     return {
         "conversations": conversations,
-        "questions": sum(n for _, _, n in topic_region),
-        "topic_region": {f"{t}|{r or NO_REGION}": n for t, r, n in topic_region},
+        "questions": sum(row[-1] for row in topic_region),
+        "topic_region": by_topic_region,
         "cited_top": [[r, n] for r, n in sorted(cited, key=lambda rn: (-rn[1], rn[0]))[:TOP]],
         "agencies_top": [
             [a, n]
@@ -142,10 +153,10 @@ def report_counts(report: DemandReport) -> dict[str, Any]:
     }
 
 
-def known_agencies(settings: Settings) -> tuple[list[str], set[str]]:
+def known_agencies(settings: Settings) -> tuple[list[str], set[str], Gazetteer]:
     kb = open_knowledge_base(settings)
     names = {a.name for c in kb.snapshot.clauses for a in c.agencies} | {k.label for k in KINDS_BY_ID.values()}
-    return sorted(kb.topics), names
+    return sorted(kb.topics), names, kb.gazetteer
 
 
 def main() -> None:
@@ -172,9 +183,9 @@ def main() -> None:
             report = demand_report(generated["records_url"], generated["tracker_url"], kb, tokenizer)
             markdown(report), csv_text(report), charts(report)
             seconds.append(time.perf_counter() - started)
-        topics, names = known_agencies(settings)
+        topics, names, gazetteer = known_agencies(settings)
         started = time.perf_counter()
-        expected = sql_counts(generated["records_url"], generated["tracker_url"], topics, names)
+        expected = sql_counts(generated["records_url"], generated["tracker_url"], topics, names, gazetteer)
         sql_seconds = time.perf_counter() - started
         found = report_counts(report)
         mismatched = [key for key in expected if expected[key] != found[key]]

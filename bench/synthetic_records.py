@@ -33,6 +33,7 @@ END = datetime(2026, 11, 29, 16, 0, tzinfo=timezone.utc)  # Monday 00:00 Beijing
 DAYS = 182
 REGIONS = {"贵州省": 0.3, "云南省": 0.25, "山西省": 0.15, "西藏自治区": 0.1, "广西壮族自治区": 0.2}
 SHORT = {"贵州省": "贵州", "云南省": "云南", "山西省": "山西", "西藏自治区": "西藏", "广西壮族自治区": "广西"}
+UNCOVERED = ["浙江", "广东", "四川", "杭州"]  # asked about, no plan: the action leaves the region slot alone
 UNANSWERED = [
     "直播带货被人盗用我们的视频怎么办",
     "跨境电商平台店铺被投诉侵权冻结资金",
@@ -177,9 +178,16 @@ def _turn(
         c.bot("您好！我是知识产权维权助手。")
     elif kind == "topic":
         topic = random.choices(topics, weights)[0]
+        if random.random() < 0.06:
+            elsewhere = random.choice(UNCOVERED)
+            c.user(f"{elsewhere}关于{topic}有什么规定", topic, [_entity("region", elsewhere)])
+            c.action("action_answer_topic")
+            c.bot("暂未收录该地区的方案……")
+            return
         named = random.random() < 0.6 or (c.region is None and random.random() < 0.5)
         region = random.choices(list(REGIONS), list(REGIONS.values()))[0] if named else c.region
-        c.user(f"{SHORT.get(region or '', '')}关于{topic}有什么规定", topic)
+        mention = SHORT.get(region or "", "") if named else ""
+        c.user(f"{mention}关于{topic}有什么规定", topic, [_entity("region", mention)] if mention else [])
         c.action("action_answer_topic")
         if named and region != c.region:
             c.region = region
@@ -193,7 +201,7 @@ def _turn(
         c.bot("根据方案……（引用条款）")
     elif kind == "agency":
         name = random.choice(agencies) if random.random() < 0.9 else "某某咨询公司"
-        entities = [{"entity": "agency", "value": name, "start": 0, "end": len(name)}] if random.random() < 0.85 else []
+        entities = [_entity("agency", name)] if random.random() < 0.85 else []
         c.user(f"{name}负责什么", "agency_duties", entities)
         c.action("action_agency_duties")
         c.refs = random.choice(sorted(refs.values()))[:1]
@@ -237,6 +245,10 @@ def _turn(
             }
         )
         c.bot("已为您转人工，案件编号……")
+
+
+def _entity(name: str, value: str) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": len(value), "extractor": "RegexEntityExtractor"}
 
 
 def personal() -> str:

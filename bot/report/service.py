@@ -20,7 +20,7 @@ def demand_report(
     records, tracker = read_only_engine(records_url), read_only_engine(tracker_url)
     try:
         store_data = read_store(records, start)
-        tracker_data = read_tracker(tracker, start)
+        tracker_data = read_tracker(tracker, start, lambda name: _province(kb, name))
     finally:
         records.dispose()
         tracker.dispose()
@@ -34,6 +34,12 @@ def demand_report(
         lambda ref: _label(kb, ref),
         since,
     )
+
+
+def _province(kb: KnowledgeBase, name: str) -> str | None:
+    """A region entity (贵州, 遵义, 浙江) as its provincial-level division (贵州省, 浙江省), as the region slot holds it."""
+    mention = kb.gazetteer.resolve(name)
+    return mention.division.name if mention else None
 
 
 def _label(kb: KnowledgeBase, ref: str) -> str | None:

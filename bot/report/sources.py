@@ -10,7 +10,7 @@ Only the few JSON fields the report needs are read, and the database does the ex
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -44,7 +44,6 @@ from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
 
 REGION_SLOT = "region"
 REFS_SLOT = "last_refs"
-AGENCY_INTENT = "agency_duties"
 
 TRACKER_METADATA = MetaData()
 # The columns of rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
@@ -75,7 +74,7 @@ def read_only_engine(url: str) -> Engine:
 
 class Turn(NamedTuple):  # a tuple, not a frozen dataclass: built ~10⁵ times per report, 2× faster
     """A user message as the report sees it: who (an opaque conversation id), when, what intent, and the region
-    in force at the end of the turn; ``agencies`` are the agency entities of an agency question."""
+    it is about (see ``read_tracker``); ``agencies`` are the message's agency entities."""
 
     sender: str
     at: datetime
@@ -90,24 +89,31 @@ class TrackerData:
     citations: list[tuple[datetime, tuple[str, ...]]]  # every last_refs slot event: when, which refs
 
 
-def _json_field(column: Column[Any], key: str, dialect: str) -> ColumnElement[Any]:
+def _json_field(column: Column[Any], path: tuple[str, ...], dialect: str) -> ColumnElement[Any]:
     if dialect == "sqlite":
-        return func.json_extract(column, f"$.{key}")
+        return func.json_extract(column, "$." + ".".join(path))
     if dialect == "postgresql":
-        field: ColumnElement[Any] = cast(column, JSON)[key].as_string()
+        field: ColumnElement[Any] = cast(column, JSON)[path if len(path) > 1 else path[0]].as_string()
         return field
     return column  # other databases: the whole JSON, decoded in Python
 
 
-def read_tracker(engine: Engine, since: datetime | None) -> TrackerData:
+def read_tracker(
+    engine: Engine, since: datetime | None, resolve_region: Callable[[str], str | None] | None = None
+) -> TrackerData:
     """User turns with their region, and the clause refs each answer cited, in conversation order. ``since`` and
-    every time returned are naive UTC."""
+    every time returned are naive UTC.
+
+    A turn's region is the region the message itself names (its ``region`` entity, resolved by
+    ``resolve_region`` to a provincial-level division — so a question about 浙江, which has no plan and leaves the
+    slot alone, counts for 浙江省), else the ``region`` slot at the end of the turn.
+    """
     dialect = engine.dialect.name
+    whole_json = dialect not in ("sqlite", "postgresql")
     wanted_slot = and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name.in_([REGION_SLOT, REFS_SLOT]))
-    agency_turn = and_(EVENTS.c.type_name == "user", EVENTS.c.intent_name == AGENCY_INTENT)
     value = case(
-        (wanted_slot, _json_field(EVENTS.c.data, "value", dialect)),
-        (agency_turn, _json_field(EVENTS.c.data, "parse_data", dialect)),
+        (wanted_slot, _json_field(EVENTS.c.data, ("value",), dialect)),
+        (EVENTS.c.type_name == "user", _json_field(EVENTS.c.data, ("parse_data", "entities"), dialect)),
         else_=None,
     )
     query = (
@@ -124,7 +130,16 @@ def read_tracker(engine: Engine, since: datetime | None) -> TrackerData:
     )
     if since is not None:
         query = query.where(EVENTS.c.timestamp >= since.replace(tzinfo=timezone.utc).timestamp())
-    whole_json = dialect not in ("sqlite", "postgresql")
+    resolved: dict[str, str | None] = {}
+
+    def named_region(entities: dict[str, tuple[str, ...]]) -> str | None:
+        values = entities.get("region", ())
+        if not values or resolve_region is None:
+            return None
+        if values[0] not in resolved:
+            resolved[values[0]] = resolve_region(values[0])
+        return resolved[values[0]]
+
     turns: list[Turn] = []
     citations: list[tuple[datetime, tuple[str, ...]]] = []
     with engine.connect() as connection:
@@ -132,18 +147,19 @@ def read_tracker(engine: Engine, since: datetime | None) -> TrackerData:
             return TrackerData([], [])
         for sender, rows in _by_sender(connection.execute(query).all()):  # one fetch: 3× faster than row by row
             region: str | None = None
-            pending: list[tuple[float, str | None, tuple[str, ...]]] = []  # this turn, until the next user event
+            pending: list[tuple[float, str | None, str | None, tuple[str, ...]]] = []  # this turn's message
             for _, type_name, timestamp, intent, slot, raw in rows:
                 if type_name == "user":
-                    turns.extend(Turn(sender, _utc(t), i, region, a) for t, i, a in pending)
-                    pending = [(timestamp, intent, _agencies(raw, whole_json) if intent == AGENCY_INTENT else ())]
+                    turns.extend(Turn(sender, _utc(t), i, named or region, a) for t, i, named, a in pending)
+                    entities = _entities(raw, whole_json)
+                    pending = [(timestamp, intent, named_region(entities), entities.get("agency", ()))]
                 elif slot == REGION_SLOT:
                     region = _value(raw, whole_json, decode=False)
                 elif slot == REFS_SLOT:
                     refs = _value(raw, whole_json, decode=True)
                     if refs:
                         citations.append((_utc(timestamp), tuple(str(r) for r in refs)))
-            turns.extend(Turn(sender, _utc(t), i, region, a) for t, i, a in pending)
+            turns.extend(Turn(sender, _utc(t), i, named or region, a) for t, i, named, a in pending)
     return TrackerData(turns, citations)
 
 
@@ -170,14 +186,18 @@ def _value(raw: Any, whole_json: bool, decode: bool) -> Any:
     return raw
 
 
-def _agencies(raw: Any, whole_json: bool) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    parse_data = json.loads(raw) if isinstance(raw, str) else raw
+def _entities(raw: Any, whole_json: bool) -> dict[str, tuple[str, ...]]:
+    """Entity values of a user message by entity name, in the order found (most messages have none: ``[]``)."""
+    if raw is None or raw == "[]":
+        return {}
+    found = json.loads(raw) if isinstance(raw, str) else raw
     if whole_json:
-        parse_data = parse_data.get("parse_data") or {}
-    entities = (parse_data or {}).get("entities") or []
-    return tuple(str(e.get("value")) for e in entities if e.get("entity") == "agency" and e.get("value"))
+        found = (found.get("parse_data") or {}).get("entities") or []
+    entities: dict[str, list[str]] = {}
+    for entity in found or []:
+        if entity.get("value"):
+            entities.setdefault(str(entity.get("entity")), []).append(str(entity["value"]))
+    return {name: tuple(values) for name, values in entities.items()}
 
 
 _EPOCH = datetime(1970, 1, 1)
