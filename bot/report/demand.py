@@ -3,8 +3,9 @@
 Definitions (each figure can be recounted in SQL; ``tests/test_report.py`` and ``bench/report_bench.py`` do):
 
 - a *question* is a user message whose intent is one of the topics of ``data/topics.yml``; its *region* is the
-  value of the ``region`` slot at the end of that turn (set by the action from the message, or carried from
-  earlier in the conversation); "未指明地区" when none;
+  provincial-level division the message names (its ``region`` entity, resolved by the gazetteer: 遵义 → 贵州省,
+  杭州 → 浙江省 even though 浙江 has no plan), else the value of the ``region`` slot at the end of that turn
+  (carried from earlier in the conversation); "未指明地区" when neither;
 - a *conversation* is a tracker sender id with at least one user message in the period;
 - a *citation* is one clause ref in a ``last_refs`` slot event (what an answer cited);
 - a *sought agency* is an ``agency`` entity of an ``agency_duties`` message, kept only when it names an agency of
