@@ -140,6 +140,32 @@ def test_time_to_close_when_the_records_keep_it(records: Records, tmp_path: Path
     assert 1 <= report.handoffs.median_hours <= report.handoffs.p90_hours <= 10  # type: ignore[operator]
 
 
+def test_time_to_close_from_the_staff_audit_trail(records: Records, tmp_path: Path) -> None:
+    """Where cases are marked handled through the console, its audit trail (``staff_audit``) dates the closing."""
+    for name in ("records.sqlite3", "tracker.sqlite3"):
+        shutil.copy(records.root / name, tmp_path / name)
+    with sqlite3.connect(tmp_path / "records.sqlite3") as connection:
+        connection.execute(
+            "create table staff_audit (id integer primary key, at datetime, account_name varchar(64),"
+            " action varchar(30), record_kind varchar(30), record_id integer)"
+        )
+        connection.execute(  # two hours for every handled case; a later second click does not count
+            "insert into staff_audit (at, account_name, action, record_kind, record_id)"
+            " select datetime(created_at, '+2 hours'), 'staff', 'handled', 'cases', id from handoff_cases where handled"
+            " union all select datetime(created_at, '+9 hours'), 'staff', 'handled', 'cases', id from handoff_cases"
+            " where handled union all select datetime(created_at, '+1 hours'), 'staff', 'handled', 'feedback', id"
+            " from handoff_cases"
+        )
+    report = demand_report(
+        f"sqlite:///{tmp_path / 'records.sqlite3'}",
+        f"sqlite:///{tmp_path / 'tracker.sqlite3'}",
+        records.kb,
+        records.tokenizer,
+    )
+    assert report.handoffs.median_hours == report.handoffs.p90_hours == 2.0
+    assert "从转人工到处理完毕：中位 2.0 小时，90% 在 2.0 小时内。" in markdown(report)
+
+
 def test_cli_writes_markdown_csv_and_svg(records: Records, tmp_path: Path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", records.records_url)
     assert bot_main(["report", "--tracker-url", records.tracker_url, "--format", "csv", "--svg", str(tmp_path)]) == 0

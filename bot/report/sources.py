@@ -33,10 +33,12 @@ from sqlalchemy import (
     create_engine,
     func,
     inspect,
+    null,
     or_,
     select,
 )
 from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
 from bot.kb.db import make_engine
@@ -217,7 +219,7 @@ class CaseRow:
     region: str | None
     topic: str | None
     handled: bool
-    handled_at: datetime | None  # only when the records keep it (a ``handled_at`` column)
+    handled_at: datetime | None  # when the records keep it (``handled_at`` column or the staff audit trail)
 
 
 @dataclass(frozen=True)
@@ -249,22 +251,20 @@ def read_store(engine: Engine, since: datetime | None) -> StoreData:
     with engine.connect() as connection:
         inspector = inspect(connection)
         tables = set(inspector.get_table_names())
-        closing = "handoff_cases" in tables and any(
-            c["name"] == "handled_at" for c in inspector.get_columns("handoff_cases")
+        columns_of_cases = (
+            {c["name"] for c in inspector.get_columns("handoff_cases")} if "handoff_cases" in tables else set()
         )
         cases: list[CaseRow] = []
         if "handoff_cases" in tables:
             table = HandoffCase.__table__
-            handled_at: ColumnElement[Any] | None = (
-                sql_column("handled_at", DateTime(timezone=True)) if closing else None
-            )  # not in bot.store's model (yet)
-            columns = [table.c.created_at, table.c.region, table.c.topic, table.c.handled]
-            query = select(*columns, *([handled_at] if handled_at is not None else []))
+            closed_at = _closed_at(table, columns_of_cases, tables)
+            query = select(table.c.created_at, table.c.region, table.c.topic, table.c.handled, closed_at)
             query = _since(query.order_by(table.c.id), table.c.created_at, since)
             cases = [
-                CaseRow(_naive(r[0]), r[1], r[2], bool(r[3]), _naive(r[4]) if closing and r[4] else None)
+                CaseRow(_naive(r[0]), r[1], r[2], bool(r[3]), _naive(_moment(r[4])) if r[4] else None)
                 for r in connection.execute(query)
             ]
+        closing = "handled_at" in columns_of_cases or "staff_audit" in tables
         feedback: list[FeedbackRow] = []
         if "feedback" in tables:
             table = Feedback.__table__
@@ -284,6 +284,34 @@ def read_store(engine: Engine, since: datetime | None) -> StoreData:
                 for r in connection.execute(_since(query, table.c.created_at, since))
             ]
     return StoreData(cases, feedback, unanswered, closing)
+
+
+def _closed_at(cases: Any, columns: set[str], tables: set[str]) -> ColumnElement[Any]:
+    """When a case was marked handled: its own ``handled_at`` column if the records keep one, else the first
+    "handled" line of the staff audit trail (``staff_audit``: action, record_kind ``cases``, record_id, at), else
+    NULL — time to close is then reported as not recorded rather than guessed."""
+    if "handled_at" in columns:
+        return sql_column("handled_at", DateTime(timezone=True))
+    if "staff_audit" in tables:
+        audit = sql_table(
+            "staff_audit",
+            sql_column("at", DateTime(timezone=True)),
+            sql_column("action"),
+            sql_column("record_kind"),
+            sql_column("record_id"),
+        )
+        first: ColumnElement[Any] = (
+            select(func.min(audit.c.at))
+            .where(audit.c.action == "handled", audit.c.record_kind == "cases", audit.c.record_id == cases.c.id)
+            .scalar_subquery()
+        )
+        return first
+    return null()
+
+
+def _moment(value: Any) -> datetime:
+    """``min()`` over a DateTime comes back from SQLite as text; anything else is a datetime already."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _since(query: Any, column: Any, since: datetime | None) -> Any:
