@@ -19,6 +19,13 @@ from bot.kb.versions import VersionRefused, add_version
 from bot.settings import Settings
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text[:20]}”无效，请写成 YYYY-MM-DD，如 2021-03-01") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot.kb", description="知识库构建")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -28,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     version.add_argument("plan", help="方案编号或地区，如 guizhou、贵州")
     version.add_argument("file", type=Path, help="新文本（UTF-8 纯文本）")
     version.add_argument("--status", required=True, choices=STATUSES)
-    version.add_argument("--issued", type=date.fromisoformat, default=None, help="印发日期 YYYY-MM-DD")
+    version.add_argument("--issued", type=_day, default=None, help="印发日期 YYYY-MM-DD")
     version.add_argument("--number", default=None, help="文号，如 黔府办发〔2021〕5号")
     version.add_argument("--title", default=None, help="标题（默认沿用上一版，印发稿去掉“征求意见稿”）")
     return parser

@@ -288,6 +288,12 @@ def test_the_one_line_an_answer_can_give(revised: tuple[Scratch, Path]) -> None:
     assert eleven is not None and change_phrases(eleven) == ["删去1句"]
 
 
+def test_a_bad_date_is_a_chinese_message(scratch: Scratch, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        kb_main(["add-version", "贵州", "x.txt", "--status", "已印发", "--issued", "2021-02-30"])
+    assert exit_info.value.code == 2 and "日期“2021-02-30”无效" in capsys.readouterr().err
+
+
 def test_an_unknown_plan_is_refused(scratch: Scratch, capsys: pytest.CaptureFixture[str]) -> None:
     new_file = scratch.root / "x.txt"
     new_file.write_text(revised_guizhou((Settings().seeds_dir / GUIZHOU).read_text(encoding="utf-8")), encoding="utf-8")
