@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
 
-from bot.gateway.keys import KB, LIMITER, RASA, RECORDS, SETTINGS, WECHAT, WECHAT_LIMITER
+from bot.gateway.keys import (
+    CONVERSATION_SECRET,
+    KB,
+    LIMITER,
+    LOGIN_ACCOUNT_LIMITER,
+    LOGIN_ADDRESS_LIMITER,
+    PROXIES,
+    RASA,
+    RECORDS,
+    SETTINGS,
+    WECHAT,
+    WECHAT_LIMITER,
+)
 from bot.gateway.middleware import error_middleware, security_headers
+from bot.gateway.proxies import forwarded, parse_networks
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
@@ -26,8 +40,11 @@ MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legiti
 
 def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) -> web.Application:
     """The gateway; ``knowledge_base`` is opened at startup unless the caller already opened (and checked) it."""
-    app = web.Application(middlewares=[security_headers, error_middleware], client_max_size=MAX_BODY)
+    # forwarded first: everything after it sees the client's address and scheme (from trusted proxies only).
+    app = web.Application(middlewares=[forwarded, security_headers, error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
+    app[PROXIES] = parse_networks(settings.trusted_proxies)
+    app[CONVERSATION_SECRET] = settings.conversation_secret.encode() or secrets.token_bytes(32)
     if knowledge_base is not None:
         app[KB] = knowledge_base
     app.cleanup_ctx.append(_resources)
@@ -50,6 +67,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[WECHAT] = RedisSessions(redis) if redis is not None else MemorySessions()
     app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
     app[WECHAT_LIMITER] = make_limiter(redis, "wechat", settings.wechat_rate_per_minute, settings.wechat_rate_burst)
+    # Staff logins: a burst of tries, then one every few minutes (per address, and per account from anywhere).
+    app[LOGIN_ADDRESS_LIMITER] = make_limiter(redis, "login-address", 20 / 15, 20)
+    app[LOGIN_ACCOUNT_LIMITER] = make_limiter(redis, "login-account", 5 / 15, 5)
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
         yield

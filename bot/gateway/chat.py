@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Any
 
 from aiohttp import web
 
-from bot.gateway import keys
+from bot.gateway import conversations, keys
 from bot.gateway.middleware import cors_headers, error_json, json_response
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.kb.errors import NotFound
 from bot.kb.views import ClauseView
+from bot.store.privacy import privacy_notice
 
-SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 UNAVAILABLE = "助手暂时无法回答，请稍后重试。如需人工帮助，请稍后发送“转人工”。"
+INVALID_CONVERSATION = "会话编号无效，请刷新页面后重试。"
 
 
 def _cors(request: web.Request) -> dict[str, str]:
@@ -62,8 +62,10 @@ async def chat(request: web.Request) -> web.Response:
         response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
         return response
     sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not SENDER.match(sender):
-        return error_json(400, "会话编号无效，请刷新页面后重试。")
+    if not isinstance(sender, str) or not _known_conversation(request, sender):
+        response = error_json(400, INVALID_CONVERSATION)
+        response.headers["X-Conversation-Invalid"] = "1"  # the page asks for a new id and sends again
+        return response
     if not isinstance(message, str) or not clean_text(message):
         response = error_json(400, "请输入您的问题。")
     elif len(clean_text(message)) > settings.max_message_chars:
@@ -84,6 +86,24 @@ async def chat(request: web.Request) -> web.Response:
             response.headers["Server-Timing"] = f"rasa;dur={(time.perf_counter() - started) * 1000:.1f}"
     response.headers.update(headers)
     return response
+
+
+def _known_conversation(request: web.Request, sender: str) -> bool:
+    if conversations.valid(request.config_dict[keys.CONVERSATION_SECRET], sender):
+        return True
+    return request.config_dict[keys.SETTINGS].accept_client_ids and bool(conversations.CLIENT_ID.fullmatch(sender))
+
+
+async def new_conversation(request: web.Request) -> web.Response:
+    """A conversation id for a new chat (the page and the widget ask once per browser tab)."""
+    if (
+        request.headers.get("Origin")
+        and "Access-Control-Allow-Origin" not in _cors(request)
+        and not _same_origin(request)
+    ):
+        return error_json(403, "这个网站未被允许使用聊天接口。")
+    secret = request.config_dict[keys.CONVERSATION_SECRET]
+    return json_response({"conversation": conversations.issue(secret)}, status=201)
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -125,7 +145,12 @@ async def info(request: web.Request) -> web.Response:
         {"region": d.region, "title": d.citation, "level": d.level_label, "status": d.status, "dated": d.dated}
         for d in kb.documents
     ]
+    settings = request.config_dict[keys.SETTINGS]
     return json_response(
-        {"plans": plans, "max_message_chars": request.config_dict[keys.SETTINGS].max_message_chars},
+        {
+            "plans": plans,
+            "max_message_chars": settings.max_message_chars,
+            "privacy": privacy_notice(settings.retention_days),
+        },
         headers=_cors(request),
     )

@@ -105,6 +105,7 @@ def cors_headers(request: web.Request, allowed: tuple[str, ...]) -> dict[str, st
             "Vary": "Origin",
             "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Expose-Headers": "Retry-After, X-Conversation-Invalid",
             "Access-Control-Max-Age": "600",
         }
     return {"Vary": "Origin"}

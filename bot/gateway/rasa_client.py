@@ -87,7 +87,9 @@ class RasaClient:
         except aiohttp.ClientConnectorError as error:
             raise ReplicaDown(str(error)) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            log.warning("Rasa did not answer for %s: %s", sender, error)
+            # The id is a credential (it continues the conversation) and an OpenID is personal: log a tag of it.
+            tag = hashlib.sha256(sender.encode("utf-8", "replace")).hexdigest()[:10]
+            log.warning("Rasa did not answer for conversation %s: %s", tag, type(error).__name__)
             raise RasaUnavailable(str(error) or type(error).__name__) from error
 
 

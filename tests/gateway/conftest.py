@@ -12,14 +12,17 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.gateway.app import create_app
+from bot.gateway.conversations import issue
 from bot.settings import Settings
 from tests.support.ports import free_port
 
-STAFF_TOKEN = "staff-secret-for-tests"
+STAFF_TOKEN = "staff-bootstrap-token-for-tests-0123456789"  # >= 32 characters
 WECHAT_TOKEN = "wechat-token-for-tests"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat issues them
 APP_ID = "wx1234567890abcdef"
 WIDGET_ORIGIN = "https://partner.example.cn"
+CONVERSATION_SECRET = "conversation-secret-for-tests"
+SENDER = issue(CONVERSATION_SECRET.encode())  # a conversation id as the gateway issues them
 
 
 @pytest.fixture()
@@ -36,6 +39,7 @@ def gateway_settings(kb_settings: Settings, tmp_path: Path) -> Settings:
         staff_token=STAFF_TOKEN,
         wechat_token=WECHAT_TOKEN,
         widget_origins=(WIDGET_ORIGIN,),
+        conversation_secret=CONVERSATION_SECRET,
     )
 
 

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.gateway.app import create_app
 from bot.settings import Settings
-from tests.gateway.conftest import STAFF_TOKEN, WIDGET_ORIGIN
+from tests.gateway.conftest import SENDER, STAFF_TOKEN, WIDGET_ORIGIN
 from tests.support.ports import free_port
 
 JSON = {"Content-Type": "application/json"}
@@ -89,7 +89,7 @@ async def test_api_errors_carry_cors_for_an_allowed_widget_origin(client: TestCl
     origin = {"Origin": WIDGET_ORIGIN}
     bad = await client.post("/api/chat", data=b"{", headers={**JSON, **origin})
     assert bad.status == 400 and bad.headers["Access-Control-Allow-Origin"] == WIDGET_ORIGIN
-    empty = await client.post("/api/chat", json={"sender": "abcdefgh1", "message": " "}, headers=origin)
+    empty = await client.post("/api/chat", json={"sender": SENDER, "message": " "}, headers=origin)
     assert empty.status == 400 and empty.headers["Access-Control-Allow-Origin"] == WIDGET_ORIGIN
     other = await client.post("/api/chat", data=b"{", headers={**JSON, "Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
@@ -107,13 +107,13 @@ async def test_the_console_is_served_only_from_its_route(client: TestClient) -> 
 async def test_no_header_discloses_internals(
     client: TestClient, aiohttp_client: Any, gateway_settings: Settings
 ) -> None:
-    response = await client.post("/api/chat", json={"sender": "abcdefgh1", "message": "你好"})
+    response = await client.post("/api/chat", json={"sender": SENDER, "message": "你好"})
     assert response.status == 503  # Rasa is a closed port here
     assert not {"X-Rasa-Replica", "Server-Timing"} & set(response.headers)
     assert_secured(response)
     # Tests and benchmarks may ask for them.
     diagnostic = await aiohttp_client(create_app(dataclasses.replace(gateway_settings, diagnostic_headers=True)))
-    timed = await diagnostic.post("/api/chat", json={"sender": "abcdefgh1", "message": "你好"})
+    timed = await diagnostic.post("/api/chat", json={"sender": SENDER, "message": "你好"})
     assert "rasa;dur=" in timed.headers["Server-Timing"]
 
 

@@ -26,6 +26,7 @@ from bot.gateway.wechat import formatting, replay, signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.messages import BadMessage, Incoming, encrypted_envelope, parse_incoming, parse_xml, text_reply
 from bot.gateway.wechat.sessions import UserState, WeChatSessions
+from bot.store.privacy import privacy_notice
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,8 @@ async def receive(request: web.Request) -> web.Response:
     answer = await _answer(request, incoming)
     if answer is None:
         return web.Response(text="success")
+    if incoming.msg_type == "event" and incoming.event == "subscribe":
+        answer += "\n\n" + privacy_notice(settings.retention_days)  # the welcome says what we keep, how long
     reply = text_reply(incoming, answer)
     if crypto is not None:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
