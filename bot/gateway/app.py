@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.gateway.channels import ChannelsConfig, add_channels
 from bot.gateway.keys import (
     CONVERSATION_SECRET,
     KB,
@@ -38,7 +39,9 @@ __all__ = ["KB", "LIMITER", "RASA", "RECORDS", "SETTINGS", "WECHAT", "WECHAT_LIM
 MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
 
 
-def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) -> web.Application:
+def create_app(
+    settings: Settings, knowledge_base: KnowledgeBase | None = None, channels: ChannelsConfig | None = None
+) -> web.Application:
     """The gateway; ``knowledge_base`` is opened at startup unless the caller already opened (and checked) it."""
     # forwarded first: everything after it sees the client's address and scheme (from trusted proxies only).
     app = web.Application(middlewares=[forwarded, security_headers, error_middleware], client_max_size=MAX_BODY)
@@ -49,6 +52,7 @@ def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) 
         app[KB] = knowledge_base
     app.cleanup_ctx.append(_resources)
     setup_routes(app)
+    add_channels(app, channels)  # 企业微信 / 钉钉 / 飞书: only those whose settings are present
     return app
 
 

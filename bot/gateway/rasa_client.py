@@ -76,6 +76,8 @@ class RasaClient:
         self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
     ) -> list[BotMessage]:
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        if metadata and isinstance(metadata.get("channel"), str):
+            body["input_channel"] = metadata["channel"]  # the tracker's input channel: a handoff case records it
         limit = aiohttp.ClientTimeout(total=timeout) if timeout else self._timeout
         try:
             async with self._session.post(self._webhook, json=body, timeout=limit) as response:
