@@ -130,3 +130,20 @@ async def test_the_access_log_never_holds_the_signed_query(
     lines = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
     assert any('"POST /wechat" 200' in line for line in lines), lines
     assert not any(query["signature"] in line or "nonce" in line or "海外维权" in line for line in lines)
+
+
+async def test_two_gateways_on_one_redis_share_each_users_rate_limit(
+    aiohttp_client: Any, gateway_settings: Settings
+) -> None:
+    from tests.support.redis import temporary_redis
+
+    with temporary_redis() as port:
+        settings = dataclasses.replace(
+            gateway_settings, redis_url=f"redis://127.0.0.1:{port}/0", wechat_rate_per_minute=1, wechat_rate_burst=2
+        )
+        first, second = await aiohttp_client(create_app(settings)), await aiohttp_client(create_app(settings))
+        answers = []
+        for n, client in enumerate((first, second, first)):
+            _, body = await post(client, signed_query(WECHAT_TOKEN), text_xml(f"问题{n}", f"3900{n}", "oBusy"))
+            answers.append(reply_fields(body)["Content"])
+        assert answers == [UNAVAILABLE, UNAVAILABLE, TOO_FAST]
