@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from bot.kb.db import make_engine
 from bot.launcher import Stack, StackConfig, default_config
+from tests.e2e.channels_support import channel_env
 from tests.support.http import post_json
 from tests.support.ports import free_port
 from tests.support.stack import local_stack
@@ -64,6 +65,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
             "RATE_LIMIT_PER_MINUTE": "0",  # every test client is 127.0.0.1; the limit has its own test
             "ACCEPT_CLIENT_CONVERSATION_IDS": "0",  # as deployed: the page and the tests ask for conversation ids
             "WIDGET_ORIGINS": f"http://127.0.0.1:{host_page_port}",
+            **channel_env(),  # 企业微信, 钉钉, 飞书 (tests/e2e/test_channels.py)
         },
     )
 
