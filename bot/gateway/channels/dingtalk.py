@@ -38,6 +38,7 @@ from bot.gateway.channels.base import (
 )
 from bot.gateway.channels.config import DingTalkConfig
 from bot.gateway.channels.crypto import dingtalk_check
+from bot.gateway.middleware import safe_dumps
 from bot.gateway.wechat.sessions import MemorySessions, UserState, WeChatSessions
 
 log = logging.getLogger(__name__)
@@ -144,4 +145,4 @@ def _markdown_lines(text: str) -> str:
 
 
 def _dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False)
+    return safe_dumps(data)  # <, >, & as \u escapes: no response body carries markup, whatever the user typed

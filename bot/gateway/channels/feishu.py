@@ -44,16 +44,20 @@ from bot.gateway.channels.base import (
 from bot.gateway.channels.config import FeishuConfig
 from bot.gateway.channels.crypto import ChannelCryptoError, FeishuCipher, feishu_check
 from bot.gateway.channels.feishu_api import FeishuApi, FeishuApiError
+from bot.gateway.middleware import safe_dumps
 from bot.gateway.wechat.sessions import MemorySessions, UserState, WeChatSessions
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "feishu"
 MAX_BODY = 64 * 1024
+CONCURRENT_REPLIES = 4  # answers being produced at once; the others wait their turn (Rasa is not flooded)
+MAX_PENDING = 200  # beyond this many waiting answers, events are refused (429) and Feishu delivers them again
 WINDOW = 300
 TITLE = "知识产权维权助手"
 CONFIG = web.AppKey("feishu_config", FeishuConfig)
 API = web.AppKey("feishu_api", FeishuApi)
+SLOTS = web.AppKey("feishu_reply_slots", asyncio.Semaphore)
 RECEIVED = {"toast": {"type": "info", "content": "已收到，正在查询…"}}
 
 
@@ -68,6 +72,7 @@ def create_feishu_app(
     app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars)
     app[keys.CLOCK] = time.time
     app[keys.TASKS] = set()
+    app[SLOTS] = asyncio.Semaphore(CONCURRENT_REPLIES)
     app.cleanup_ctx.append(_api)
     app.router.add_post("", receive)
     return app
@@ -104,7 +109,7 @@ async def receive(request: web.Request) -> web.Response:
     if data.get("type") == "url_verification":
         if not _token_ok(data.get("token"), config) or not isinstance(data.get("challenge"), str):
             raise web.HTTPForbidden(text="invalid token")
-        return web.json_response({"challenge": data["challenge"]})
+        return web.json_response({"challenge": data["challenge"]}, dumps=safe_dumps)
 
     header = data.get("header")
     if not isinstance(header, dict) or data.get("schema") != "2.0":
@@ -125,6 +130,9 @@ async def receive(request: web.Request) -> web.Response:
     job = _message_job(event) if event_type == "im.message.receive_v1" else None
     if event_type == "card.action.trigger":
         job = _card_job(event)
+    if job is not None and len(request.app[keys.TASKS]) >= MAX_PENDING:
+        log.warning("Feishu event deferred: %d answers already waiting", MAX_PENDING)
+        raise web.HTTPTooManyRequests(text="busy")  # not claimed: Feishu's re-delivery will be answered
     if job is None or not await dialogue.first_delivery(f"event:{event_id}"):
         return web.json_response({})  # not for us, or a re-delivery of an event already handled
     task = asyncio.ensure_future(_reply(request, job))
@@ -216,7 +224,8 @@ def _card_job(event: dict[str, Any]) -> Job | None:
 
 async def _reply(request: web.Request, job: Job) -> None:
     dialogue, api = request.app[keys.DIALOGUE], request.app[API]
-    body = json.loads(await dialogue.respond(request, job.turn, lambda o, s: render(o, s, job.group)))
+    async with request.app[SLOTS]:
+        body = json.loads(await dialogue.respond(request, job.turn, lambda o, s: render(o, s, job.group)))
     try:
         if job.message_id:
             await api.reply(job.message_id, body["msg_type"], body["content"])

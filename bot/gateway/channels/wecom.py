@@ -75,8 +75,8 @@ def create_wecom_app(
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Signed and fresh, or no handler runs. The body's signature (over ``Encrypt``) is checked by ``receive``."""
     q = request.query
-    if not all(q.get(name) for name in ("msg_signature", "timestamp", "nonce")):
-        raise web.HTTPForbidden(text="missing signature")
+    if not all(q.get(name, "").isascii() and q.get(name) for name in ("msg_signature", "timestamp", "nonce")):
+        raise web.HTTPForbidden(text="missing signature")  # non-ASCII would not even compare (hmac.compare_digest)
     if not fresh(q["timestamp"], request.app[keys.CLOCK](), WINDOW):
         log.warning("WeCom request refused: timestamp more than %d s from now", WINDOW)
         raise web.HTTPForbidden(text="stale timestamp")

@@ -7,6 +7,7 @@ Feishu's documentation publishes one decryption sample (Encrypt Key "test key", 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -220,8 +221,6 @@ async def test_the_token_is_kept_and_refetched_before_it_expires(feishu: TestCli
     await post(feishu, text_message("再问一次"))
     requests = await open_api.wait_for(3)
     assert [r.path_qs.split("/")[-1] for r in requests].count("internal") == 1  # the token was kept
-    import asyncio
-
     await asyncio.sleep(1.1)
     await post(feishu, text_message("第三次"))
     requests = await open_api.wait_for(5)
@@ -277,3 +276,18 @@ async def test_malformed_bodies_are_400(feishu: TestClient, raw: bytes) -> None:
 async def test_oversized_bodies_are_413(feishu: TestClient) -> None:
     raw, headers = signed(text_message("知" * 30000))
     assert (await feishu.post("/", data=raw, headers=headers)).status == 413
+
+
+async def test_too_many_waiting_answers_defer_the_event_for_redelivery(
+    feishu: TestClient, rasa_stub: RasaStub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.gateway.channels import feishu as feishu_module
+
+    payload = text_message("你好", event_id="evt-busy-1")
+    monkeypatch.setattr(feishu_module, "MAX_PENDING", 0)
+    raw, headers = signed(payload)
+    assert (await feishu.post("/", data=raw, headers=headers)).status == 429
+    monkeypatch.setattr(feishu_module, "MAX_PENDING", 200)
+    assert await post(feishu, payload) == {}  # Feishu's re-delivery is answered
+    await asyncio.sleep(0.3)
+    assert rasa_stub.messages == ["你好"]

@@ -225,3 +225,10 @@ async def test_a_message_for_another_agent_is_refused(wecom: TestClient) -> None
     inner = message_xml("你好", "7401").replace("<AgentID>1000002</AgentID>", "<AgentID>1000099</AgentID>")
     query, body = encrypted(inner)
     assert (await wecom.post("/", params=query, data=body, headers=XML)).status == 403
+
+
+async def test_a_non_ascii_signature_is_refused_not_an_error(wecom: TestClient) -> None:
+    query, body = encrypted(message_xml("你好", "7501"))
+    for name in ("msg_signature", "timestamp", "nonce"):
+        response = await wecom.post("/", params={**query, name: "签名"}, data=body, headers=XML)
+        assert response.status == 403
