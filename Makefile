@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest audit clean
+.PHONY: help env env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -20,6 +20,9 @@ env-app:
 
 env-rasa:
 	@scripts/ensure-env.sh rasa requirements/rasa.lock .venv-rasa
+
+env-tools:  # deploy-check's validators; linked under var/ (ignored by git)
+	@mkdir -p var && scripts/ensure-env.sh tools requirements/tools.lock var/venv-tools
 
 kb: env-app  ## build the knowledge base from seeds/ (idempotent, < 2 s)
 	$(PY) -m bot.kb build
@@ -52,7 +55,7 @@ run: env kb train  ## set up everything and start action server + Rasa + gateway
 unit: env-app  ## unit tests (app env, no servers)
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 
-test: env kb lint validate unit eval stories e2e  ## the whole test suite
+test: env kb lint deploy-check validate unit eval stories e2e  ## the whole test suite
 
 lint: env-app  ## ruff + mypy
 	$(PY) -m ruff check bot actions tests bench scripts
@@ -73,6 +76,14 @@ bench-validation: env  ## Rasa's check of one action response with the locked js
 
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency
+
+bench-report: env-app  ## demand report on 50,000 synthetic conversations: figures vs SQL, build time → bench/results/report.md
+	$(PY) -m bench.report_bench --conversations 50000
+
+deploy-check: env-tools  ## deploy/: manifests vs Kubernetes schemas, checkov, hadolint on the Dockerfiles
+	var/venv-tools/bin/kubernetes-validate --strict --quiet deploy/k8s/*.yaml
+	var/venv-tools/bin/checkov -d deploy --quiet --compact --skip-download
+	var/venv-tools/bin/hadolint deploy/Dockerfile.app deploy/Dockerfile.rasa
 
 audit:  ## known-vulnerability check of both lock files (pip-audit) → bench/results/audit-*.json
 	scripts/audit.sh

@@ -7,19 +7,38 @@ python -m bot task 云南 57
 python -m bot region 山西
 python -m bot topic overseas_assistance --region 贵州
 python -m bot regions
+python -m bot changes 贵州                 # versions of a plan and what changed, clause by clause
+python -m bot report --since 2026-06-01 --format md
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.citations import DISCLAIMER, agency_block, document_line, item_block, region_block
+from bot.kb.changelog import plan_changes_text
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
-from bot.settings import Settings
+from bot.report.render import csv_text, markdown
+from bot.report.service import demand_report
+from bot.report.svg import charts
+from bot.settings import PROJECT_ROOT, Settings
+from bot.text import ChineseTokenizer
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期“{text[:20]}”无效，请写成 YYYY-MM-DD，如 2026-06-01") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,7 +62,30 @@ def _parser() -> argparse.ArgumentParser:
     topic.add_argument("topic")
     topic.add_argument("--region", default=None)
     commands.add_parser("regions", help="收录的地区与方案")
+    changes = commands.add_parser("changes", help="某方案各版本之间逐条的改动")
+    changes.add_argument("plan", help="方案编号或地区，如 guizhou、贵州")
+    report = commands.add_parser("report", help="企业诉求报告（只读：记录库与 Rasa 对话库）")
+    report.add_argument("--since", type=_day, default=None, help="起始日期 YYYY-MM-DD（北京时间）")
+    report.add_argument("--format", choices=["md", "csv"], default="md")
+    report.add_argument("--svg", type=Path, default=None, help="把图表写成 SVG 文件的目录")
+    report.add_argument(
+        "--tracker-url", default=None, help="Rasa 对话库（默认 TRACKER_STORE_URL 或 var/tracker.sqlite3）"
+    )
     return parser
+
+
+def report_command(args: argparse.Namespace, settings: Settings, kb: KnowledgeBase) -> str:
+    tracker_url = (
+        args.tracker_url
+        or os.environ.get("TRACKER_STORE_URL")
+        or f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.sqlite3'}"
+    )
+    found = demand_report(settings.database_url, tracker_url, kb, ChineseTokenizer(settings.dict_dir), args.since)
+    if args.svg is not None:
+        args.svg.mkdir(parents=True, exist_ok=True)
+        for name, svg in charts(found).items():
+            (args.svg / f"{name}.svg").write_text(svg, encoding="utf-8")
+    return csv_text(found) if args.format == "csv" else markdown(found)
 
 
 def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -68,17 +110,28 @@ def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         return "\n".join([item_block(kb.task(args.region, args.number), full_text=True), DISCLAIMER])
     if args.command == "region":
         return region_block(*kb.by_region(args.region))
+    if args.command == "changes":
+        return plan_changes_text(kb, args.plan)
     raise AssertionError(args.command)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    settings = Settings.from_env()
     try:
-        kb = open_knowledge_base(Settings.from_env())
-        print(run(kb, args))
+        kb = open_knowledge_base(settings)
+        print(
+            report_command(args, settings, kb) if args.command == "report" else run(kb, args),
+            end="" if args.command == "report" else "\n",
+        )
     except QueryError as error:
         print(error.message, file=sys.stderr)
+        return 2
+    except SQLAlchemyError as error:
+        print(
+            f"无法读取记录库或对话库（{type(error).__name__}）：请检查 DATABASE_URL 和 --tracker-url。", file=sys.stderr
+        )
         return 2
     return 0
 

@@ -10,6 +10,7 @@ The e2e tests and the benchmarks use the same ``Stack`` with their own ports and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import secrets
@@ -40,6 +41,12 @@ GATEWAY_SETTINGS = (
     "RATE_LIMIT_PER_MINUTE",
     "RATE_LIMIT_BURST",
     "REDIS_URL",
+    "TRUSTED_PROXIES",
+    "CONVERSATION_SECRET",
+    "STAFF_COOKIE_SECURE",
+    "STAFF_SESSION_HOURS",
+    "WECHAT_RATE_LIMIT_PER_MINUTE",
+    "WECHAT_RATE_LIMIT_BURST",
 )
 
 # One Rasa process needs no shared lock store; replicas get LOCK_STORE_TYPE=redis through extra_env.
@@ -68,6 +75,12 @@ class StackConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
     gateway_env: dict[str, str] = field(default_factory=dict)  # STAFF_TOKEN, WECHAT_TOKEN, WIDGET_ORIGINS …
     extra_rasa_ports: tuple[int, ...] = ()  # more Rasa replicas (scale-out); they share tracker and lock stores
+    # X-Rasa-Replica / Server-Timing on chat answers: tests and benchmarks read them; `make run` turns them off.
+    diagnostic_headers: bool = True
+    # Shared secret between Rasa and the action server (endpoints.yml `token`); random per stack unless given.
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    # Client-chosen conversation ids accepted (benchmarks and older tests post their own); `make run` refuses them.
+    client_conversation_ids: bool = True
 
     @property
     def rasa_ports(self) -> tuple[int, ...]:
@@ -113,13 +126,19 @@ class Stack:
 
     def start_actions(self) -> None:
         c = self.config
-        env = {**os.environ, **c.extra_env, "DATABASE_URL": c.database_url, "SANIC_HOST": c.host}
+        env = {
+            **os.environ,
+            **c.extra_env,
+            "DATABASE_URL": c.database_url,
+            "SANIC_HOST": c.host,
+            "ACTION_SERVER_TOKEN": c.action_token,
+        }
         self._spawn(
             "actions",
             [
                 str(c.project / ".venv/bin/python"),
                 "-m",
-                "rasa_sdk",
+                "bot.action_server",
                 "--actions",
                 "actions",
                 "--port",
@@ -137,6 +156,7 @@ class Stack:
             **LOCK_STORE_DEFAULTS,
             **c.extra_env,
             "ACTION_ENDPOINT_URL": f"{c.action_url}/webhook",
+            "ACTION_SERVER_TOKEN": c.action_token,
             "TRACKER_STORE_URL": c.tracker_url,
         }
         self._spawn(
@@ -162,6 +182,8 @@ class Stack:
         c = self.config
         env = {
             **os.environ,
+            "GATEWAY_DIAGNOSTIC_HEADERS": "1" if c.diagnostic_headers else "0",
+            "ACCEPT_CLIENT_CONVERSATION_IDS": "1" if c.client_conversation_ids else "0",
             **c.extra_env,
             **c.gateway_env,
             "DATABASE_URL": c.database_url,
@@ -266,6 +288,7 @@ def default_config(environ: dict[str, str] | None = None) -> StackConfig:
         gateway_port=int(env.get("GATEWAY_PORT", "8000")),
         gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
         gateway_env={key: env[key] for key in GATEWAY_SETTINGS if key in env},
+        action_token=env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
     )
 
 
@@ -273,14 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.launcher", description="启动动作服务器和 Rasa 服务器")
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = default_config()
+    config = dataclasses.replace(default_config(), diagnostic_headers=False, client_conversation_ids=False)
     if not config.model.is_file():
         print(f"模型文件不存在：{config.model}。请先运行 `make train`。", file=sys.stderr)
         return 1
     if "STAFF_TOKEN" not in config.gateway_env:
-        # No token configured: make one for this run only, so the console is usable but never open by default.
-        config.gateway_env["STAFF_TOKEN"] = secrets.token_urlsafe(16)
-        print(f"未配置 STAFF_TOKEN，本次运行的工作台口令：{config.gateway_env['STAFF_TOKEN']}", flush=True)
+        # No token configured: make one for this run only. It opens the console only while no operator account
+        # exists (to create the first one with); the console is never open by default.
+        config.gateway_env["STAFF_TOKEN"] = secrets.token_urlsafe(32)
+        print(f"未配置 STAFF_TOKEN，本次运行的工作台初始口令：{config.gateway_env['STAFF_TOKEN']}", flush=True)
     stack = Stack(config, with_gateway=True)
     # Ctrl-C, `kill` or a service manager's stop: always take the servers down with us. (SIGINT is set explicitly:
     # a shell starting us in the background leaves it ignored.)

@@ -9,10 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_STAFF_TOKEN = 32  # a shorter STAFF_TOKEN is refused: the gateway does not start
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip().rstrip("/") for part in (value or "").split(",") if part.strip())
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,11 @@ class Settings:
     rate_burst: int = 10
     # Origins allowed to call /api/chat from the widget on other sites (exact origins, never "*").
     widget_origins: tuple[str, ...] = field(default=())
-    # Staff console: disabled (503) until a token is configured.
+    # Staff console: operator accounts (python -m bot.gateway.staff_accounts); STAFF_TOKEN (>= 32 characters)
+    # logs in only while no account exists, to create the first one. Neither: the console is closed (503).
     staff_token: str = ""
+    staff_session_hours: float = 8.0
+    staff_cookie_secure: bool = False  # set behind a TLS proxy (STAFF_COOKIE_SECURE=1)
     # WeChat Official Account (公众号): token from the account's server configuration; AES key and AppID for
     # safe mode (消息加解密方式：安全模式).
     wechat_token: str = ""
@@ -42,8 +50,24 @@ class Settings:
     wechat_app_id: str = ""
     wechat_reply_chars: int = 600  # longer replies are cut with a "回复“继续”" prompt
     wechat_deadline: float = 4.5  # WeChat drops a passive reply after 5 s
+    # Per WeChat user (OpenID): messages per minute and burst; 0 turns the limit off.
+    wechat_rate_per_minute: float = 20.0
+    wechat_rate_burst: int = 8
     # Redis shared by gateway replicas (WeChat de-duplication and per-user state); empty: in this process only.
     redis_url: str = ""
+    # X-Rasa-Replica and Server-Timing on chat answers: for tests and benchmarks (tell which replica answered and
+    # how long Rasa took); off in production, where they would disclose internals.
+    diagnostic_headers: bool = False
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For / -Proto / -Host are believed; nobody else's.
+    trusted_proxies: tuple[str, ...] = field(default=())
+    # Signs the web chat's conversation ids; set the same on every gateway replica (random per process if empty).
+    conversation_secret: str = ""
+    # Accept client-chosen conversation ids ([A-Za-z0-9_-]{8,64}) as before: only for test and benchmark stacks
+    # whose clients do not fetch an id. Never in production (anyone could continue anyone's conversation).
+    accept_client_ids: bool = False
+    # -- privacy (bot/store/privacy.py) ---------------------------------------------------------------------------
+    retention_days: int = 180  # conversations and records older than this are deleted by `python -m bot.store purge`
+    tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.sqlite3'}"  # Rasa's (for purge/delete)
 
     @property
     def rasa_urls(self) -> list[str]:
@@ -66,9 +90,19 @@ class Settings:
             rate_burst=int(env.get("RATE_LIMIT_BURST") or defaults.rate_burst),
             widget_origins=_csv(env.get("WIDGET_ORIGINS")),
             staff_token=env.get("STAFF_TOKEN") or "",
+            staff_session_hours=float(env.get("STAFF_SESSION_HOURS") or defaults.staff_session_hours),
+            staff_cookie_secure=_flag(env.get("STAFF_COOKIE_SECURE")),
             wechat_token=env.get("WECHAT_TOKEN") or "",
             wechat_aes_key=env.get("WECHAT_ENCODING_AES_KEY") or "",
             wechat_app_id=env.get("WECHAT_APP_ID") or "",
             redis_url=env.get("REDIS_URL") or "",
+            diagnostic_headers=_flag(env.get("GATEWAY_DIAGNOSTIC_HEADERS")),
+            trusted_proxies=_csv(env.get("TRUSTED_PROXIES")),
+            conversation_secret=env.get("CONVERSATION_SECRET") or "",
+            accept_client_ids=_flag(env.get("ACCEPT_CLIENT_CONVERSATION_IDS")),
+            retention_days=int(env.get("RETENTION_DAYS") or defaults.retention_days),
+            tracker_store_url=env.get("TRACKER_STORE_URL") or defaults.tracker_store_url,
             wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
+            wechat_rate_per_minute=float(env.get("WECHAT_RATE_LIMIT_PER_MINUTE") or defaults.wechat_rate_per_minute),
+            wechat_rate_burst=int(env.get("WECHAT_RATE_LIMIT_BURST") or defaults.wechat_rate_burst),
         )

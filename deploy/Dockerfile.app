@@ -1,6 +1,7 @@
 # App image: the action server and the gateway (same code, different command), knowledge base built in.
+# Runs as an unprivileged numeric user (10001) with a read-only root filesystem in Kubernetes (deploy/k8s).
 FROM python:3.10.13-slim
-RUN useradd --create-home --uid 1001 app
+RUN useradd --create-home --uid 10001 --user-group app
 WORKDIR /app
 COPY requirements/app.lock requirements/app.lock
 RUN pip install --no-cache-dir --no-deps -r requirements/app.lock
@@ -8,7 +9,11 @@ COPY bot bot
 COPY actions actions
 COPY seeds seeds
 COPY data data
-USER app
+USER 10001:10001
+ENV HOME=/tmp PYTHONDONTWRITEBYTECODE=1
 # The knowledge base is rebuilt from the seeds into DATABASE_URL by an init step (`python -m bot.kb build`).
+# The action server: python -m bot.action_server --actions actions --port 5055 (needs ACTION_SERVER_TOKEN).
 EXPOSE 5055 8000
+HEALTHCHECK --interval=30s --timeout=5s \
+  CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 CMD ["python", "-m", "bot.gateway"]

@@ -98,3 +98,18 @@ def test_real_process_with_malformed_utf8_argument(kb_settings: Settings) -> Non
     )
     assert b"Traceback" not in result.stderr + result.stdout
     assert result.returncode in (0, 2)
+
+
+def test_changes_of_a_plan_with_one_version_says_so(cli_env, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, "changes", "云南")
+    assert code == 0
+    assert "  第1版（已印发，2020年10月19日（云南日报）发布）——现行" in out
+    assert "只收录了一个版本，没有可比较的改动。" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"), [(["changes", "火星"], "没有识别出地区"), (["changes", "浙江"], "暂未收录浙江省")]
+)
+def test_changes_of_an_unknown_plan_is_a_message(cli_env, capsys, argv, message) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err

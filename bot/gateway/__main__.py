@@ -7,25 +7,30 @@ import sys
 
 from aiohttp import web
 
+from bot.gateway.accesslog import PathOnlyAccessLogger
 from bot.gateway.app import create_app
+from bot.gateway.channels import ChannelsConfig
 from bot.kb.errors import KnowledgeBaseUnavailable
 from bot.kb.service import open_knowledge_base
-from bot.settings import Settings
+from bot.settings import MIN_STAFF_TOKEN, Settings
 
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
+    if settings.staff_token and len(settings.staff_token) < MIN_STAFF_TOKEN:
+        print(f"网关无法启动：STAFF_TOKEN 至少需要{MIN_STAFF_TOKEN}个字符（建议随机生成）。", file=sys.stderr)
+        return 1
     try:
         knowledge_base = open_knowledge_base(settings)  # fail early, naming the fix, not at the first request
     except KnowledgeBaseUnavailable as error:
         print(f"网关无法启动：{error.message}", file=sys.stderr)
         return 1
     web.run_app(
-        create_app(settings, knowledge_base),
+        create_app(settings, knowledge_base, ChannelsConfig.from_env()),
         host=settings.gateway_host,
         port=settings.gateway_port,
-        access_log_format='%a "%r" %s %b %Tfs',
+        access_log_class=PathOnlyAccessLogger,  # never the query string: WeChat's signatures are in it
         print=None,
     )
     return 0

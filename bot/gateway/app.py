@@ -2,42 +2,57 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import Engine
 
+from bot.gateway.channels import ChannelsConfig, add_channels
+from bot.gateway.keys import (
+    CONVERSATION_SECRET,
+    KB,
+    LIMITER,
+    LOGIN_ACCOUNT_LIMITER,
+    LOGIN_ADDRESS_LIMITER,
+    PROXIES,
+    RASA,
+    RECORDS,
+    SETTINGS,
+    WECHAT,
+    WECHAT_LIMITER,
+)
 from bot.gateway.middleware import error_middleware, security_headers
+from bot.gateway.proxies import forwarded, parse_networks
 from bot.gateway.rasa_client import RasaPool
-from bot.gateway.ratelimit import RateLimiter
+from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
-from bot.gateway.wechat.sessions import MemorySessions, RedisSessions, WeChatSessions
+from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
 from bot.settings import Settings
 from bot.store.records import ensure_tables
 
-SETTINGS = web.AppKey("settings", Settings)
-RASA = web.AppKey("rasa", RasaPool)
-KB = web.AppKey("kb", KnowledgeBase)
-RECORDS = web.AppKey("records", Engine)
-WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
-LIMITER = web.AppKey("rate_limiter", RateLimiter)
+__all__ = ["KB", "LIMITER", "RASA", "RECORDS", "SETTINGS", "WECHAT", "WECHAT_LIMITER", "create_app"]
 
 MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
 
 
-def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) -> web.Application:
+def create_app(
+    settings: Settings, knowledge_base: KnowledgeBase | None = None, channels: ChannelsConfig | None = None
+) -> web.Application:
     """The gateway; ``knowledge_base`` is opened at startup unless the caller already opened (and checked) it."""
-    app = web.Application(middlewares=[error_middleware, security_headers], client_max_size=MAX_BODY)
+    # forwarded first: everything after it sees the client's address and scheme (from trusted proxies only).
+    app = web.Application(middlewares=[forwarded, security_headers, error_middleware], client_max_size=MAX_BODY)
     app[SETTINGS] = settings
+    app[PROXIES] = parse_networks(settings.trusted_proxies)
+    app[CONVERSATION_SECRET] = settings.conversation_secret.encode() or secrets.token_bytes(32)
     if knowledge_base is not None:
         app[KB] = knowledge_base
-    app[LIMITER] = RateLimiter(settings.rate_per_minute, settings.rate_burst)
     app.cleanup_ctx.append(_resources)
     setup_routes(app)
+    add_channels(app, channels)  # 企业微信 / 钉钉 / 飞书: only those whose settings are present
     return app
 
 
@@ -48,11 +63,20 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine
-    sessions = RedisSessions(settings.redis_url) if settings.redis_url else MemorySessions()
-    app[WECHAT] = sessions
+    redis = None
+    if settings.redis_url:
+        from redis import asyncio as redis_asyncio  # imported here: only gateways with REDIS_URL need it
+
+        redis = redis_asyncio.from_url(settings.redis_url, decode_responses=True)
+    app[WECHAT] = RedisSessions(redis) if redis is not None else MemorySessions()
+    app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
+    app[WECHAT_LIMITER] = make_limiter(redis, "wechat", settings.wechat_rate_per_minute, settings.wechat_rate_burst)
+    # Staff logins: a burst of tries, then one every few minutes (per address, and per account from anywhere).
+    app[LOGIN_ADDRESS_LIMITER] = make_limiter(redis, "login-address", 20 / 15, 20)
+    app[LOGIN_ACCOUNT_LIMITER] = make_limiter(redis, "login-account", 5 / 15, 5)
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
         yield
     engine.dispose()
-    if isinstance(sessions, RedisSessions):
-        await sessions.close()
+    if redis is not None:
+        await redis.aclose()

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Any
 
 from aiohttp import web
 
-from bot.gateway import app as state
+from bot.gateway import conversations, keys
 from bot.gateway.middleware import cors_headers, error_json, json_response
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.kb.errors import NotFound
 from bot.kb.views import ClauseView
+from bot.store.privacy import privacy_notice
 
-SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 UNAVAILABLE = "助手暂时无法回答，请稍后重试。如需人工帮助，请稍后发送“转人工”。"
+INVALID_CONVERSATION = "会话编号无效，请刷新页面后重试。"
 
 
 def _cors(request: web.Request) -> dict[str, str]:
-    return cors_headers(request, request.app[state.SETTINGS].widget_origins)
+    return cors_headers(request, request.config_dict[keys.SETTINGS].widget_origins)
 
 
 async def preflight(request: web.Request) -> web.Response:
@@ -38,7 +38,9 @@ async def read_json(request: web.Request) -> dict[str, Any] | web.Response:
         return error_json(415, "请求类型不正确：请以 JSON（application/json）发送。")
     try:
         body = json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError):
+    except LookupError:  # charset=bogus-xyz: Python knows no such codec
+        return error_json(415, "请求的字符编码无法识别：请使用 UTF-8。")
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
         return error_json(400, "请求格式不正确：不是有效的 JSON。")
     if not isinstance(body, dict):
         return error_json(400, "请求格式不正确：需要一个 JSON 对象。")
@@ -53,15 +55,17 @@ async def chat(request: web.Request) -> web.Response:
     if isinstance(body, web.Response):
         body.headers.update(headers)
         return body
-    settings = request.app[state.SETTINGS]
-    wait = request.app[state.LIMITER].allow(request.remote or "unknown")
+    settings = request.config_dict[keys.SETTINGS]
+    wait = await request.config_dict[keys.LIMITER].check(request.remote or "unknown")
     if wait:
         response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
         response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
         return response
     sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not SENDER.match(sender):
-        return error_json(400, "会话编号无效，请刷新页面后重试。")
+    if not isinstance(sender, str) or not _known_conversation(request, sender):
+        response = error_json(400, INVALID_CONVERSATION)
+        response.headers["X-Conversation-Invalid"] = "1"  # the page asks for a new id and sends again
+        return response
     if not isinstance(message, str) or not clean_text(message):
         response = error_json(400, "请输入您的问题。")
     elif len(clean_text(message)) > settings.max_message_chars:
@@ -69,17 +73,37 @@ async def chat(request: web.Request) -> web.Response:
     else:
         started = time.perf_counter()
         try:
-            replies, replica = await request.app[state.RASA].send_routed(
+            replies, replica = await request.config_dict[keys.RASA].send_routed(
                 f"web-{sender}", clean_text(message), {"channel": "web"}
             )
             response = json_response({"messages": [m.as_json() for m in replies]})
-            response.headers["X-Rasa-Replica"] = str(replica)
+            if settings.diagnostic_headers:
+                response.headers["X-Rasa-Replica"] = str(replica)
         except RasaUnavailable:
             response = error_json(503, UNAVAILABLE)
-        # How long Rasa (NLU, policies, actions) took: the load benchmark splits the time per layer with it.
-        response.headers["Server-Timing"] = f"rasa;dur={(time.perf_counter() - started) * 1000:.1f}"
+        if settings.diagnostic_headers:
+            # How long Rasa (NLU, policies, actions) took: the load benchmark splits the time per layer with it.
+            response.headers["Server-Timing"] = f"rasa;dur={(time.perf_counter() - started) * 1000:.1f}"
     response.headers.update(headers)
     return response
+
+
+def _known_conversation(request: web.Request, sender: str) -> bool:
+    if conversations.valid(request.config_dict[keys.CONVERSATION_SECRET], sender):
+        return True
+    return request.config_dict[keys.SETTINGS].accept_client_ids and bool(conversations.CLIENT_ID.fullmatch(sender))
+
+
+async def new_conversation(request: web.Request) -> web.Response:
+    """A conversation id for a new chat (the page and the widget ask once per browser tab)."""
+    if (
+        request.headers.get("Origin")
+        and "Access-Control-Allow-Origin" not in _cors(request)
+        and not _same_origin(request)
+    ):
+        return error_json(403, "这个网站未被允许使用聊天接口。")
+    secret = request.config_dict[keys.CONVERSATION_SECRET]
+    return json_response({"conversation": conversations.issue(secret)}, status=201)
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -87,7 +111,7 @@ def _same_origin(request: web.Request) -> bool:
 
 
 async def clause(request: web.Request) -> web.Response:
-    kb = request.app[state.KB]
+    kb = request.config_dict[keys.KB]
     try:
         item = kb.by_ref(request.match_info["ref"])
     except NotFound as error:
@@ -116,11 +140,17 @@ async def clause(request: web.Request) -> web.Response:
 
 async def info(request: web.Request) -> web.Response:
     """What the welcome says: the plans covered, with status and date."""
-    kb = request.app[state.KB]
+    kb = request.config_dict[keys.KB]
     plans = [
         {"region": d.region, "title": d.citation, "level": d.level_label, "status": d.status, "dated": d.dated}
         for d in kb.documents
     ]
+    settings = request.config_dict[keys.SETTINGS]
     return json_response(
-        {"plans": plans, "max_message_chars": request.app[state.SETTINGS].max_message_chars}, headers=_cors(request)
+        {
+            "plans": plans,
+            "max_message_chars": settings.max_message_chars,
+            "privacy": privacy_notice(settings.retention_days),
+        },
+        headers=_cors(request),
     )

@@ -1,12 +1,15 @@
-"""Errors as clean JSON/text (never a traceback), security headers on every response, CORS for the widget."""
+"""Errors as clean JSON/text (never a traceback), security headers on every response — errors included — and
+CORS for the widget on every /api/ response, so that the widget can show a 400 or a 429 as well as an answer."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 
 from aiohttp import web
+
+from bot.gateway import keys
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -51,12 +54,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except web.HTTPException as error:
-        if error.status < 400 or error.content_type == "application/json" or request.path.startswith("/wechat"):
+        if error.status < 400 or error.content_type == "application/json":
             raise
         message = MESSAGES.get(error.status, error.reason)
         if request.path.startswith(("/api/", "/staff/api/")):
             return error_json(error.status, message)
         return web.Response(status=error.status, text=message, content_type="text/plain", charset="utf-8")
+    except ConnectionResetError:
+        # The client went away in the middle of its upload: nothing to answer, nothing wrong here. One line.
+        log.info("client disconnected during %s %s", request.method, request.path)
+        return web.Response(status=400, text=MESSAGES[400], content_type="text/plain", charset="utf-8")
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_json(500)
@@ -64,16 +71,29 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/staff"):
-        response.headers["Content-Security-Policy"] = STAFF_CSP
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cache-Control"] = "no-store"
-    else:
-        response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    """The outermost middleware: every response gets the headers, also errors and redirects raised as exceptions."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        _secure(request, error.headers)
+        raise
+    _secure(request, response.headers)
     return response
+
+
+def _secure(request: web.Request, headers: MutableMapping[str, str]) -> None:
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers["Server"] = ""  # aiohttp would name itself and its version; the header stays, empty
+    if request.path.startswith("/staff"):
+        headers["Content-Security-Policy"] = STAFF_CSP
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cache-Control"] = "no-store"
+    else:
+        headers.setdefault("Content-Security-Policy", PAGE_CSP)
+    if request.path.startswith("/api/"):
+        for name, value in cors_headers(request, request.config_dict[keys.SETTINGS].widget_origins).items():
+            headers.setdefault(name, value)
 
 
 def cors_headers(request: web.Request, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -85,6 +105,7 @@ def cors_headers(request: web.Request, allowed: tuple[str, ...]) -> dict[str, st
             "Vary": "Origin",
             "Access-Control-Allow-Methods": "POST, GET, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Expose-Headers": "Retry-After, X-Conversation-Invalid",
             "Access-Control-Max-Age": "600",
         }
     return {"Vary": "Origin"}

@@ -11,6 +11,20 @@ from bot.gateway.middleware import json_response
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+ASSET_TYPES = {".css": "text/css", ".js": "application/javascript"}
+
+
+async def asset(request: web.Request) -> web.FileResponse:
+    """A style sheet or script from static/. HTML pages are not assets: each is served by its own route, with its
+    own headers (the staff console's no-store and anti-framing), never as /static/….html."""
+    path = STATIC / request.match_info["name"]
+    if path.suffix not in ASSET_TYPES or not path.is_file():
+        raise web.HTTPNotFound()
+    response = web.FileResponse(path)
+    response.content_type = ASSET_TYPES[path.suffix]
+    return response
+
+
 async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 

@@ -76,6 +76,8 @@ class RasaClient:
         self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
     ) -> list[BotMessage]:
         body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        if metadata and isinstance(metadata.get("channel"), str):
+            body["input_channel"] = metadata["channel"]  # the tracker's input channel: a handoff case records it
         limit = aiohttp.ClientTimeout(total=timeout) if timeout else self._timeout
         try:
             async with self._session.post(self._webhook, json=body, timeout=limit) as response:
@@ -87,7 +89,9 @@ class RasaClient:
         except aiohttp.ClientConnectorError as error:
             raise ReplicaDown(str(error)) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            log.warning("Rasa did not answer for %s: %s", sender, error)
+            # The id is a credential (it continues the conversation) and an OpenID is personal: log a tag of it.
+            tag = hashlib.sha256(sender.encode("utf-8", "replace")).hexdigest()[:10]
+            log.warning("Rasa did not answer for conversation %s: %s", tag, type(error).__name__)
             raise RasaUnavailable(str(error) or type(error).__name__) from error
 
 

@@ -1,7 +1,11 @@
-"""Per-client rate limit for /api/chat: a token bucket per client address, in this process.
+"""Rate limits: a token bucket per key (a client address, a WeChat user, a staff login name), in this process or
+shared by every gateway through Redis.
 
-``rate_per_minute`` tokens are added per minute up to ``burst``; each message takes one. A client over the limit
-gets 429 with a Chinese message and Retry-After. Buckets are bounded in number (oldest dropped first).
+``rate_per_minute`` tokens are added per minute up to ``burst``; each request takes one. ``check`` answers 0 when
+the request may go through, else the seconds to wait (the caller answers 429 with a Chinese message and
+Retry-After, or a polite WeChat reply). With ``REDIS_URL`` set the buckets live in Redis (one Lua script per check,
+atomic, on Redis's clock), so a client cannot multiply its allowance by spreading requests over gateway replicas.
+In-process buckets are bounded in number (oldest dropped first).
 """
 
 from __future__ import annotations
@@ -9,8 +13,15 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 MAX_CLIENTS = 50_000
+
+
+class Limiter(Protocol):
+    @property
+    def enabled(self) -> bool: ...
+    async def check(self, key: str) -> float: ...
 
 
 @dataclass
@@ -20,17 +31,22 @@ class _Bucket:
 
 
 class RateLimiter:
+    """Token buckets in this process."""
+
     def __init__(self, rate_per_minute: float, burst: int) -> None:
         self.rate = rate_per_minute / 60.0
-        self.burst = float(burst)
+        self.burst = float(max(burst, 1))
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     @property
     def enabled(self) -> bool:
         return self.rate > 0
 
+    async def check(self, key: str) -> float:
+        return self.allow(key)
+
     def allow(self, client: str, now: float | None = None) -> float:
-        """0 when the message may go through, else the seconds to wait."""
+        """0 when the request may go through, else the seconds to wait."""
         if not self.enabled:
             return 0.0
         now = time.monotonic() if now is None else now
@@ -44,3 +60,48 @@ class RateLimiter:
             bucket.tokens -= 1
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+
+# KEYS[1] bucket; ARGV rate per second, burst. Returns the wait in seconds as a string (Lua numbers become integers).
+_BUCKET_SCRIPT = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local saved = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(saved[1]) or burst
+local updated = tonumber(saved[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - updated) * rate)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+return tostring(wait)
+"""
+
+
+class RedisRateLimiter:
+    """The same token buckets in Redis, shared by every gateway that uses the same ``REDIS_URL``."""
+
+    def __init__(self, redis: Any, name: str, rate_per_minute: float, burst: int) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.burst = max(burst, 1)
+        self._redis = redis
+        self._prefix = f"ipr:rate:{name}:"
+        self._script = redis.register_script(_BUCKET_SCRIPT)
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    async def check(self, key: str) -> float:
+        if not self.enabled:
+            return 0.0
+        wait = await self._script(keys=[self._prefix + key[:200]], args=[self.rate, self.burst])
+        return float(wait)
+
+
+def make_limiter(redis: Any | None, name: str, rate_per_minute: float, burst: int) -> Limiter:
+    if redis is None:
+        return RateLimiter(rate_per_minute, burst)
+    return RedisRateLimiter(redis, name, rate_per_minute, burst)

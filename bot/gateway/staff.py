@@ -1,188 +1,141 @@
-"""The hotline-staff console: knowledge-base search with filters and copy-ready answers, and the records the
-assistant keeps for staff (handoff cases, unanswered questions, negative feedback), each markable as handled.
+"""The hotline-staff console, a sub-application at /staff with one guard.
 
-Access needs the configured STAFF_TOKEN: a login form posts it, and the session cookie carries an HMAC of it
-(HttpOnly, SameSite=Strict), compared in constant time. With no token configured the console is closed (503).
+Operators log in with their own account (``python -m bot.gateway.staff_accounts create NAME``); the session cookie
+is a random token the database knows only by its hash, expires (``STAFF_SESSION_HOURS``) and ends at logout.
+Logins are throttled per client address and per account name (``ratelimit``, shared through Redis when set).
+``STAFF_TOKEN`` (at least 32 characters) only opens the console while no account exists, to create the first one
+with; after that it no longer logs anyone in. With neither, the console is closed (503).
+
+The guard (``guard``) runs before every handler of the sub-application: a valid session passes (the operator's
+name goes on the request), the login page and the login and logout forms are open to everyone, everything else
+is 401. The search and the records are in ``staff_api``.
 """
 
 from __future__ import annotations
 
-import hashlib
+import asyncio
 import hmac
-from datetime import datetime
-from typing import Any
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from html import escape
 
 from aiohttp import web
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
 
-from bot.citations import DISCLAIMER, item_block
-from bot.gateway import app as state
-from bot.gateway.middleware import error_json, json_response
+from bot.gateway import keys
+from bot.gateway.middleware import error_json
 from bot.gateway.pages import STATIC
-from bot.kb.errors import QueryError
-from bot.kb.query import filter_hits
-from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+from bot.settings import MIN_STAFF_TOKEN
+from bot.store import staff as accounts
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 COOKIE = "ipr_staff"
-RECORD_KINDS: dict[str, Any] = {"cases": HandoffCase, "unanswered": UnansweredQuestion, "feedback": Feedback}
-MAX_RECORDS = 100
+OPERATOR = web.RequestKey("staff_operator", str)  # the logged-in operator's name
+BOOTSTRAP = "bootstrap"  # the operator name of a STAFF_TOKEN login
+PUBLIC = frozenset({"/staff", "/staff/login", "/staff/logout"})
+ERRORS = {
+    "failed": "用户名或密码不正确。",
+    "throttled": "登录尝试过于频繁，请稍后再试。",
+}
 
 
-def _session_value(token: str) -> str:
-    return hmac.new(token.encode(), b"ipr-staff-session-v1", hashlib.sha256).hexdigest()
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    engine = request.config_dict[keys.RECORDS]
+    token = request.cookies.get(COOKIE, "")
+    operator = await asyncio.to_thread(accounts.session_operator, engine, token) if token else None
+    if operator is not None:
+        request[OPERATOR] = operator.name
+        return await handler(request)
+    if not await _open(request):
+        return web.Response(
+            status=503, text="工作台未启用：请创建工作人员账号（见 README“Staff login”）。", charset="utf-8"
+        )
+    if request.path in PUBLIC:
+        return await handler(request)
+    return error_json(401, "请先登录工作台。")
 
 
-def is_staff(request: web.Request) -> bool:
-    token = request.app[state.SETTINGS].staff_token
-    if not token:
-        return False
-    offered = request.cookies.get(COOKIE, "")
-    bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return hmac.compare_digest(offered, _session_value(token)) or (
-        bool(bearer) and hmac.compare_digest(bearer.encode(), token.encode())
+async def _open(request: web.Request) -> bool:
+    return bool(_bootstrap_token(request)) or await asyncio.to_thread(
+        accounts.has_accounts, request.config_dict[keys.RECORDS]
     )
 
 
-def _closed(request: web.Request) -> web.Response | None:
-    if not request.app[state.SETTINGS].staff_token:
-        return web.Response(status=503, text="工作台未启用：请在配置中设置 STAFF_TOKEN。", charset="utf-8")
-    return None
+def _bootstrap_token(request: web.Request) -> str:
+    token = request.config_dict[keys.SETTINGS].staff_token
+    return token if len(token) >= MIN_STAFF_TOKEN else ""
 
 
 async def console(request: web.Request) -> web.StreamResponse:
-    closed = _closed(request)
-    if closed:
-        return closed
-    page = "staff.html" if is_staff(request) else "staff-login.html"
-    return web.FileResponse(STATIC / page, status=200 if is_staff(request) else 401)
+    if OPERATOR in request:
+        return web.FileResponse(STATIC / "staff.html")
+    return login_page(request, request.query.get("error", ""), status=401)
 
 
-async def login(request: web.Request) -> web.Response:
-    closed = _closed(request)
-    if closed:
-        return closed
-    form = await request.post()
-    offered = str(form.get("token", ""))
-    token = request.app[state.SETTINGS].staff_token
-    if not hmac.compare_digest(offered.encode(), token.encode()):
-        raise web.HTTPSeeOther("/staff?failed=1")
+def login_page(request: web.Request, error: str, status: int) -> web.Response:
+    """The login form; an error code from the query becomes one of our fixed messages (never the query's text)."""
+    page = (STATIC / "staff-login.html").read_text(encoding="utf-8")
+    message = ERRORS.get(error) or (ERRORS["failed"] if request.query.get("failed") else "")
+    notice = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
+    return web.Response(status=status, text=page.replace("<!--error-->", notice), content_type="text/html")
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    try:
+        form = await request.post()
+    except (LookupError, ValueError):  # an unknown charset or a malformed form
+        raise web.HTTPSeeOther("/staff?error=failed") from None
+    name = str(form.get("name", "")).strip().lower()[:64]
+    password = str(form.get("password", "") or form.get("token", ""))[:1024]
+    address = request.remote or "unknown"
+    waits = [
+        await request.config_dict[keys.LOGIN_ADDRESS_LIMITER].check(address),
+        await request.config_dict[keys.LOGIN_ACCOUNT_LIMITER].check(name or BOOTSTRAP),
+    ]
+    if any(waits):
+        log.warning("staff login throttled (address or account over its limit)")
+        response = login_page(request, "throttled", status=429)
+        response.headers["Retry-After"] = str(max(1, round(max(waits))))
+        return response
+    operator = await _authenticate(request, name, password)
+    if operator is None:
+        log.warning("staff login failed")
+        raise web.HTTPSeeOther("/staff?error=failed")
+    settings = request.config_dict[keys.SETTINGS]
+    lifetime = timedelta(hours=settings.staff_session_hours)
+    token = await asyncio.to_thread(accounts.start_session, request.config_dict[keys.RECORDS], operator, lifetime)
     response = web.HTTPSeeOther("/staff")
     response.set_cookie(
         COOKIE,
-        _session_value(token),
+        token,
         httponly=True,
         samesite="Strict",
         path="/staff",
-        secure=request.secure,
-        max_age=12 * 3600,
+        secure=settings.staff_cookie_secure or request.secure,
+        max_age=int(lifetime.total_seconds()),
     )
     raise response
+
+
+async def _authenticate(request: web.Request, name: str, password: str) -> str | None:
+    engine = request.config_dict[keys.RECORDS]
+    if await asyncio.to_thread(accounts.has_accounts, engine):
+        ok = bool(name) and await asyncio.to_thread(accounts.verify_password, engine, name, password)
+        return name if ok else None
+    # No account yet: the bootstrap token, once, to create the first one with.
+    token = _bootstrap_token(request)
+    if token and hmac.compare_digest(password.encode("utf-8", "replace"), token.encode("utf-8")):
+        return BOOTSTRAP
+    return None
 
 
 async def logout(request: web.Request) -> web.Response:
+    token = request.cookies.get(COOKIE, "")
+    if token:
+        await asyncio.to_thread(accounts.end_session, request.config_dict[keys.RECORDS], token)
     response = web.HTTPSeeOther("/staff")
     response.del_cookie(COOKIE, path="/staff")
     raise response
-
-
-def _require_staff(request: web.Request) -> web.Response | None:
-    return _closed(request) or (None if is_staff(request) else error_json(401, "请先登录工作台。"))
-
-
-async def search(request: web.Request) -> web.Response:
-    denied = _require_staff(request)
-    if denied:
-        return denied
-    kb = request.app[state.KB]
-    query = request.query.get("q", "")
-    region = request.query.get("region") or None
-    topic = request.query.get("topic") or None
-    agency = request.query.get("agency") or None
-    try:
-        if query.strip():
-            hits = kb.search(query, region=region, limit=30)
-        elif topic:
-            hits = kb.by_topic(topic, region, limit=30)
-        elif agency or region:
-            hits = kb.search(agency or "", region=region, limit=30) if agency else kb.all_items(region)
-        else:
-            return error_json(400, "请输入问题，或选择地区、主题、单位中的至少一项。")
-    except QueryError as error:
-        return error_json(400, error.message)
-    hits = filter_hits(hits, topic=topic, agency=agency)[:20]
-    results = [
-        {
-            "ref": h.item.ref,
-            "region": h.item.document.region,
-            "label": h.item.label,
-            "text": h.item.text,
-            "quote": "".join(h.quote),
-            "citation": h.item.citation,
-            "deadline": h.item.deadline,
-            "agencies": [{"name": a.name, "role": a.role_label} for a in h.item.agencies],
-            "answer": "\n".join([item_block(h.item, h.quote), DISCLAIMER]),
-        }
-        for h in hits
-    ]
-    return json_response(
-        {
-            "results": results,
-            "topics": {t.id: t.name for t in kb.topics.values()},
-            "regions": [d.region for d in kb.documents],
-        }
-    )
-
-
-def _row(kind: str, row: Any) -> dict[str, Any]:
-    data = {
-        "kind": kind,
-        "id": row.id,
-        "conversation_id": row.conversation_id,
-        "handled": row.handled,
-        "created_at": row.created_at.isoformat() if isinstance(row.created_at, datetime) else str(row.created_at),
-    }
-    if kind == "cases":
-        data.update(
-            case_number=row.case_number,
-            region=row.region,
-            topic=row.topic,
-            messages=row.user_messages,
-            channel=row.channel,
-        )
-    elif kind == "unanswered":
-        data.update(text=row.text, region=row.region, suggested=row.suggested_refs)
-    else:
-        data.update(positive=row.positive, refs=row.clause_refs, text=row.user_text)
-    return data
-
-
-async def records(request: web.Request) -> web.Response:
-    denied = _require_staff(request)
-    if denied:
-        return denied
-    engine = request.app[state.RECORDS]
-    out: dict[str, list[dict[str, Any]]] = {}
-    with Session(engine) as session:
-        for kind, model in RECORD_KINDS.items():
-            statement = select(model).order_by(model.created_at.desc(), model.id.desc()).limit(MAX_RECORDS)
-            if kind == "feedback":
-                statement = statement.where(model.positive.is_(False))
-            out[kind] = [_row(kind, row) for row in session.scalars(statement)]
-    return json_response(out)
-
-
-async def mark_handled(request: web.Request) -> web.Response:
-    denied = _require_staff(request)
-    if denied:
-        return denied
-    if request.headers.get("X-Requested-With") != "ipr-staff":  # no cross-site form can set this header
-        return error_json(403, "请求来源无效。")
-    model = RECORD_KINDS.get(request.match_info["kind"])
-    if model is None:
-        return error_json(404, "没有这一类记录。")
-    with Session(request.app[state.RECORDS]) as session, session.begin():
-        result = session.execute(update(model).where(model.id == int(request.match_info["id"])).values(handled=True))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        return error_json(404, "没有找到这条记录。")
-    return json_response({"handled": True})

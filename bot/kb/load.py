@@ -3,24 +3,30 @@
 Every build replaces the ``kb_*`` tables' rows and nothing else, so data that other parts of the product keep
 in the same database (handoff cases, feedback) survives a rebuild, and a failed build leaves the previous
 knowledge base in place.
+
+Every version of a plan listed in the manifest is stored; superseded versions get version-qualified refs
+(``guizhou@1/17``) and consecutive versions are aligned clause by clause (``kb_changes``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, inspect
 from sqlalchemy.orm import Session
 
 from bot.kb import models
 from bot.kb.agencies import kind_of
+from bot.kb.align import ClauseChange, ClauseText, align
 from bot.kb.manifest import ManifestEntry, load_manifest
 from bot.kb.parse import parse_plan
 from bot.kb.records import ParsedPlan
 from bot.kb.topics import Topic, TopicMatch, load_topics, tag_text
 from bot.settings import Settings
+from bot.text import ChineseTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +50,23 @@ def task_ref(slug: str, number: int) -> str:
     return f"{slug}/task-{number}"
 
 
+def ref_prefix(slug: str, version: int, in_force: bool) -> str:
+    """``guizhou`` for the version in force (stable refs), ``guizhou@1`` for a superseded version."""
+    return slug if in_force else f"{slug}@{version}"
+
+
 def build(engine: Engine, settings: Settings) -> BuildReport:
     entries = load_manifest(settings.seeds_dir)
     topics = load_topics(settings.topics_file)
-    parsed = []
+    parsed: list[tuple[ManifestEntry, str, ParsedPlan, bool]] = []
     for entry in entries:
-        raw = (settings.seeds_dir / entry.file).read_bytes()
-        parsed.append((entry, hashlib.sha256(raw).hexdigest(), parse_plan(raw.decode("utf-8"))))
+        for version in entry.versions:
+            raw = (settings.seeds_dir / version.file).read_bytes()
+            in_force = version.version == entry.version
+            parsed.append((version, hashlib.sha256(raw).hexdigest(), parse_plan(raw.decode("utf-8")), in_force))
+    changes = _align_versions(parsed, settings) if any(entry.history for entry in entries) else []
 
-    models.Base.metadata.create_all(engine)
+    _ensure_schema(engine)
     report: dict[str, tuple[int, int]] = {}
     with Session(engine) as session, session.begin():
         for table in models.KB_TABLES:
@@ -62,11 +76,74 @@ def build(engine: Engine, settings: Settings) -> BuildReport:
             for t in topics
         )
         agencies: dict[str, models.Agency] = {}
-        for entry, digest, plan in parsed:
-            _store_plan(session, entry, digest, plan, topics, agencies)
-            report[entry.id] = (len(plan.clauses), len(plan.tasks))
+        for entry, digest, plan, in_force in parsed:
+            _store_plan(session, entry, digest, plan, topics, agencies, in_force)
+            if in_force:
+                report[entry.id] = (len(plan.clauses), len(plan.tasks))
+        session.add_all(changes)
     log.info("knowledge base built: %s", report)
     return BuildReport(report)
+
+
+def _ensure_schema(engine: Engine) -> None:
+    """Create the tables; a knowledge base built before versions existed (no ``version`` column) is recreated."""
+    existing = inspect(engine)
+    if existing.has_table("kb_documents"):
+        columns = {column["name"] for column in existing.get_columns("kb_documents")}
+        if "version" not in columns:
+            log.warning("knowledge-base tables predate plan versions; recreating them")
+            models.Base.metadata.drop_all(engine)
+    models.Base.metadata.create_all(engine)
+
+
+def clause_texts(plan: ParsedPlan, prefix: str) -> tuple[list[ClauseText], list[ClauseText]]:
+    """The clauses and the tasks of a parsed plan as the alignment reads them, with their refs."""
+    clauses = [
+        ClauseText(
+            clause_ref(prefix, c.ordinal),
+            c.ordinal,
+            c.number,
+            c.body,
+            tuple((a.name, a.role) for a in c.agencies),
+            c.deadline,
+        )
+        for c in plan.clauses
+    ]
+    tasks = [
+        ClauseText(task_ref(prefix, t.number), t.number, str(t.number), t.text, (), t.deadline) for t in plan.tasks
+    ]
+    return clauses, tasks
+
+
+def _align_versions(
+    parsed: list[tuple[ManifestEntry, str, ParsedPlan, bool]], settings: Settings
+) -> list[models.Change]:
+    tokenizer = ChineseTokenizer(settings.dict_dir)
+    rows: list[models.Change] = []
+    for (old, _, old_plan, old_in_force), (new, _, new_plan, new_in_force) in itertools.pairwise(parsed):
+        if old.id != new.id:
+            continue
+        old_clauses, old_tasks = clause_texts(old_plan, ref_prefix(old.id, old.version, old_in_force))
+        new_clauses, new_tasks = clause_texts(new_plan, ref_prefix(new.id, new.version, new_in_force))
+        found: list[ClauseChange] = [
+            *align(old_clauses, new_clauses, tokenizer.terms),
+            *align(old_tasks, new_tasks, tokenizer.terms),
+        ]
+        rows.extend(
+            models.Change(
+                slug=new.id,
+                from_version=old.version,
+                to_version=new.version,
+                position=position,
+                kind=change.kind,
+                old_refs=list(change.old_refs),
+                new_refs=list(change.new_refs),
+                similarity=change.similarity,
+                details=change.details(),
+            )
+            for position, change in enumerate(found)
+        )
+    return rows
 
 
 def _agency(session: Session, agencies: dict[str, models.Agency], name: str) -> models.Agency:
@@ -83,9 +160,16 @@ def _store_plan(
     plan: ParsedPlan,
     topics: tuple[Topic, ...],
     agencies: dict[str, models.Agency],
+    in_force: bool = True,
 ) -> None:
+    prefix = ref_prefix(entry.id, entry.version, in_force)
     document = models.Document(
         slug=entry.id,
+        version=entry.version,
+        in_force=in_force,
+        issued=entry.issued,
+        added_at=entry.added,
+        superseded_at=None if in_force else entry.superseded,
         file=entry.file,
         sha256=digest,
         region=entry.region,
@@ -116,7 +200,7 @@ def _store_plan(
 
     for record in plan.clauses:
         clause = models.Clause(
-            ref=clause_ref(entry.id, record.ordinal),
+            ref=clause_ref(prefix, record.ordinal),
             document=document,
             section=sections.get(record.section) if record.section else None,
             ordinal=record.ordinal,
@@ -137,7 +221,7 @@ def _store_plan(
 
     for task_record in plan.tasks:
         task = models.Task(
-            ref=task_ref(entry.id, task_record.number),
+            ref=task_ref(prefix, task_record.number),
             document=document,
             section=sections.get(task_record.section) if task_record.section else None,
             number=task_record.number,

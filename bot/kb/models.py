@@ -2,13 +2,17 @@
 
 Clauses and tasks carry a stable ``ref`` (``guizhou/17``, ``yunnan/task-57``) that stays the same across rebuilds,
 so records that refer to a clause (feedback, handoff cases) never point at the wrong text after ``make kb``.
+
+Every version of a plan is stored (``kb_documents.version``); the version in force keeps the plain refs and
+superseded versions carry the version in theirs (``guizhou@1/17``). ``kb_changes`` holds the clause-level
+alignment between consecutive versions of a plan.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -18,9 +22,15 @@ class Base(DeclarativeBase):
 
 class Document(Base):
     __tablename__ = "kb_documents"
+    __table_args__ = (UniqueConstraint("slug", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    slug: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    in_force: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    issued: Mapped[str | None] = mapped_column(String(10))  # ISO date of 印发, when known
+    added_at: Mapped[str | None] = mapped_column(String(40))  # when this version came into force here
+    superseded_at: Mapped[str | None] = mapped_column(String(40))
     file: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(40))
@@ -154,6 +164,28 @@ class LeadershipMember(Base):
     role: Mapped[str] = mapped_column(String(20))
     name: Mapped[str | None] = mapped_column(String(40))
     post: Mapped[str] = mapped_column(String(200))
+
+
+class Change(Base):
+    """One row of the clause-level alignment of two consecutive versions of a plan.
+
+    ``kind`` is unchanged / changed / added / removed / split / merged; ``old_refs`` and ``new_refs`` are the
+    clauses on either side (several for a split or a merge); ``details`` holds which sentences, agencies and
+    deadline changed, as ``bot.kb.align.ClauseChange.details()`` writes them.
+    """
+
+    __tablename__ = "kb_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), index=True)
+    from_version: Mapped[int] = mapped_column(Integer)
+    to_version: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    old_refs: Mapped[list[str]] = mapped_column(JSON)
+    new_refs: Mapped[list[str]] = mapped_column(JSON)
+    similarity: Mapped[float] = mapped_column(Float)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 KB_TABLES = [table for table in reversed(Base.metadata.sorted_tables)]  # children first, for clearing

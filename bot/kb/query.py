@@ -12,11 +12,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.kb.agencies import KINDS_BY_ID, AgencyKind, kinds_mentioned
+from bot.kb.align import ClauseChange
 from bot.kb.errors import (
     EmptyQuery,
     KnowledgeBaseUnavailable,
@@ -25,6 +27,7 @@ from bot.kb.errors import (
     RegionNotCovered,
     UnknownRegion,
 )
+from bot.kb.history import CitedClause, ClauseVersion, History
 from bot.kb.numbering import chinese_to_int
 from bot.kb.passages import Passage, SentenceIndex
 from bot.kb.regions import Gazetteer, RegionMention
@@ -66,11 +69,17 @@ class AgencyReport:
 
 class KnowledgeBase:
     def __init__(
-        self, snapshot: Snapshot, gazetteer: Gazetteer, tokenizer: ChineseTokenizer, topics: tuple[Topic, ...]
+        self,
+        snapshot: Snapshot,
+        gazetteer: Gazetteer,
+        tokenizer: ChineseTokenizer,
+        topics: tuple[Topic, ...],
+        history: History | None = None,
     ) -> None:
         if not snapshot.documents:
             raise KnowledgeBaseUnavailable("知识库为空：请先运行 `make kb`（python -m bot.kb build）生成知识库。")
-        self.snapshot = snapshot
+        self.snapshot = snapshot  # the versions in force only; superseded versions live in ``history``
+        self.plan_history = history or History(snapshot, Snapshot((), (), ()), ())
         self.gazetteer = gazetteer
         self.topics = {topic.id: topic for topic in topics}
         self.index = PassageIndex(snapshot.items, tokenizer, topics)
@@ -83,12 +92,13 @@ class KnowledgeBase:
     ) -> KnowledgeBase:
         try:
             snapshot = load_snapshot(engine)
+            history = History.load(engine, snapshot, load_snapshot(engine, in_force=False))
         except SQLAlchemyError as error:
             raise KnowledgeBaseUnavailable(
                 f"无法读取知识库数据库（{type(error).__name__}）：请运行 `make kb` 重新生成，"
                 "或检查 DATABASE_URL 是否正确。"
             ) from error
-        return cls(snapshot, gazetteer, tokenizer, topics)
+        return cls(snapshot, gazetteer, tokenizer, topics, history)
 
     # -- regions ------------------------------------------------------------------------------------------
     @property
@@ -262,10 +272,64 @@ class KnowledgeBase:
         )
 
     def by_ref(self, ref: str) -> Item:
+        """A clause or task in force (``guizhou/17``), or of a superseded version (``guizhou@1/17``)."""
         for item in self.snapshot.items:
             if item.ref == ref:
                 return item
+        found = self.plan_history.item(ref)
+        if found is not None:
+            return found
         raise NotFound(f"没有找到条款“{_echo(ref, 60)}”。")
+
+    # -- versions -------------------------------------------------------------------------------------------
+    def plan_slug(self, plan: str) -> str:
+        """A plan named by its id (``guizhou``) or by a region (贵州, 黔, 遵义); raises QueryError otherwise."""
+        text = _clean(plan)
+        if self.plan_history.versions(text):
+            return text
+        documents = self.scope(text).documents
+        if len(documents) > 1:
+            raise NotFound(f"“{_echo(text, 20)}”对应多份方案：{'、'.join(d.slug for d in documents)}，请写方案编号。")
+        return documents[0].slug
+
+    def versions(self, plan: str) -> tuple[DocumentView, ...]:
+        """Every version of a plan, oldest first; the last is the version in force."""
+        return self.plan_history.versions(self.plan_slug(plan))
+
+    def changes(self, plan: str, from_version: int | None = None, to_version: int | None = None) -> list[ClauseChange]:
+        """Clause-level changes between two consecutive versions (default: previous → in force), in plan order."""
+        return self.plan_history.plan_changes(self.plan_slug(plan), from_version, to_version)
+
+    def history(self, ref: str) -> list[ClauseVersion]:
+        """One clause through every version of its plan, oldest first (see ``History.lineage``)."""
+        found = self.plan_history.lineage(ref)
+        if not found:
+            raise NotFound(f"没有找到条款“{_echo(ref, 60)}”。")
+        return found
+
+    def in_version(self, ref: str, status: str | None = None, version: int | None = None) -> ClauseVersion | None:
+        """The same clause in another version of its plan — the latest one with that ``status`` (“征求意见稿里怎么
+        写的”) or that ``version`` number. None when the plan has no such version or the clause was not in it yet;
+        ``item`` is None when that version removed it."""
+        found = [
+            v
+            for v in self.history(ref)
+            if (status is None or v.document.status == status) and (version is None or v.document.version == version)
+        ]
+        return found[-1] if found else None
+
+    def latest_change(self, ref: str) -> ClauseChange | None:
+        """How a clause in force differs from the previous version; None if unchanged-plan or first version."""
+        return self.plan_history.latest_change(ref)
+
+    def cited(self, ref: str, at: str | datetime | None) -> CitedClause:
+        """What a record citing ``ref`` at ``at`` meant, what it is now, and every change between."""
+        return self.plan_history.cited(ref, at)
+
+    def changed_citations(self, refs: list[str], at: str | datetime | None) -> list[CitedClause]:
+        """Of the refs a record cited at ``at`` (feedback, a case, an unanswered question's suggestions), those whose
+        clause has changed, split, merged or gone since: what staff should review, old and new text side by side."""
+        return [found for ref in dict.fromkeys(refs) if (found := self.cited(ref, at)).changed]
 
     def by_region(self, region: str) -> tuple[RegionScope, list[ClauseView]]:
         scope = self.scope(region)

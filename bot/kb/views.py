@@ -45,6 +45,16 @@ class DocumentView:
     leadership: tuple[LeaderView, ...]
     clause_count: int
     task_count: int
+    version: int = 1
+    in_force: bool = True
+    issued: str | None = None  # ISO date of 印发, when known
+    added_at: str | None = None  # when this version came into force in the knowledge base
+    superseded_at: str | None = None
+
+    @property
+    def ref_prefix(self) -> str:
+        """What this version's refs start with: ``guizhou`` in force, ``guizhou@1`` when superseded."""
+        return self.slug if self.in_force else f"{self.slug}@{self.version}"
 
     @property
     def level_label(self) -> str:
@@ -161,11 +171,13 @@ def _section_label(section: models.Section | None, by_id: dict[int, models.Secti
     return f"{parent.number}{parent.title} › {label}" if parent else label
 
 
-def load_snapshot(engine: Engine) -> Snapshot:
-    """Everything the query layer needs, in document → clause/task order."""
+def load_snapshot(engine: Engine, in_force: bool = True) -> Snapshot:
+    """Everything the query layer needs, in document → clause/task order: the versions in force of the plans, or
+    (``in_force=False``) the superseded versions, which history and explicit questions about a draft read."""
     with Session(engine) as session:
         documents = session.scalars(
             select(models.Document)
+            .where(models.Document.in_force.is_(in_force))
             .options(
                 selectinload(models.Document.sections),
                 selectinload(models.Document.leadership),
@@ -177,6 +189,8 @@ def load_snapshot(engine: Engine) -> Snapshot:
             .order_by(models.Document.id)
         ).all()
         tags: dict[tuple[str, int], dict[str, tuple[str, ...]]] = defaultdict(dict)
+        if not documents:
+            return Snapshot((), (), ())
         for tag in session.scalars(select(models.Tag).order_by(models.Tag.score.desc(), models.Tag.id)):
             key = ("clause", tag.clause_id) if tag.clause_id is not None else ("task", tag.task_id or 0)
             tags[key][tag.topic_id] = tuple(tag.sentences)
@@ -202,6 +216,11 @@ def load_snapshot(engine: Engine) -> Snapshot:
                 leadership=tuple(LeaderView(m.role, m.name, m.post) for m in document.leadership),
                 clause_count=len(document.clauses),
                 task_count=len(document.tasks),
+                version=document.version,
+                in_force=document.in_force,
+                issued=document.issued,
+                added_at=document.added_at,
+                superseded_at=document.superseded_at,
             )
             document_views.append(view)
             for clause in document.clauses:

@@ -11,11 +11,12 @@ from sqlalchemy import Engine
 
 from bot.kb.db import make_engine
 from bot.launcher import Stack, StackConfig, default_config
+from tests.e2e.channels_support import channel_env
 from tests.support.http import post_json
 from tests.support.ports import free_port
 from tests.support.stack import local_stack
 
-STAFF_TOKEN = "e2e-staff-token"
+STAFF_TOKEN = "e2e-staff-bootstrap-token-0123456789abcdef"  # >= 32 characters
 WECHAT_TOKEN = "e2e-wechat-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 APP_ID = "wx_e2e_app"
@@ -62,7 +63,9 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
             "WECHAT_APP_ID": APP_ID,
             "WECHAT_REPLY_CHARS": str(WECHAT_REPLY_CHARS),
             "RATE_LIMIT_PER_MINUTE": "0",  # every test client is 127.0.0.1; the limit has its own test
+            "ACCEPT_CLIENT_CONVERSATION_IDS": "0",  # as deployed: the page and the tests ask for conversation ids
             "WIDGET_ORIGINS": f"http://127.0.0.1:{host_page_port}",
+            **channel_env(),  # 企业微信, 钉钉, 飞书 (tests/e2e/test_channels.py)
         },
     )
 

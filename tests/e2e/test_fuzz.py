@@ -1,9 +1,13 @@
-"""Fuzzing the public endpoints through the real stack: 1,050 generated inputs (random Unicode, control characters,
-emoji, very long text, JSON and XML edge cases, SQL-like and HTML-like strings). No 5xx, no traceback, no markup
-in any response body, and normal answers afterwards."""
+"""Fuzzing the public endpoints through the real stack: about 1,650 generated inputs (random Unicode, control
+characters, emoji, very long text, JSON and XML edge cases, SQL-like and HTML-like strings) to the chat API, WeChat
+in safe mode (well-encrypted hostile messages, tampered envelopes and signatures, plaintext the account refuses)
+and the staff console's API and login form. No 5xx, no traceback, no markup in any response body, and normal
+answers afterwards."""
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
 import random
 import time
@@ -11,8 +15,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.e2e.conftest import STAFF_TOKEN, WECHAT_TOKEN, Chat
-from tests.gateway.wechat_support import signed_query, text_xml
+from bot.gateway.wechat.crypto import WeChatCrypto
+from bot.gateway.wechat.signature import sign
+from tests.e2e.conftest import AES_KEY, APP_ID, STAFF_TOKEN, WECHAT_TOKEN, Chat
+from tests.gateway.wechat_support import encrypted_request, signed_query, text_xml
 from tests.support.http import fetch
 
 SEED = 20261121
@@ -76,8 +82,13 @@ def assert_clean(status: int, body: str, what: str) -> None:
     assert "<script" not in body.lower() and "<img" not in body.lower(), (what, body[:200])
 
 
-def chat_bodies(rng: random.Random) -> list[tuple[bytes, str]]:
-    sender = "fuzz" + "".join(rng.choice("abcdef0123456789") for _ in range(12))
+def conversation(gateway: str) -> str:
+    reply = fetch(f"{gateway}/api/conversations", b"")
+    assert reply.status == 201, reply
+    return str(reply.json()["conversation"])
+
+
+def chat_bodies(rng: random.Random, sender: str) -> list[tuple[bytes, str]]:
     cases: list[tuple[bytes, str]] = []
     for _ in range(450):
         cases.append((json.dumps({"sender": sender, "message": random_text(rng)}).encode("utf-8"), "application/json"))
@@ -123,11 +134,90 @@ def wechat_bodies(rng: random.Random) -> list[str]:
     return bodies
 
 
+def safe_mode_requests(rng: random.Random) -> list[tuple[dict[str, str], str]]:
+    """(query, body) pairs as WeChat would post them to a safe-mode account, most of them hostile."""
+    crypto = WeChatCrypto(AES_KEY, APP_ID)
+    requests: list[tuple[dict[str, str], str]] = []
+    for index, xml in enumerate(wechat_bodies(rng)):
+        query, body = encrypted_request(WECHAT_TOKEN, crypto, xml)  # well encrypted, well signed, hostile inside
+        kind = index % 6
+        if kind == 1:  # tampered ciphertext, signed as it is
+            encrypted = base64.b64encode(rng.randbytes(rng.choice([0, 15, 16, 32, 48, 4096]))).decode()
+            body = f"<xml><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            query["msg_signature"] = sign(WECHAT_TOKEN, query["timestamp"], query["nonce"], encrypted)
+        elif kind == 2:  # a valid envelope with a forged msg_signature
+            query["msg_signature"] = "".join(rng.choice("0123456789abcdef") for _ in range(40))
+        elif kind == 3:  # envelope itself malformed
+            body = rng.choice(["<xml>", "", "<xml><Encrypt>%%%</Encrypt></xml>", random_text(rng)])
+        elif kind == 4:  # plaintext to an account with an AES key: refused
+            query = signed_query(WECHAT_TOKEN)
+            body = xml
+        requests.append((query, body))
+    return requests
+
+
+def staff_login(gateway: str) -> str:
+    """The bootstrap login (no account exists in the e2e stack); the session cookie, read from the 303."""
+    host, port = urllib.parse.urlsplit(gateway).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    form = urllib.parse.urlencode({"name": "", "password": STAFF_TOKEN})
+    connection.request("POST", "/staff/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+    response = connection.getresponse()
+    cookie = response.getheader("Set-Cookie", "").split(";")[0]
+    connection.close()
+    assert response.status == 303 and cookie.startswith("ipr_staff="), (response.status, cookie)
+    return cookie
+
+
+def staff_requests(rng: random.Random) -> list[tuple[str, str, bytes | None, dict[str, str]]]:
+    """(method, path, body, headers) for the console's API and login form, hostile values everywhere."""
+    requests: list[tuple[str, str, bytes | None, dict[str, str]]] = []
+    for index in range(250):
+        kind = index % 5
+        if kind == 0:
+            page = rng.choice(["", "0", "-1", "1", "2", "9" * 30, "１", "²", random_text(rng)[:50]])
+            requests.append(("GET", "/staff/api/records?" + urllib.parse.urlencode({"page": page}), None, {}))
+        elif kind == 1:
+            record_kind = rng.choice(["cases", "unanswered", "feedback", "secrets", "..", "%00"])
+            record_id = rng.choice(["1", "0", "9" * 30, "99999999999999999", "abc"])
+            path = f"/staff/api/records/{urllib.parse.quote(record_kind)}/{record_id}/handled"
+            requests.append(("POST", path, b"", {"X-Requested-With": rng.choice(["ipr-staff", "x", ""])}))
+        elif kind == 2:
+            form = {"name": random_text(rng)[:100], "password": random_text(rng)[:200]}
+            body = urllib.parse.urlencode(form).encode()
+            charset = rng.choice(["", "; charset=utf-8", "; charset=bogus-xyz", "; charset=utf-16"])
+            requests.append(
+                ("POST", "/staff/login", body, {"Content-Type": "application/x-www-form-urlencoded" + charset})
+            )
+        elif kind == 3:
+            requests.append(("GET", "/staff?" + urllib.parse.urlencode({"error": random_text(rng)[:100]}), None, {}))
+        else:
+            printable = "".join(ch for ch in random_text(rng)[:80] if ch.isprintable())  # what a header can carry
+            cookie = rng.choice(["ipr_staff=" + printable, "ipr_staff=" + "A" * 5000, "ipr_staff="])
+            requests.append(("GET", "/staff/api/search?q=%E6%B5%B7%E5%A4%96", None, {"Cookie": cookie}))
+    return requests
+
+
+def raw_request(gateway: str, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, str]:
+    """http.client: headers (cookies with any characters) go out as given, and redirects are not followed."""
+    host, port = urllib.parse.urlsplit(gateway).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.putrequest(method, path)
+        for name, value in {**headers, "Content-Length": str(len(body or b""))}.items():
+            connection.putheader(name, value.encode("utf-8"))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
 def test_fuzz_public_endpoints(chat: Chat) -> None:
     rng = random.Random(SEED)
     sent = 0
     started = time.monotonic()
-    for body, content_type in chat_bodies(rng):
+    for body, content_type in chat_bodies(rng, conversation(chat.gateway)):
         status, text = request(f"{chat.gateway}/api/chat", body, {"Content-Type": content_type} if content_type else {})
         assert_clean(status, text, "api/chat")
         sent += 1
@@ -138,6 +228,7 @@ def test_fuzz_public_endpoints(chat: Chat) -> None:
         )
         assert_clean(status, text, "wechat")
         sent += 1
+    cookie = staff_login(chat.gateway)
     for _ in range(290):
         query = urllib.parse.urlencode(
             {
@@ -147,17 +238,31 @@ def test_fuzz_public_endpoints(chat: Chat) -> None:
                 "agency": rng.choice(["", "省商务厅", "<script>"]),
             }
         )
-        status, text = request(
-            f"{chat.gateway}/staff/api/search?{query}", None, {"Authorization": f"Bearer {STAFF_TOKEN}"}
-        )
+        status, text = request(f"{chat.gateway}/staff/api/search?{query}", None, {"Cookie": cookie})
         assert_clean(status, text, "staff search")
+        assert status != 401, text  # the session held for the whole run
         sent += 1
-    assert sent >= 1000, sent
+    for query, body in safe_mode_requests(rng):
+        params = urllib.parse.urlencode(query)
+        status, text = request(
+            f"{chat.gateway}/wechat?{params}", body.encode("utf-8", "replace"), {"Content-Type": "text/xml"}
+        )
+        assert_clean(status, text, "wechat safe mode")
+        sent += 1
+    for method, path, body, headers in staff_requests(rng):
+        # The console page itself loads a script: the login page (no session) is the one that could reflect markup.
+        use_session = path.startswith("/staff/api/") and "Cookie" not in headers
+        status, text = raw_request(
+            chat.gateway, method, path, body, {**headers, **({"Cookie": cookie} if use_session else {})}
+        )
+        assert_clean(status, text, f"staff {method} {path[:60]}")
+        sent += 1
+    assert sent >= 1550, sent
 
     # Normal answers afterwards: nothing was broken or lost.
     status, text = request(
         f"{chat.gateway}/api/chat",
-        json.dumps({"sender": "after-fuzz-0001", "message": "贵州企业海外维权找谁"}).encode(),
+        json.dumps({"sender": conversation(chat.gateway), "message": "贵州企业海外维权找谁"}).encode(),
         {"Content-Type": "application/json"},
     )
     assert status == 200 and "省商务厅" in json.loads(text)["messages"][0]["text"]

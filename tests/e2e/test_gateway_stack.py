@@ -23,20 +23,38 @@ def http(url: str, body: bytes | None = None, headers: dict[str, str] | None = N
     return reply.status, reply.body
 
 
+def new_conversation(chat: Chat) -> str:
+    """A conversation id issued by the gateway, as the page and the widget get one."""
+    reply = fetch(f"{chat.gateway}/api/conversations", b"")
+    assert reply.status == 201, reply
+    return str(reply.json()["conversation"])
+
+
 def web_chat(chat: Chat, sender: str, message: str) -> tuple[int, dict]:  # type: ignore[type-arg]
     reply = post_json(f"{chat.gateway}/api/chat", {"sender": sender, "message": message})
     return reply.status, reply.json()
 
 
 def wechat(chat: Chat, xml: str, query: dict[str, str] | None = None) -> dict[str, str]:
-    params = urllib.parse.urlencode(query or signed_query(WECHAT_TOKEN))
+    """Post a message as WeChat does to an account in safe mode (the stack has an AES key, so plaintext is
+    refused) and return the decrypted reply; with ``query`` given, post ``xml`` as is and return the envelope."""
+    crypto = WeChatCrypto(AES_KEY, APP_ID)
+    if query is None:
+        query, xml = encrypted_request(WECHAT_TOKEN, crypto, xml)
+        envelope = _post_wechat(chat, xml, query)
+        return reply_fields(crypto.decrypt(envelope["Encrypt"]))
+    return _post_wechat(chat, xml, query)
+
+
+def _post_wechat(chat: Chat, xml: str, query: dict[str, str]) -> dict[str, str]:
+    params = urllib.parse.urlencode(query)
     status, body = http(f"{chat.gateway}/wechat?{params}", xml.encode("utf-8"), {"Content-Type": "text/xml"})
     assert status == 200, body
     return reply_fields(body)
 
 
 def test_web_chat_through_the_gateway(chat: Chat) -> None:
-    sender = uuid.uuid4().hex
+    sender = new_conversation(chat)
     status, body = web_chat(chat, sender, "贵州企业海外维权找谁？")
     assert status == 200
     texts = "\n".join(m["text"] for m in body["messages"])
@@ -111,7 +129,17 @@ def test_wechat_safe_mode_through_the_whole_stack(chat: Chat) -> None:
 def test_gateway_refuses_bad_input_before_rasa(chat: Chat) -> None:
     status, body = http(f"{chat.gateway}/api/chat", b"{broken", {"Content-Type": "application/json"})
     assert status == 400 and "JSON" in json.loads(body)["error"]
+    # A conversation id the gateway did not issue (a guessed or copied-and-altered one) never reaches Rasa.
+    status, reply = web_chat(chat, uuid.uuid4().hex, "我上次问了什么")
+    assert status == 400 and "会话编号无效" in reply["error"]
     status, body = http(
         f"{chat.gateway}/wechat?signature=bad&timestamp=1&nonce=2", b"<xml/>", {"Content-Type": "text/xml"}
+    )
+    assert status == 403
+    # A plaintext message to an account with an AES key configured: refused (the plain signature does not cover
+    # the body).
+    params = urllib.parse.urlencode(signed_query(WECHAT_TOKEN))
+    status, _ = http(
+        f"{chat.gateway}/wechat?{params}", text_xml("你好", "880401").encode(), {"Content-Type": "text/xml"}
     )
     assert status == 403

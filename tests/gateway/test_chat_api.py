@@ -7,9 +7,7 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.gateway.conftest import WIDGET_ORIGIN
-
-SENDER = "0123456789abcdef0123456789abcdef"
+from tests.gateway.conftest import SENDER, WIDGET_ORIGIN
 
 
 async def post_chat(client: TestClient, body: object, **kwargs: object):  # type: ignore[no-untyped-def]

@@ -1,5 +1,6 @@
-"""The hotline console: closed without the token, search with filters and copy-ready answers, records newest
-first, mark as handled (with the anti-CSRF header), never framed."""
+"""The hotline console: closed without the token, search with filters and copy-ready answers, records unhandled
+first and newest first, mark as handled (with the anti-CSRF header), never framed. (Accounts, sessions and
+throttling: test_staff_accounts.py.)"""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ from tests.gateway.conftest import STAFF_TOKEN
 
 
 async def login(client: TestClient) -> None:
-    response = await client.post("/staff/login", data={"token": STAFF_TOKEN}, allow_redirects=False)
+    response = await client.post("/staff/login", data={"password": STAFF_TOKEN}, allow_redirects=False)
     assert response.status == 303 and "ipr_staff" in response.cookies
 
 
 async def test_console_and_api_need_the_token(client: TestClient) -> None:
     page = await client.get("/staff")
-    assert page.status == 401 and "访问口令" in await page.text()
+    assert page.status == 401 and "用户名" in await page.text() and "密码" in await page.text()
     assert (
         page.headers["X-Frame-Options"] == "DENY"
         and "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
@@ -30,8 +31,9 @@ async def test_console_and_api_need_the_token(client: TestClient) -> None:
     for path in ("/staff/api/search?q=海外维权", "/staff/api/records"):
         response = await client.get(path)
         assert response.status == 401 and "请先登录" in (await response.json())["error"]
-    wrong = await client.post("/staff/login", data={"token": "guess"}, allow_redirects=False)
-    assert wrong.status == 303 and wrong.headers["Location"] == "/staff?failed=1" and "ipr_staff" not in wrong.cookies
+    wrong = await client.post("/staff/login", data={"password": "guess"}, allow_redirects=False)
+    assert wrong.status == 303 and wrong.headers["Location"] == "/staff?error=failed"
+    assert "ipr_staff" not in wrong.cookies
     forged = await client.get("/staff/api/records", cookies={"ipr_staff": "0" * 64})
     assert forged.status == 401
 
@@ -94,7 +96,8 @@ async def test_records_newest_first_and_mark_handled(client: TestClient, gateway
     done = await client.post(f"/staff/api/records/cases/{case_id}/handled", headers={"X-Requested-With": "ipr-staff"})
     assert done.status == 200
     again = await (await client.get("/staff/api/records")).json()
-    assert again["cases"][0]["handled"] is True
+    handled = [c for c in again["cases"] if c["id"] == case_id]
+    assert handled[0]["handled"] is True and again["cases"][-1]["id"] == case_id  # handled ones go last
     missing = await client.post("/staff/api/records/cases/999999/handled", headers={"X-Requested-With": "ipr-staff"})
     assert missing.status == 404
     unknown = await client.post("/staff/api/records/secrets/1/handled", headers={"X-Requested-With": "ipr-staff"})

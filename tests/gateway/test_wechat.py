@@ -110,24 +110,24 @@ async def test_events_other_than_subscribe_need_no_reply(client: TestClient) -> 
     assert response.status == 200 and await response.text() == "success"
 
 
-async def test_safe_mode_round_trip_through_the_endpoint(client: TestClient) -> None:
+async def test_safe_mode_round_trip_through_the_endpoint(safe_client: TestClient) -> None:
     crypto = WeChatCrypto(AES_KEY, APP_ID)
     query, body = encrypted_request(WECHAT_TOKEN, crypto, text_xml("你好", "90001"))
-    response = await client.post("/wechat", params=query, data=body, headers=XML)
+    response = await safe_client.post("/wechat", params=query, data=body, headers=XML)
     envelope = reply_fields(await response.text())
     assert envelope["MsgSignature"] == sign(WECHAT_TOKEN, envelope["TimeStamp"], envelope["Nonce"], envelope["Encrypt"])
     inner = reply_fields(crypto.decrypt(envelope["Encrypt"]))
     assert inner["ToUserName"] == "oUser-openid-123" and inner["Content"] == UNAVAILABLE
 
 
-async def test_safe_mode_rejects_a_bad_msg_signature_and_a_foreign_app_id(client: TestClient) -> None:
+async def test_safe_mode_rejects_a_bad_msg_signature_and_a_foreign_app_id(safe_client: TestClient) -> None:
     crypto = WeChatCrypto(AES_KEY, APP_ID)
     query, body = encrypted_request(WECHAT_TOKEN, crypto, text_xml("你好", "90002"))
     query["msg_signature"] = "0" * 40
-    assert (await client.post("/wechat", params=query, data=body, headers=XML)).status == 403
+    assert (await safe_client.post("/wechat", params=query, data=body, headers=XML)).status == 403
     other_app = WeChatCrypto(AES_KEY, "wx_other_app")
     query, body = encrypted_request(WECHAT_TOKEN, other_app, text_xml("你好", "90003"))
-    assert (await client.post("/wechat", params=query, data=body, headers=XML)).status == 400
+    assert (await safe_client.post("/wechat", params=query, data=body, headers=XML)).status == 400
 
 
 async def test_not_configured_is_503(aiohttp_client: Any, kb_settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from bot.gateway.wechat.crypto import WeChatCrypto
@@ -9,9 +10,10 @@ from bot.gateway.wechat.messages import parse_xml
 from bot.gateway.wechat.signature import sign
 
 
-def signed_query(token: str, **extra: str) -> dict[str, str]:
-    timestamp, nonce = str(int(time.time())), "1234567890"
-    return {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, **extra}
+def signed_query(token: str, timestamp: int | None = None, **extra: str) -> dict[str, str]:
+    """A freshly signed query, as WeChat sends it: the current time and a new nonce (one nonce, one message)."""
+    timestamp_text, nonce = str(int(time.time()) if timestamp is None else timestamp), secrets.token_hex(5)
+    return {"signature": sign(token, timestamp_text, nonce), "timestamp": timestamp_text, "nonce": nonce, **extra}
 
 
 def text_xml(content: str, msg_id: str, user: str = "oUser-openid-123", account: str = "gh_account") -> str:
@@ -31,7 +33,7 @@ def event_xml(event: str, user: str = "oUser-openid-123", create_time: str = "17
 
 
 def encrypted_request(token: str, crypto: WeChatCrypto, xml: str) -> tuple[dict[str, str], str]:
-    timestamp, nonce = str(int(time.time())), "987654321"
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
     encrypted = crypto.encrypt(xml)
     query = {
         "signature": sign(token, timestamp, nonce),

@@ -57,3 +57,37 @@ def test_a_broken_manifest_is_a_clear_error(tmp_path: Path) -> None:
         load_manifest(tmp_path)
     with pytest.raises(ManifestError, match="无法读取"):
         load_manifest(tmp_path / "nowhere")
+
+
+def test_a_later_entry_of_an_id_is_the_version_in_force_and_inherits_the_region(tmp_path: Path) -> None:
+    for name in ("draft.txt", "issued.txt"):
+        (tmp_path / name).write_text("（一）加强保护。", encoding="utf-8")
+    (tmp_path / "manifest.yml").write_text(
+        "documents:\n"
+        "  - {id: demo, file: draft.txt, region: 某省, province: 某省, level: province, title: 方案（征求意见稿）,"
+        " status: 征求意见稿, issuer: 某省办公厅}\n"
+        "  - {id: demo, version: 2, file: issued.txt, title: 方案, status: 已印发, issued: '2021-03-01',"
+        " added: '2026-11-30T12:00:00Z'}\n",
+        encoding="utf-8",
+    )
+    (entry,) = load_manifest(tmp_path)
+    assert (entry.version, entry.file, entry.status, entry.region, entry.level, entry.issuer) == (
+        2,
+        "issued.txt",
+        "已印发",
+        "某省",
+        "province",
+        "某省办公厅",
+    )
+    assert [(v.version, v.file, v.superseded) for v in entry.versions] == [
+        (1, "draft.txt", "2026-11-30T12:00:00Z"),
+        (2, "issued.txt", None),
+    ]
+
+
+def test_a_repeated_id_without_a_higher_version_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("（一）加强保护。", encoding="utf-8")
+    entry = "  - {id: demo, file: a.txt, region: 某省, province: 某省, level: province, title: 方案, status: 已印发}\n"
+    (tmp_path / "manifest.yml").write_text("documents:\n" + entry + entry, encoding="utf-8")
+    with pytest.raises(ManifestError, match="duplicate document id 'demo'"):
+        load_manifest(tmp_path)

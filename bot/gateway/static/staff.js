@@ -15,10 +15,12 @@
   var status = document.getElementById("status");
   var results = document.getElementById("results");
   var filled = false;
+  var page = 1;
 
   function fillFilters(data) {
     if (filled) { return; }
     filled = true;
+    document.getElementById("operator").textContent = "当前用户：" + data.operator;
     var region = document.getElementById("region");
     data.regions.forEach(function (r) { var o = el("option", null, r); o.value = r; region.appendChild(o); });
     var topic = document.getElementById("topic");
@@ -60,12 +62,19 @@
   }
 
   function loadRecords() {
-    getJSON("/staff/api/records").then(function (data) {
+    getJSON("/staff/api/records?page=" + page).then(function (data) {
+      var more = false;
+      document.getElementById("page").textContent = "第 " + data.page + " 页";
       ["cases", "unanswered", "feedback"].forEach(function (kind) {
         var list = document.getElementById(kind);
+        var counts = data.counts[kind];
+        document.getElementById(kind + "-count").textContent = "（待处理 " + counts.open + " / 共 " + counts.total + "）";
+        more = more || counts.total > data.page * data.page_size;
         list.textContent = "";
         data[kind].forEach(function (record) {
-          var item = el("li", record.handled ? "handled" : "", record.created_at.replace("T", " ").slice(0, 19) + "\n" + describe(record));
+          var when = record.created_at.replace("T", " ").slice(0, 19);
+          var by = record.handled_by ? "（" + record.handled_by + " 已处理）" : "";
+          var item = el("li", record.handled ? "handled" : "", when + by + "\n" + describe(record));
           if (!record.handled) {
             var done = el("button", null, "标记已处理");
             done.type = "button";
@@ -79,11 +88,15 @@
           list.appendChild(item);
         });
       });
+      document.getElementById("previous").disabled = data.page <= 1;
+      document.getElementById("next").disabled = !more;
     }).catch(function (error) { status.textContent = error.message; });
   }
 
   document.getElementById("search").addEventListener("submit", search);
   document.getElementById("refresh").addEventListener("click", loadRecords);
+  document.getElementById("previous").addEventListener("click", function () { page = Math.max(1, page - 1); loadRecords(); });
+  document.getElementById("next").addEventListener("click", function () { page += 1; loadRecords(); });
   getJSON("/staff/api/search?region=" + encodeURIComponent("贵州")).then(fillFilters).catch(function () {});
   loadRecords();
 })();

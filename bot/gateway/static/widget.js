@@ -26,19 +26,14 @@
     return node;
   }
 
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
-  // Conversation per browser tab: sessionStorage survives a reload, not a new tab.
+  // Conversation per browser tab: sessionStorage survives a reload, not a new tab. The id is issued (and signed)
+  // by the gateway on the first message; a client cannot choose it.
   function loadState() {
     try {
       var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
       if (saved && typeof saved.sender === "string" && Array.isArray(saved.log)) { return saved; }
     } catch (ignored) { /* a broken entry starts a new conversation */ }
-    return { sender: randomId(), log: [] };
+    return { sender: "", log: [] };
   }
 
   function createChat(root, options) {
@@ -133,6 +128,7 @@
         lines.push("· " + p.region + "：" + p.title + "（" + p.level + "，" + p.status + "，" + p.dated + "）");
       });
       lines.push(DISCLAIMER);
+      if (info.privacy) { lines.push(info.privacy); }  // how long we keep what the user tells us (PIPL)
       renderEntry({ who: "bot", text: lines.join("\n") });
     }
 
@@ -163,10 +159,34 @@
       busy = true;
       sendButton.disabled = true;
       typing(true);
-      fetch(gateway + "/api/chat", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender: state.sender, message: message })
+      function conversation(renew) {
+        if (state.sender && !renew) { return Promise.resolve(state.sender); }
+        return fetch(gateway + "/api/conversations", { method: "POST" }).then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok || !body.conversation) {
+              var failure = new Error(body.error || "服务暂时不可用（" + response.status + "）");
+              failure.status = response.status;
+              throw failure;
+            }
+            state.sender = body.conversation;
+            save();
+            return state.sender;
+          });
+        });
+      }
+      function post(sender) {
+        return fetch(gateway + "/api/chat", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ sender: sender, message: message })
+        });
+      }
+      conversation(false).then(post).then(function (response) {
+        // An id the gateway no longer knows (its secret changed): take a new one and send again, once.
+        if (response.status === 400 && response.headers.get("X-Conversation-Invalid")) {
+          return conversation(true).then(post);
+        }
+        return response;
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (body) {
           if (!response.ok) {

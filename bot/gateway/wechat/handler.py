@@ -1,8 +1,12 @@
 """The /wechat endpoint: GET verifies the server (echoes ``echostr``), POST answers messages with a passive reply.
 
-Every request must carry a valid signature (403 otherwise). Bodies are small (WeChat's messages are), parsed
-safely; a malformed or hostile body is a 400. In safe mode (``encrypt_type=aes``) the message is verified with
-``msg_signature``, decrypted, and the reply encrypted the same way.
+The sub-application's guard (``guard``) checks every request before a handler runs: the channel is configured
+(503), the signature is valid (403) and the timestamp is within 300 s of now (403, ``replay.py``). Bodies are small
+(WeChat's messages are), parsed safely; a malformed or hostile body is a 400. With an AES key configured only safe
+mode (``encrypt_type=aes``) is accepted: the message is verified with ``msg_signature`` (which, unlike the plain
+signature, covers the body), decrypted, and the reply encrypted the same way. A nonce is good for one message
+(403 when it comes back with another), messages are de-duplicated per (FromUserName, MsgId), and each WeChat user
+is rate-limited (a polite reply, never an error WeChat would retry).
 """
 
 from __future__ import annotations
@@ -11,15 +15,18 @@ import asyncio
 import logging
 import secrets
 import time
+import unicodedata
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.gateway import app as state
+from bot.gateway import keys
 from bot.gateway.rasa_client import RasaUnavailable
-from bot.gateway.wechat import formatting, signature
+from bot.gateway.wechat import formatting, replay, signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.messages import BadMessage, Incoming, encrypted_envelope, parse_incoming, parse_xml, text_reply
 from bot.gateway.wechat.sessions import UserState, WeChatSessions
+from bot.store.privacy import privacy_notice
 
 log = logging.getLogger(__name__)
 
@@ -30,29 +37,36 @@ TEXT_ONLY = "您好，我目前只能阅读文字消息。请用文字描述您�
 NOTHING_MORE = "没有更多内容了。请继续提问。"
 UNAVAILABLE = "抱歉，助手暂时无法回答，请稍后再试。"
 STILL_WORKING = "正在为您查询，请稍后回复“继续”获取答案。"
+TOO_FAST = "您发送消息太频繁了，请稍等一分钟再发。"
+MAX_OPTION_DIGITS = 2  # at most 9 options: "1"…"9" (a longer number is ordinary text)
 _PARKING: set[asyncio.Task[None]] = set()
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _signed(request: web.Request) -> bool:
-    token = request.app[state.SETTINGS].wechat_token
+@web.middleware
+async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every /wechat request: channel configured, signature valid, timestamp fresh — or no handler runs."""
+    token = request.config_dict[keys.SETTINGS].wechat_token
+    if not token:
+        return web.Response(status=503, text="WeChat channel not configured")
     q = request.query
-    return signature.check(token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", ""))
+    if not signature.check(token, q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")):
+        return web.Response(status=403, text="invalid signature")
+    if not replay.fresh(q.get("timestamp", "")):
+        log.warning("WeChat request refused: timestamp more than %d s from now", replay.WINDOW)
+        return web.Response(status=403, text="stale timestamp")
+    return await handler(request)
 
 
 async def verify(request: web.Request) -> web.Response:
-    if not request.app[state.SETTINGS].wechat_token:
-        return web.Response(status=503, text="WeChat channel not configured")
-    if not _signed(request):
-        return web.Response(status=403, text="invalid signature")
     return web.Response(text=request.query.get("echostr", ""), content_type="text/plain")
 
 
 async def receive(request: web.Request) -> web.Response:
-    settings = request.app[state.SETTINGS]
-    if not settings.wechat_token:
-        return web.Response(status=503, text="WeChat channel not configured")
-    if not _signed(request):
-        return web.Response(status=403, text="invalid signature")
+    settings = request.config_dict[keys.SETTINGS]
+    if settings.wechat_aes_key and request.query.get("encrypt_type") != "aes":
+        # The plain signature does not cover the body: with a key configured, plain messages are not trusted.
+        return web.Response(status=403, text="safe mode required")
     if (request.content_length or 0) > MAX_BODY:
         return web.Response(status=413, text="body too large")
     try:
@@ -74,12 +88,19 @@ async def receive(request: web.Request) -> web.Response:
             xml = crypto.decrypt(encrypted)
         incoming = parse_incoming(xml)
     except (UnicodeDecodeError, BadMessage, WeChatCryptoError) as error:
-        log.info("rejected WeChat body: %s", error)
+        log.info("rejected WeChat body: %s", type(error).__name__)
         return web.Response(status=400, text="bad message")
+    q = request.query
+    once = replay.nonce_key(q.get("timestamp", ""), q.get("nonce", ""))
+    if not await request.config_dict[keys.WECHAT].bind_nonce(once, incoming.dedupe_key):
+        log.warning("WeChat request refused: nonce already used for another message")
+        return web.Response(status=403, text="nonce already used")
 
     answer = await _answer(request, incoming)
     if answer is None:
         return web.Response(text="success")
+    if incoming.msg_type == "event" and incoming.event == "subscribe":
+        answer += "\n\n" + privacy_notice(settings.retention_days)  # the welcome says what we keep, how long
     reply = text_reply(incoming, answer)
     if crypto is not None:
         timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
@@ -92,8 +113,8 @@ async def receive(request: web.Request) -> web.Response:
 
 async def _answer(request: web.Request, incoming: Incoming) -> str | None:
     """The reply text, or None for messages that need none (unsubscribe, other events)."""
-    settings = request.app[state.SETTINGS]
-    sessions = request.app[state.WECHAT]
+    settings = request.config_dict[keys.SETTINGS]
+    sessions = request.config_dict[keys.WECHAT]
     if incoming.msg_type == "event":
         if incoming.event != "subscribe":
             return None
@@ -104,7 +125,8 @@ async def _answer(request: web.Request, incoming: Incoming) -> str | None:
         message = incoming.content.strip()
         if not message:
             return TEXT_ONLY
-        if message in CONTINUE_WORDS or message.isdigit():
+        number = _option_number(message)
+        if message in CONTINUE_WORDS or number:
             user = await sessions.load_user(incoming.from_user)
             if message in CONTINUE_WORDS:
                 if not user.pending:
@@ -112,13 +134,16 @@ async def _answer(request: web.Request, incoming: Incoming) -> str | None:
                 part = user.pending.pop(0)
                 await sessions.save_user(incoming.from_user, user)
                 return part + (formatting.MORE if user.pending else "")
-            if user.options and 1 <= int(message) <= len(user.options):
-                message = user.options[int(message) - 1]
+            if user.options and 1 <= number <= len(user.options):
+                message = user.options[number - 1]
         message = message[: settings.max_message_chars]
 
     key = incoming.dedupe_key
     if not await sessions.claim(key):  # a retry (here or on another gateway): wait for the first one's answer
         return await sessions.wait_answer(key, settings.wechat_deadline) or STILL_WORKING
+    if await request.config_dict[keys.WECHAT_LIMITER].check(incoming.from_user):
+        await sessions.store_answer(key, TOO_FAST)  # WeChat's retries of this message get the same reply
+        return TOO_FAST
 
     async def produce() -> str:
         answer = await _ask_rasa(request, incoming.from_user, message)
@@ -132,6 +157,14 @@ async def _answer(request: web.Request, incoming: Incoming) -> str | None:
         # Too slow for WeChat's 5 s: say so now; the answer waits in "继续" when it is ready.
         task.add_done_callback(lambda done: _park(done, sessions, incoming.from_user))
         return STILL_WORKING
+
+
+def _option_number(message: str) -> int:
+    """The option a reply like "2", "２", "②" or "²" chooses (NFKC reads them all as 2); 0 for anything else."""
+    digits = unicodedata.normalize("NFKC", message)
+    if digits.isascii() and digits.isdigit() and len(digits) <= MAX_OPTION_DIGITS:
+        return int(digits)
+    return 0
 
 
 def _park(task: asyncio.Task[str], sessions: WeChatSessions, open_id: str) -> None:
@@ -149,10 +182,10 @@ def _park(task: asyncio.Task[str], sessions: WeChatSessions, open_id: str) -> No
 
 
 async def _ask_rasa(request: web.Request, open_id: str, message: str) -> str:
-    settings = request.app[state.SETTINGS]
-    sessions = request.app[state.WECHAT]
+    settings = request.config_dict[keys.SETTINGS]
+    sessions = request.config_dict[keys.WECHAT]
     try:
-        replies = await request.app[state.RASA].send(f"wechat-{open_id}", message, {"channel": "wechat"})
+        replies = await request.config_dict[keys.RASA].send(f"wechat-{open_id}", message, {"channel": "wechat"})
     except RasaUnavailable:
         return UNAVAILABLE
     text, options = formatting.render(replies)

@@ -27,8 +27,12 @@ class Incoming:
 
     @property
     def dedupe_key(self) -> str:
-        # Events carry no MsgId: WeChat's own advice is FromUserName + CreateTime.
-        return self.msg_id or f"{self.from_user}:{self.create_time}:{self.event or self.msg_type}"
+        # MsgId is unique per account only together with the sender: keyed on the MsgId alone, a message sent
+        # first by someone else with the same MsgId would make the real one get that answer. Events carry no
+        # MsgId: WeChat's own advice is FromUserName + CreateTime.
+        if self.msg_id:
+            return f"{self.from_user}:{self.msg_id}"
+        return f"{self.from_user}:{self.create_time}:{self.event or self.msg_type}"
 
 
 def parse_xml(body: str) -> dict[str, str]:

@@ -3,7 +3,8 @@
 WeChat retries a message up to three times when no reply arrives within 5 s, and with several gateway replicas a
 retry may reach another one. The first delivery *claims* the message and does the work; every other delivery
 waits for the stored answer instead of asking Rasa again. Users' pending parts ("继续") and numbered options are
-kept the same way. ``MemorySessions`` serves one gateway process; ``RedisSessions`` (``REDIS_URL``) serves many.
+kept the same way, and so are the nonces of signed requests (``bind_nonce``: one nonce, one message — see
+``replay.py``). ``MemorySessions`` serves one gateway process; ``RedisSessions`` (``REDIS_URL``) serves many.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import json
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
+
+from bot.gateway.wechat.replay import NONCE_TTL
 
 ANSWER_TTL = 300  # seconds an answer is kept for retries of the same message
 STATE_TTL = 24 * 3600  # seconds a user's pending parts and options are kept
@@ -34,6 +37,7 @@ class WeChatSessions(Protocol):
     async def wait_answer(self, key: str, timeout: float) -> str | None: ...
     async def load_user(self, open_id: str) -> UserState: ...
     async def save_user(self, open_id: str, state: UserState) -> None: ...
+    async def bind_nonce(self, nonce: str, message: str) -> bool: ...
 
 
 class MemorySessions:
@@ -43,6 +47,7 @@ class MemorySessions:
         self._answers: dict[str, str] = {}
         self._ready: dict[str, asyncio.Event] = {}
         self._users: OrderedDict[str, UserState] = OrderedDict()
+        self._nonces: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
     async def claim(self, key: str) -> bool:
         now = time.monotonic()
@@ -84,15 +89,28 @@ class MemorySessions:
     async def save_user(self, open_id: str, state: UserState) -> None:
         self._users[open_id] = UserState(list(state.pending), list(state.options))
 
+    async def bind_nonce(self, nonce: str, message: str) -> bool:
+        """True when ``nonce`` is new (it is now bound to ``message``) or already bound to the same message."""
+        now = time.monotonic()
+        while self._nonces and now - next(iter(self._nonces.values()))[0] > NONCE_TTL:
+            self._nonces.popitem(last=False)
+        # Bounded like the rest; a flood of fresh nonces needs fresh signatures, which only WeChat can make.
+        while len(self._nonces) >= 10 * MAX_ENTRIES:
+            self._nonces.popitem(last=False)
+        bound = self._nonces.get(nonce)
+        if bound is None:
+            self._nonces[nonce] = (now, message)
+            return True
+        return bound[1] == message
+
 
 class RedisSessions:
     """The same contract on Redis: SET NX claims a message; answers and user state expire on their own."""
 
-    def __init__(self, url: str, prefix: str = "ipr:wechat:") -> None:
-        from redis import asyncio as redis_asyncio  # imported here: only gateways with REDIS_URL need it
-
+    def __init__(self, redis: Any, prefix: str = "ipr:wechat:") -> None:
+        """``redis``: an asyncio client with ``decode_responses=True``, owned (and closed) by the caller."""
         self.produced = 0
-        self._redis = redis_asyncio.from_url(url, decode_responses=True)
+        self._redis = redis
         self._prefix = prefix
 
     async def claim(self, key: str) -> bool:
@@ -123,5 +141,8 @@ class RedisSessions:
             f"{self._prefix}user:{open_id}", json.dumps(asdict(state), ensure_ascii=False), ex=STATE_TTL
         )
 
-    async def close(self) -> None:
-        await self._redis.aclose()
+    async def bind_nonce(self, nonce: str, message: str) -> bool:
+        key = f"{self._prefix}nonce:{nonce}"
+        if await self._redis.set(key, message, nx=True, ex=NONCE_TTL):
+            return True
+        return bool(await self._redis.get(key) == message)

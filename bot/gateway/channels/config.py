@@ -1,0 +1,87 @@
+"""Settings of the enterprise channels (企业微信, 钉钉, 飞书), read once from the environment by the entry point.
+
+A channel whose settings are absent is not mounted at all (its URL answers 404, like any unknown path). Tests build
+``ChannelsConfig(...)`` directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class WeComConfig:
+    """企业微信 self-built application (自建应用) → 接收消息服务器配置."""
+
+    corp_id: str  # 企业ID (CorpID): the receiver id inside every encrypted message
+    token: str  # Token
+    encoding_aes_key: str  # EncodingAESKey, 43 characters
+    agent_id: str = ""  # AgentId; when set, messages for another application are refused
+    reply_chars: int = 600  # a text reply may carry 2048 bytes: 600 Chinese characters stay well inside
+    deadline: float = 4.5  # WeCom drops a passive reply after 5 s and retries
+
+
+@dataclass(frozen=True)
+class DingTalkConfig:
+    """钉钉 enterprise-internal robot (企业内部机器人), HTTP mode: the AppSecret signs every callback."""
+
+    app_secret: str  # AppSecret of the robot's application (the callback's signing secret)
+    app_key: str = ""  # AppKey (robotCode); when set, callbacks for another robot are refused
+
+
+@dataclass(frozen=True)
+class FeishuConfig:
+    """飞书 self-built application with the bot capability and an event subscription (事件订阅)."""
+
+    app_id: str  # App ID (cli_…)
+    app_secret: str  # App Secret: exchanged for the tenant_access_token
+    verification_token: str  # Verification Token (事件订阅 → 加密策略)
+    encrypt_key: str = ""  # Encrypt Key; when set, events must be encrypted and signed
+    api_base: str = "https://open.feishu.cn"  # https://open.larksuite.com for Lark
+
+
+@dataclass(frozen=True)
+class ChannelsConfig:
+    wecom: WeComConfig | None = None
+    dingtalk: DingTalkConfig | None = None
+    feishu: FeishuConfig | None = None
+    redis_url: str = ""  # shared de-duplication and per-user state for several gateways (as for WeChat)
+    max_message_chars: int = 500
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelsConfig:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str:
+            return (env.get(name) or "").strip()
+
+        wecom = None
+        if get("WECOM_CORP_ID") and get("WECOM_TOKEN") and get("WECOM_ENCODING_AES_KEY"):
+            wecom = WeComConfig(
+                corp_id=get("WECOM_CORP_ID"),
+                token=get("WECOM_TOKEN"),
+                encoding_aes_key=get("WECOM_ENCODING_AES_KEY"),
+                agent_id=get("WECOM_AGENT_ID"),
+                reply_chars=int(get("WECOM_REPLY_CHARS") or WeComConfig.reply_chars),
+            )
+        dingtalk = None
+        if get("DINGTALK_APP_SECRET"):
+            dingtalk = DingTalkConfig(app_secret=get("DINGTALK_APP_SECRET"), app_key=get("DINGTALK_APP_KEY"))
+        feishu = None
+        if get("FEISHU_APP_ID") and get("FEISHU_APP_SECRET") and get("FEISHU_VERIFICATION_TOKEN"):
+            feishu = FeishuConfig(
+                app_id=get("FEISHU_APP_ID"),
+                app_secret=get("FEISHU_APP_SECRET"),
+                verification_token=get("FEISHU_VERIFICATION_TOKEN"),
+                encrypt_key=get("FEISHU_ENCRYPT_KEY"),
+                api_base=(get("FEISHU_API_BASE") or FeishuConfig.api_base).rstrip("/"),
+            )
+        return cls(
+            wecom=wecom,
+            dingtalk=dingtalk,
+            feishu=feishu,
+            redis_url=get("REDIS_URL"),
+            max_message_chars=int(get("MAX_MESSAGE_CHARS") or cls.max_message_chars),
+        )

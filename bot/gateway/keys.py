@@ -1,0 +1,29 @@
+"""Typed application state (``web.AppKey``), in a module of its own: handlers import the keys from here, never
+from ``app.py`` (which imports the handlers), so there is no import circle."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from aiohttp import web
+from sqlalchemy import Engine
+
+from bot.gateway.rasa_client import RasaPool
+from bot.gateway.ratelimit import Limiter
+from bot.gateway.wechat.sessions import WeChatSessions
+from bot.kb.query import KnowledgeBase
+from bot.settings import Settings
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+SETTINGS = web.AppKey("settings", Settings)
+RASA = web.AppKey("rasa", RasaPool)
+KB = web.AppKey("kb", KnowledgeBase)
+RECORDS = web.AppKey("records", Engine)
+WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
+LIMITER = web.AppKey("rate_limiter", Limiter)  # web chat, per client address
+WECHAT_LIMITER = web.AppKey("wechat_rate_limiter", Limiter)  # WeChat, per user (OpenID)
+LOGIN_ADDRESS_LIMITER = web.AppKey("login_address_limiter", Limiter)  # staff logins, per client address
+LOGIN_ACCOUNT_LIMITER = web.AppKey("login_account_limiter", Limiter)  # staff logins, per account name
+PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])  # TRUSTED_PROXIES, parsed
+CONVERSATION_SECRET = web.AppKey("conversation_secret", bytes)  # signs the web chat's conversation ids

@@ -1,0 +1,123 @@
+"""The console's JSON API (behind the /staff guard): knowledge-base search with filters and copy-ready answers, and
+the records the assistant keeps for staff — handoff cases, unanswered questions, negative feedback — a page at
+a time, unhandled first, each markable as handled (and the audit trail says by whom)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.citations import DISCLAIMER, item_block
+from bot.gateway import keys
+from bot.gateway.middleware import error_json, json_response
+from bot.gateway.staff import OPERATOR
+from bot.kb.errors import QueryError
+from bot.kb.query import filter_hits
+from bot.store import records as store
+from bot.store.staff import handled_by
+
+PAGE_SIZE = 50
+
+
+async def search(request: web.Request) -> web.Response:
+    kb = request.config_dict[keys.KB]
+    query = request.query.get("q", "")
+    region = request.query.get("region") or None
+    topic = request.query.get("topic") or None
+    agency = request.query.get("agency") or None
+    try:
+        if query.strip():
+            hits = kb.search(query, region=region, limit=30)
+        elif topic:
+            hits = kb.by_topic(topic, region, limit=30)
+        elif agency or region:
+            hits = kb.search(agency or "", region=region, limit=30) if agency else kb.all_items(region)
+        else:
+            return error_json(400, "请输入问题，或选择地区、主题、单位中的至少一项。")
+    except QueryError as error:
+        return error_json(400, error.message)
+    hits = filter_hits(hits, topic=topic, agency=agency)[:20]
+    results = [
+        {
+            "ref": h.item.ref,
+            "region": h.item.document.region,
+            "label": h.item.label,
+            "text": h.item.text,
+            "quote": "".join(h.quote),
+            "citation": h.item.citation,
+            "deadline": h.item.deadline,
+            "agencies": [{"name": a.name, "role": a.role_label} for a in h.item.agencies],
+            "answer": "\n".join([item_block(h.item, h.quote), DISCLAIMER]),
+        }
+        for h in hits
+    ]
+    operator: str = request[OPERATOR]
+    return json_response(
+        {
+            "results": results,
+            "topics": {t.id: t.name for t in kb.topics.values()},
+            "regions": [d.region for d in kb.documents],
+            "operator": operator,
+        }
+    )
+
+
+def _row(kind: str, row: Any, by: dict[int, str]) -> dict[str, Any]:
+    data = {
+        "kind": kind,
+        "id": row.id,
+        "conversation_id": row.conversation_id,
+        "handled": row.handled,
+        "handled_by": by.get(row.id),
+        "created_at": row.created_at.isoformat() if isinstance(row.created_at, datetime) else str(row.created_at),
+    }
+    if kind == "cases":
+        data.update(
+            case_number=row.case_number,
+            region=row.region,
+            topic=row.topic,
+            messages=row.user_messages,
+            channel=row.channel,
+        )
+    elif kind == "unanswered":
+        data.update(text=row.text, region=row.region, suggested=row.suggested_refs)
+    else:
+        data.update(positive=row.positive, refs=row.clause_refs, text=row.user_text)
+    return data
+
+
+def _page(request: web.Request) -> int:
+    text = request.query.get("page", "1")
+    return int(text) if text.isascii() and text.isdigit() and 1 <= len(text) <= 6 and int(text) >= 1 else 1
+
+
+async def records(request: web.Request) -> web.Response:
+    engine = request.config_dict[keys.RECORDS]
+    page = _page(request)
+
+    def read() -> dict[str, Any]:
+        out: dict[str, Any] = {"page": page, "page_size": PAGE_SIZE, "counts": {}}
+        for kind in store.RECORD_KINDS:
+            found = store.record_page(engine, kind, page, PAGE_SIZE)
+            by = handled_by(engine, kind, [row.id for row in found.rows if row.handled])
+            out[kind] = [_row(kind, row, by) for row in found.rows]
+            out["counts"][kind] = {"total": found.total, "open": found.open}
+        return out
+
+    return json_response(await asyncio.to_thread(read))
+
+
+async def mark_handled(request: web.Request) -> web.Response:
+    if request.headers.get("X-Requested-With") != "ipr-staff":  # no cross-site form can set this header
+        return error_json(403, "请求来源无效。")
+    kind = request.match_info["kind"]
+    if kind not in store.RECORD_KINDS:
+        return error_json(404, "没有这一类记录。")
+    engine = request.config_dict[keys.RECORDS]
+    record_id = int(request.match_info["id"])
+    if not await asyncio.to_thread(store.mark_handled, engine, kind, record_id, request[OPERATOR]):
+        return error_json(404, "没有找到这条记录。")
+    return json_response({"handled": True, "handled_by": request[OPERATOR]})

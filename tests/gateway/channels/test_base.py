@@ -1,0 +1,83 @@
+"""The shared channel layer: conversation ids within the gateway's sender rules, the reply contract, options."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.gateway.channels.base import Reply, choose_option, conversation_id, option
+from bot.gateway.channels.config import ChannelsConfig, DingTalkConfig
+from bot.gateway.rasa_client import BotMessage, Button
+from bot.settings import Settings
+
+SENDER_RULE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def test_conversation_ids_are_readable_when_they_fit_and_hashed_otherwise() -> None:
+    assert conversation_id("wecom", "ww1436e0e65a779aee", "ChenJiaShun") == "wecom-ww1436e0e65a779aee-ChenJiaShun"
+    real_feishu = conversation_id(
+        "feishu", "oc_5ad573a6411d72b8305fda3a9c15c70e", "ou_7d8a6e6df7621556ce0d21922b676706"
+    )
+    dingtalk_group = conversation_id("dingtalk", "cidPO3SCE0ZJ+Jq/xAH4sB9dw==", "manager4220")
+    wecom_dotted = conversation_id("wecom", "ww1436e0e65a779aee", "zhang.san@corp")
+    for sender in (real_feishu, dingtalk_group, wecom_dotted):
+        assert SENDER_RULE.fullmatch(sender) and "-x" in sender
+    # stable, and different users never share a conversation
+    assert dingtalk_group == conversation_id("dingtalk", "cidPO3SCE0ZJ+Jq/xAH4sB9dw==", "manager4220")
+    assert dingtalk_group != conversation_id("dingtalk", "cidPO3SCE0ZJ+Jq/xAH4sB9dw==", "manager4221")
+    assert conversation_id("wecom", "a-b", "c") != conversation_id("wecom", "a", "b-c")
+
+
+def test_reply_reads_the_contract_from_the_last_message_and_collects_citations() -> None:
+    reply = Reply.of(
+        [
+            BotMessage("云南：……", (Button("查看原文", '/show_clause{"ref": "yunnan/10"}'),)),
+            BotMessage(
+                custom={
+                    "kind": "answer",
+                    "region": "yunnan",
+                    "topic": None,
+                    "citations": [{"ref": "yunnan/10", "title": "云南省 第10条"}, {"ref": "yunnan/10"}],
+                }
+            ),
+        ]
+    )
+    assert reply.kind == "answer" and reply.citations == (("yunnan/10", "云南省 第10条"),)
+    assert reply.plain() == "云南：……\n\n依据：云南省 第10条"
+    assert Reply.of([BotMessage("您好")]).plain() == "您好"  # no contract: no sources line
+
+
+def test_options_by_number_or_title() -> None:
+    options = [option("查看原文", "/show_clause"), option("转人工", "/human_handoff")]
+    assert choose_option("2", options) == choose_option("②", options) == choose_option("转人工", options)
+    assert choose_option("3", options) == choose_option("2025", options) == choose_option("转", options) == ""
+
+
+def test_a_channel_is_mounted_only_with_its_settings() -> None:
+    assert ChannelsConfig.from_env({}) == ChannelsConfig()
+    partial = ChannelsConfig.from_env({"WECOM_CORP_ID": "ww1", "WECOM_TOKEN": "t", "FEISHU_APP_ID": "cli_1"})
+    assert partial.wecom is None and partial.feishu is None and partial.dingtalk is None
+    full = ChannelsConfig.from_env(
+        {
+            "DINGTALK_APP_SECRET": "s",
+            "FEISHU_APP_ID": "cli_1",
+            "FEISHU_APP_SECRET": "x",
+            "FEISHU_VERIFICATION_TOKEN": "v",
+            "FEISHU_API_BASE": "http://127.0.0.1:9/",
+        }
+    )
+    assert full.dingtalk is not None and full.feishu is not None and full.feishu.api_base == "http://127.0.0.1:9"
+
+
+async def test_the_gateway_mounts_configured_channels_behind_its_own_middleware(
+    aiohttp_client: Any, gateway_settings: Settings
+) -> None:
+    from bot.gateway.app import create_app
+
+    channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"))
+    client = await aiohttp_client(create_app(gateway_settings, channels=channels))
+    refused = await client.post("/dingtalk", data=b"{}", headers={"timestamp": "1", "sign": "x"})
+    assert refused.status == 403 and await refused.text() == "没有权限。"  # the gateway's plain Chinese error
+    assert refused.headers["X-Content-Type-Options"] == "nosniff"
+    assert (await client.post("/wecom", data=b"")).status == 404  # not configured: not mounted
+    assert (await client.post("/feishu", data=b"")).status == 404

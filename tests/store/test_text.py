@@ -1,0 +1,47 @@
+"""Records keep users' text without bidi overrides, zero-width characters or floods of combining marks (NFKC)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.kb.db import make_engine
+from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+from bot.store.records import ensure_tables, open_case, record_feedback, record_unanswered
+from bot.store.text import clean_for_storage
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("\u202e反向文本", "反向文本"),  # right-to-left override
+        ("商\u200b标\u200d被\ufeff抢注", "商标被抢注"),  # zero-width space / joiner, BOM
+        ("a\u2066b\u2069c\u200ed", "abcd"),  # isolates, LRM
+        ("Z" + "\u0301" * 300 + "algo", "\u0179\u0301algo"),  # combining-mark flood cut to two (Ź + ́)
+        ("ệ", "ệ"),  # a real accent survives (NFKC composes it)
+        ("ＡＢＣ１２３", "ABC123"),  # full-width folded
+        ("第一行\n第二行\t完", "第一行\n第二行\t完"),
+        ("海外维权\x00\x07找谁", "海外维权找谁"),
+        ("  知识产权  ", "知识产权"),
+    ],
+)
+def test_clean_for_storage(raw: str, stored: str) -> None:
+    assert clean_for_storage(raw) == stored
+
+
+def test_records_are_cleaned_before_storage(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
+    ensure_tables(engine)
+    flood = "假" + "\u0336" * 500 + "货\u202e"
+    open_case(engine, "web-x", [flood, "转人工"], "贵州\u200b省", None)
+    record_feedback(engine, "web-x", False, [], flood)
+    record_unanswered(engine, "web-x", flood, None, [])
+    with Session(engine) as session:
+        case = session.scalars(select(HandoffCase)).one()
+        assert case.user_messages == ["假\u0336\u0336货", "转人工"] and case.region == "贵州省"
+        assert session.scalars(select(Feedback.user_text)).one() == "假\u0336\u0336货"
+        assert session.scalars(select(UnansweredQuestion.text)).one() == "假\u0336\u0336货"
+    engine.dispose()
