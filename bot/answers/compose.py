@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 
 from bot.answers.model import Answer, Button, Cited, Conversation, Hints
 from bot.answers.questions import QuestionReading, about_ip, read_question
+from bot.answers.versions import DRAFT, change_notes, in_draft, wants_draft
 from bot.answers.wording import Wording
+from bot.kb.changelog import version_label
 from bot.kb.errors import QueryError, RegionNotCovered
 from bot.kb.passages import Passage
 from bot.kb.query import KnowledgeBase, RegionScope
@@ -68,6 +70,11 @@ LEADERSHIP = re.compile(r"领导组|领导小组|组长|副组长|办公室设�
 
 
 def answer(kb: KnowledgeBase, wording: Wording, text: str, hints: Hints, state: Conversation) -> Answer:
+    if wants_draft(text) and state.last_question and _only_draft_words(text):
+        named = user_regions(kb, state.last_question)
+        return _drafted(
+            kb, wording, _answer_question(kb, wording, state.last_question, hints, state, named[0] if named else None)
+        )
     mentions = user_regions(kb, text)
     if mentions and _only_a_region(text, mentions):
         question = state.pending or state.last_question
@@ -99,7 +106,36 @@ def _answer_question(
     state: Conversation,
     mention: RegionMention | None,
 ) -> Answer:
-    return dataclasses.replace(_decide(kb, wording, question, hints, state, mention), question=question)
+    decided = _decide(kb, wording, question, hints, state, mention)
+    if decided.kind == "answer":
+        decided = dataclasses.replace(decided, notes=(*decided.notes, *change_notes(kb, wording, decided.cited)))
+        if wants_draft(question):
+            decided = _drafted(kb, wording, decided)
+    return dataclasses.replace(decided, question=question)
+
+
+def _only_draft_words(text: str) -> bool:
+    rest = re.sub(
+        r"[\s?？!！。.,，]|里|中|的|是|怎么|如何|写|说|规定|呢|吗|那|原来|当时|看看|看一下", "", DRAFT.sub("", text)
+    )
+    return not rest
+
+
+def _drafted(kb: KnowledgeBase, wording: Wording, decided: Answer) -> Answer:
+    """The same answer quoting the plan's 征求意见稿, or a plain line that there is no other draft."""
+    if decided.kind != "answer":
+        return decided
+    drafts = in_draft(kb, decided.cited)
+    if drafts is None:
+        return dataclasses.replace(decided, notes=(*decided.notes, wording.text("utter_version_no_draft")))
+    label = "、".join(dict.fromkeys(version_label(c.item.document) for c in drafts))
+    return dataclasses.replace(
+        decided,
+        verdict=wording.text("utter_version_draft", version=label),
+        cited=drafts,
+        notes=(),
+        next_step=wording.text("utter_version_draft_next"),
+    )
 
 
 def _decide(

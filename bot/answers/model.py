@@ -22,8 +22,11 @@ class Cited:
 
     @property
     def short_title(self) -> str:
-        """ "云南 第10条", "云南 推进计划第57项": how a citation reads in a chat line or a button."""
-        return f"{self.item.document.region} {self.item.label.split(' ')[0]}"
+        """How a citation reads in a chat line or a button: 云南省 第10条, 云南省 推进计划第57项, and 贵州省 第17条（第2版）
+        once a plan has been revised."""
+        document = self.item.document
+        version = f"（第{document.version}版）" if document.version > 1 else ""
+        return f"{document.region} {self.item.label.split(' ')[0]}{version}"
 
 
 @dataclass(frozen=True)
