@@ -20,6 +20,7 @@ an interactive card: the answer, a note with its sources, and buttons. One conve
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import time
@@ -152,8 +153,6 @@ def _json(raw: bytes) -> dict[str, Any]:
 
 
 def _token_ok(token: object, config: FeishuConfig) -> bool:
-    import hmac
-
     return isinstance(token, str) and hmac.compare_digest(token.encode(), config.verification_token.encode())
 
 
