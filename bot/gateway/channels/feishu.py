@@ -59,6 +59,8 @@ TITLE = "知识产权维权助手"
 CONFIG = web.AppKey("feishu_config", FeishuConfig)
 API = web.AppKey("feishu_api", FeishuApi)
 SLOTS = web.AppKey("feishu_reply_slots", asyncio.Semaphore)
+# The card's colour says what kind of reply it is (the reply contract's ``kind``); the words stay the assistant's.
+TEMPLATES = {"answer": "blue", "limit": "orange", "not_covered": "orange", "handoff": "green", "clarify": "wathet"}
 RECEIVED = {"toast": {"type": "info", "content": "已收到，正在查询…"}}
 
 
@@ -258,7 +260,7 @@ def render(outcome: Outcome, state: UserState, group: bool = False) -> str:
     state.options = [option(b.title, b.payload) for b in outcome.buttons]  # typing a title or number works too
     card = {
         "config": {"wide_screen_mode": True},
-        "header": {"template": "blue", "title": {"tag": "plain_text", "content": TITLE}},
+        "header": {"template": TEMPLATES.get(outcome.kind, "blue"), "title": {"tag": "plain_text", "content": TITLE}},
         "elements": elements,
     }
     return json.dumps({"msg_type": "interactive", "content": json.dumps(card, ensure_ascii=False)})
