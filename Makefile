@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest audit clean
+.PHONY: help env env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest bench-channels audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -76,6 +76,9 @@ bench-validation: env  ## Rasa's check of one action response with the locked js
 
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency
+
+bench-channels: train  ## latency of one message per channel (企业微信, 钉钉, 飞书, web) through the real stack → bench/results/channels.md
+	$(PY) -m bench.channels_latency
 
 bench-report: env-app  ## demand report on 50,000 synthetic conversations: figures vs SQL, build time → bench/results/report.md
 	$(PY) -m bench.report_bench --conversations 50000

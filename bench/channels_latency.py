@@ -74,10 +74,11 @@ def main(argv: list[str] | None = None) -> int:
                 times["dingtalk"].append((time.perf_counter() - started) * 1000)
                 seen = len(api.requests)
                 started = time.perf_counter()
-                status, _ = feishu_post(gateway, feishu_text(message, f"ou_{user}", f"oc_{user}"))
+                event = feishu_text(message, f"ou_{user}", f"oc_{user}")
+                status, _ = feishu_post(gateway, event)
                 times["feishu_ack"].append((time.perf_counter() - started) * 1000)
                 assert status == 200
-                api.wait_message(seen)
+                api.wait_message(seen, to=event["event"]["message"]["message_id"])
                 times["feishu"].append((time.perf_counter() - started) * 1000)
             except AssertionError as error:
                 errors += 1

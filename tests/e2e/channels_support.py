@@ -171,17 +171,34 @@ class FeishuApi:
             self.server.shutdown()
             self.server.server_close()
 
-    def wait_message(self, seen: int, timeout: float = 30) -> dict[str, Any]:
-        """The first message request (reply or send) after the first ``seen`` requests."""
+    def wait_message(self, seen: int, timeout: float = 30, to: str = "") -> dict[str, Any]:
+        """The first message request (reply or send) after the first ``seen`` requests; with ``to``, the first one
+        replying to that message id or sent into that chat (replies to earlier events may still be arriving)."""
+
+        def wanted(request: dict[str, Any]) -> bool:
+            if "/im/v1/messages" not in request["path"]:
+                return False
+            return not to or f"/{to}/reply" in request["path"] or request["body"].get("receive_id") == to
+
         deadline = time.monotonic() + timeout
         with self.arrived:
             while True:
-                found = [r for r in self.requests[seen:] if "/im/v1/messages" in r["path"]]
+                found = [r for r in self.requests[seen:] if wanted(r)]
                 if found:
                     return found[0]
                 left = deadline - time.monotonic()
                 assert left > 0, f"no message sent to Feishu: {self.requests[seen:]}"
                 self.arrived.wait(left)
+
+    def settle(self, quiet: float = 2.0, timeout: float = 120) -> None:
+        """Wait until no request has arrived for ``quiet`` seconds (the gateway has written every reply)."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while time.monotonic() < deadline:
+                count = len(self.requests)
+                self.arrived.wait(quiet)
+                if len(self.requests) == count:
+                    return
 
 
 def feishu_event(event_type: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +263,9 @@ def feishu(gateway: str, api: FeishuApi, payload: dict[str, Any]) -> dict[str, A
     seen = len(api.requests)
     status, body = feishu_post(gateway, payload)
     assert status == 200, body
-    return api.wait_message(seen)
+    event = payload["event"]
+    to = event["message"]["message_id"] if "message" in event else event["context"]["open_chat_id"]
+    return api.wait_message(seen, to=to)
 
 
 def card_text(message: dict[str, Any]) -> str:

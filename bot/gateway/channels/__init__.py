@@ -10,60 +10,40 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.gateway.channels import keys
 from bot.gateway.channels.config import ChannelsConfig
 from bot.gateway.channels.dingtalk import create_dingtalk_app
 from bot.gateway.channels.feishu import create_feishu_app
 from bot.gateway.channels.wecom import create_wecom_app
-from bot.gateway.wechat.sessions import MemorySessions, RedisSessions, WeChatSessions
+from bot.gateway.wechat.sessions import RedisSessions
 
 __all__ = ["ChannelsConfig", "add_channels", "create_dingtalk_app", "create_feishu_app", "create_wecom_app"]
 
 
-class _LazyRedisSessions(RedisSessions):
-    """RedisSessions whose client is opened at startup (no I/O when the app is built)."""
-
-    def __init__(self, prefix: str) -> None:
-        super().__init__(None, prefix)
-
-
 def add_channels(app: web.Application, config: ChannelsConfig | None) -> list[str]:
-    """Mount the configured channels on the gateway (they use its Rasa pool); the mounted paths."""
+    """Mount the configured channels on the gateway (they use its Rasa pool); the mounted paths. With
+    ``REDIS_URL`` their de-duplication, options and "继续" are shared by every gateway (as the 公众号's are)."""
     if config is None:
         return []
-    mounted: list[str] = []
-
-    def sessions(platform: str) -> WeChatSessions:
-        return _LazyRedisSessions(f"ipr:{platform}:") if config.redis_url else MemorySessions()
-
-    lazy: list[_LazyRedisSessions] = []
-
-    def store(platform: str) -> WeChatSessions:
-        made = sessions(platform)
-        if isinstance(made, _LazyRedisSessions):
-            lazy.append(made)
-        return made
-
+    mounted: dict[str, web.Application] = {}
     if config.wecom is not None:
-        app.add_subapp("/wecom", create_wecom_app(config.wecom, None, store("wecom"), config.max_message_chars))
-        mounted.append("/wecom")
+        mounted["wecom"] = create_wecom_app(config.wecom, max_message_chars=config.max_message_chars)
     if config.dingtalk is not None:
-        app.add_subapp(
-            "/dingtalk", create_dingtalk_app(config.dingtalk, None, store("dingtalk"), config.max_message_chars)
-        )
-        mounted.append("/dingtalk")
+        mounted["dingtalk"] = create_dingtalk_app(config.dingtalk, max_message_chars=config.max_message_chars)
     if config.feishu is not None:
-        app.add_subapp("/feishu", create_feishu_app(config.feishu, None, store("feishu"), config.max_message_chars))
-        mounted.append("/feishu")
-    if lazy:
+        mounted["feishu"] = create_feishu_app(config.feishu, max_message_chars=config.max_message_chars)
+    for platform, sub in mounted.items():
+        app.add_subapp(f"/{platform}", sub)
+    if mounted and config.redis_url:
 
-        async def redis_client(_: web.Application) -> AsyncIterator[None]:
+        async def shared_state(_: web.Application) -> AsyncIterator[None]:
             from redis import asyncio as redis_asyncio  # only gateways with REDIS_URL need it
 
             client = redis_asyncio.from_url(config.redis_url, decode_responses=True)
-            for store in lazy:
-                store._redis = client
+            for platform, sub in mounted.items():
+                sub[keys.DIALOGUE].sessions = RedisSessions(client, f"ipr:{platform}:")
             yield
             await client.aclose()
 
-        app.cleanup_ctx.append(redis_client)
-    return mounted
+        app.cleanup_ctx.append(shared_state)
+    return [f"/{platform}" for platform in mounted]

@@ -30,15 +30,14 @@ from aiohttp import web
 
 from bot.gateway import keys as gateway_keys
 from bot.gateway.rasa_client import BotMessage, Button, RasaUnavailable
+from bot.gateway.wechat import handler as wechat
 from bot.gateway.wechat.sessions import UserState, WeChatSessions
 
 log = logging.getLogger(__name__)
 
-CONTINUE_WORDS = {"继续", "继续。", "更多", "下一页"}
-TEXT_ONLY = "您好，我目前只能阅读文字消息。请用文字描述您遇到的知识产权问题，例如：“商标被人抢注了怎么办”。"
-UNAVAILABLE = "抱歉，助手暂时无法回答，请稍后再试。如需人工帮助，请稍后发送“转人工”。"
-STILL_WORKING = "正在为您查询，请稍后回复“继续”获取答案。"
-NOTHING_MORE = "没有更多内容了。请继续提问。"
+# The same words as the 公众号's: one fact never reads two ways across channels.
+CONTINUE_WORDS, TEXT_ONLY, NOTHING_MORE = wechat.CONTINUE_WORDS, wechat.TEXT_ONLY, wechat.NOTHING_MORE
+UNAVAILABLE, STILL_WORKING = wechat.UNAVAILABLE, wechat.STILL_WORKING
 SOURCES = "依据："
 MAX_OPTIONS = 9
 _SAFE_PART = re.compile(r"[A-Za-z0-9_]{1,64}")

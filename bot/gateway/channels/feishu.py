@@ -20,6 +20,7 @@ an interactive card: the answer, a note with its sources, and buttons. One conve
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
 import time
@@ -58,6 +59,8 @@ TITLE = "知识产权维权助手"
 CONFIG = web.AppKey("feishu_config", FeishuConfig)
 API = web.AppKey("feishu_api", FeishuApi)
 SLOTS = web.AppKey("feishu_reply_slots", asyncio.Semaphore)
+# The card's colour says what kind of reply it is (the reply contract's ``kind``); the words stay the assistant's.
+TEMPLATES = {"answer": "blue", "limit": "orange", "not_covered": "orange", "handoff": "green", "clarify": "wathet"}
 RECEIVED = {"toast": {"type": "info", "content": "已收到，正在查询…"}}
 
 
@@ -152,8 +155,6 @@ def _json(raw: bytes) -> dict[str, Any]:
 
 
 def _token_ok(token: object, config: FeishuConfig) -> bool:
-    import hmac
-
     return isinstance(token, str) and hmac.compare_digest(token.encode(), config.verification_token.encode())
 
 
@@ -259,7 +260,7 @@ def render(outcome: Outcome, state: UserState, group: bool = False) -> str:
     state.options = [option(b.title, b.payload) for b in outcome.buttons]  # typing a title or number works too
     card = {
         "config": {"wide_screen_mode": True},
-        "header": {"template": "blue", "title": {"tag": "plain_text", "content": TITLE}},
+        "header": {"template": TEMPLATES.get(outcome.kind, "blue"), "title": {"tag": "plain_text", "content": TITLE}},
         "elements": elements,
     }
     return json.dumps({"msg_type": "interactive", "content": json.dumps(card, ensure_ascii=False)})

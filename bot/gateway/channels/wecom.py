@@ -24,6 +24,7 @@ import time
 
 from aiohttp import web
 
+from bot.gateway import keys as gateway_keys
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import (
     Asker,
@@ -43,7 +44,9 @@ from bot.gateway.channels.config import WeComConfig
 from bot.gateway.wechat import formatting, signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.messages import BadMessage, cdata, encrypted_envelope, parse_xml
-from bot.gateway.wechat.sessions import UserState, WeChatSessions
+from bot.gateway.wechat.sessions import MemorySessions, UserState, WeChatSessions
+from bot.settings import Settings
+from bot.store.privacy import privacy_notice
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +62,6 @@ def create_wecom_app(
     config: WeComConfig, rasa: Asker | None = None, sessions: WeChatSessions | None = None, max_message_chars: int = 500
 ) -> web.Application:
     """The /wecom sub-application; ``rasa`` None uses the gateway's Rasa pool, ``sessions`` None keeps state here."""
-    from bot.gateway.wechat.sessions import MemorySessions
-
     app = web.Application(middlewares=[guard])
     app[CONFIG] = config
     app[CRYPTO] = WeChatCrypto(config.encoding_aes_key, config.corp_id)  # a bad key stops the start, not a request
@@ -143,6 +144,9 @@ async def receive(request: web.Request) -> web.Response:
     content = await dialogue.answer(
         request, turn, lambda outcome, state: render(outcome, state, limit), config.deadline
     )
+    if msg_type == "event":  # the welcome says what we keep, and how long (as the 公众号's does)
+        settings = request.config_dict.get(gateway_keys.SETTINGS)
+        content += "\n\n" + privacy_notice(settings.retention_days if settings else Settings.retention_days)
     reply = (
         f"<xml><ToUserName>{cdata(user)}</ToUserName><FromUserName>{cdata(config.corp_id)}</FromUserName>"
         f"<CreateTime>{int(time.time())}</CreateTime><MsgType>{cdata('text')}</MsgType>"

@@ -52,10 +52,14 @@
     }).catch(function (error) { status.textContent = error.message; });
   }
 
+  var CHANNELS = { web: "网页", wechat: "公众号", wecom: "企业微信", dingtalk: "钉钉", feishu: "飞书" };
+  function channelName(channel) {
+    return Object.prototype.hasOwnProperty.call(CHANNELS, channel) ? CHANNELS[channel] : (channel || "未知渠道");
+  }
   function describe(record) {
     if (record.kind === "cases") {
-      return record.case_number + "（" + (record.region || "未知地区") + "，" + (record.topic || "未知主题") + "）\n" +
-        (record.messages || []).join("\n");
+      return record.case_number + "（" + (record.region || "未知地区") + "，" + (record.topic || "未知主题") + "，来自" +
+        channelName(record.channel) + "）\n" + (record.messages || []).join("\n");
     }
     if (record.kind === "unanswered") { return record.text + "\n建议条款：" + (record.suggested || []).join("、"); }
     return record.text + "\n涉及条款：" + (record.refs || []).join("、");

@@ -162,7 +162,7 @@
       function conversation(renew) {
         if (state.sender && !renew) { return Promise.resolve(state.sender); }
         return fetch(gateway + "/api/conversations", { method: "POST" }).then(function (response) {
-          return response.json().then(function (body) {
+          return response.json().catch(function () { return {}; }).then(function (body) {
             if (!response.ok || !body.conversation) {
               var failure = new Error(body.error || "服务暂时不可用（" + response.status + "）");
               failure.status = response.status;

@@ -12,6 +12,6 @@ def sign(*parts: str) -> str:
 
 def check(token: str, signature: str, timestamp: str, nonce: str, *extra: str) -> bool:
     """``signature`` (or ``msg_signature`` with the Encrypt field as ``extra``) over token, timestamp, nonce."""
-    if not (token and signature and timestamp and nonce):
-        return False
+    if not (token and signature and timestamp and nonce) or not signature.isascii():
+        return False  # compare_digest cannot compare non-ASCII str: it would raise (a 500), not answer False
     return hmac.compare_digest(sign(token, timestamp, nonce, *extra), signature.lower())

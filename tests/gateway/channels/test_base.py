@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from typing import Any
 
+from bot.gateway.app import create_app
 from bot.gateway.channels.base import Reply, choose_option, conversation_id, option
 from bot.gateway.channels.config import ChannelsConfig, DingTalkConfig
 from bot.gateway.rasa_client import BotMessage, Button
@@ -72,8 +75,6 @@ def test_a_channel_is_mounted_only_with_its_settings() -> None:
 async def test_the_gateway_mounts_configured_channels_behind_its_own_middleware(
     aiohttp_client: Any, gateway_settings: Settings
 ) -> None:
-    from bot.gateway.app import create_app
-
     channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"))
     client = await aiohttp_client(create_app(gateway_settings, channels=channels))
     refused = await client.post("/dingtalk", data=b"{}", headers={"timestamp": "1", "sign": "x"})
@@ -81,3 +82,34 @@ async def test_the_gateway_mounts_configured_channels_behind_its_own_middleware(
     assert refused.headers["X-Content-Type-Options"] == "nosniff"
     assert (await client.post("/wecom", data=b"")).status == 404  # not configured: not mounted
     assert (await client.post("/feishu", data=b"")).status == 404
+
+
+async def test_two_gateways_sharing_redis_answer_a_channel_message_once(
+    aiohttp_client: Any, gateway_settings: Settings
+) -> None:
+    from bot.gateway.channels import keys
+    from bot.gateway.channels.crypto import dingtalk_sign
+    from tests.support.redis import temporary_redis
+
+    with temporary_redis() as port:
+        channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"), redis_url=f"redis://127.0.0.1:{port}/0")
+        gateways = [await aiohttp_client(create_app(gateway_settings, channels=channels)) for _ in range(2)]
+        body = json.dumps(
+            {
+                "msgId": "msgShared1",
+                "senderStaffId": "u1",
+                "conversationType": "1",
+                "msgtype": "text",
+                "text": {"content": "商标被抢注了"},
+            }
+        )
+        replies = []
+        for index, client in enumerate([*gateways, *gateways]):  # retries landing on either gateway
+            timestamp = str(int(time.time() * 1000) + index)
+            headers = {"timestamp": timestamp, "sign": dingtalk_sign("secret", timestamp)}
+            response = await client.post("/dingtalk", data=body, headers=headers)
+            assert response.status == 200
+            replies.append(await response.text())
+        assert len(set(replies)) == 1
+        dialogues = [client.app._subapps[-1][keys.DIALOGUE] for client in gateways]
+        assert sum(d.sessions.produced for d in dialogues) == 1

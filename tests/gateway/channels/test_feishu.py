@@ -141,7 +141,7 @@ async def test_p2p_message_is_answered_through_the_reply_api_with_a_card(
     )
     assert reply.content_type == "application/json; charset=utf-8" and reply.body["msg_type"] == "interactive"
     card = json.loads(reply.body["content"])
-    assert card["header"]["title"]["content"] == "知识产权维权助手"
+    assert card["header"] == {"template": "blue", "title": {"tag": "plain_text", "content": "知识产权维权助手"}}
     div, note, actions = card["elements"]
     assert div["text"]["content"] == "答：贵州企业海外维权找谁\n牵头单位：省商务厅"
     assert note["elements"][0]["content"] == "依据：贵州省 第17条"
@@ -291,3 +291,15 @@ async def test_too_many_waiting_answers_defer_the_event_for_redelivery(
     assert await post(feishu, payload) == {}  # Feishu's re-delivery is answered
     await asyncio.sleep(0.3)
     assert rasa_stub.messages == ["你好"]
+
+
+def test_the_cards_colour_follows_the_reply_kind() -> None:
+    from bot.gateway.channels.base import Reply
+    from bot.gateway.channels.feishu import render
+    from bot.gateway.wechat.sessions import UserState
+
+    def template(kind: str) -> str:
+        body = json.loads(render(Reply(texts=("浙江暂无方案。",), kind=kind), UserState()))
+        return str(json.loads(body["content"])["header"]["template"])
+
+    assert [template(k) for k in ("answer", "not_covered", "handoff", "")] == ["blue", "orange", "green", "blue"]

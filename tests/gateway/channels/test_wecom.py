@@ -154,7 +154,8 @@ async def test_enter_agent_greets_other_events_get_no_reply_other_types_are_aske
     wecom: TestClient, rasa_stub: RasaStub
 ) -> None:
     enter = message_xml("", "", msg_type="event", Event="enter_agent").replace("<MsgId></MsgId>", "")
-    assert "知识产权维权助手" in (await post(wecom, enter))["Content"]
+    welcome = (await post(wecom, enter))["Content"]
+    assert "知识产权维权助手" in welcome and "隐私说明" in welcome and "180天" in welcome
     assert rasa_stub.messages == ["/greet"]
     query, body = encrypted(message_xml("", "", msg_type="event", Event="click").replace("<MsgId></MsgId>", ""))
     response = await wecom.post("/", params=query, data=body, headers=XML)
