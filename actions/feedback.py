@@ -17,6 +17,7 @@ from actions.resources import records_engine
 from bot.answers.meant import feedback_meant
 from bot.answers.wording import Wording
 from bot.store.records import record_feedback
+from bot.text import sender_tag
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class ActionFeedback(Action):
         try:
             record_feedback(records_engine(), tracker.sender_id, positive, refs, user_text(tracker))
         except SQLAlchemyError:
-            log.exception("could not store feedback for %s", tracker.sender_id)
+            log.exception("could not store feedback for %s", sender_tag(tracker.sender_id))
         if positive:
             send(dispatcher, [replies.text("utter_feedback_thanks")], kind="feedback")
         else:

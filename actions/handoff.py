@@ -16,6 +16,7 @@ from actions.replies import send
 from actions.resources import records_engine
 from bot.answers.wording import Wording
 from bot.store.records import open_case
+from bot.text import sender_tag
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class ActionHumanHandoff(Action):
                 channel=channel,
             )
         except SQLAlchemyError:
-            log.exception("could not store a handoff case for %s", tracker.sender_id)
+            log.exception("could not store a handoff case for %s", sender_tag(tracker.sender_id))
             send(dispatcher, [replies.text("utter_handoff_failed")], kind="handoff")
             return []
         send(dispatcher, [replies.text("utter_handoff_done", case_number=receipt.case_number)], kind="handoff")

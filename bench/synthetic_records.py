@@ -27,7 +27,8 @@ from bot.kb.load import build
 from bot.kb.service import open_knowledge_base
 from bot.report.sources import EVENTS, TRACKER_METADATA
 from bot.settings import Settings
-from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion
+from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+from bot.store.records import ensure_tables
 
 END = datetime(2026, 11, 29, 16, 0, tzinfo=timezone.utc)  # Monday 00:00 Beijing time
 DAYS = 182
@@ -111,7 +112,7 @@ def generate(out: Path, conversations: int, seed: int = 14) -> dict[str, Any]:
     settings = Settings(database_url=f"sqlite:///{out / 'records.sqlite3'}")
     records = make_engine(settings.database_url)
     build(records, settings)
-    StoreBase.metadata.create_all(records)
+    ensure_tables(records)  # every table of bot.store, the staff accounts and audit trail included, as deployed
     tracker = make_engine(f"sqlite:///{out / 'tracker.sqlite3'}")
     TRACKER_METADATA.create_all(tracker)
     refs, topics, agencies = _refs_by_topic(settings)

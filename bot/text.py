@@ -7,6 +7,7 @@ on import order. The dictionary files in ``data/dict/`` are the same ones Rasa's
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -161,3 +162,8 @@ class ChineseTokenizer:
         """Index terms: jieba's search-mode cut (long words and their parts), stopwords and punctuation dropped."""
         tokens = self._tokenizer().lcut_for_search(normalize(text).lower())
         return [t for t in tokens if t.strip() and _TOKEN.search(t) and t not in STOPWORDS]
+
+
+def sender_tag(sender: str) -> str:
+    """A conversation named in logs: a short hash, never the id itself (the id is the visitor's only credential)."""
+    return hashlib.sha256(sender.encode("utf-8", "replace")).hexdigest()[:10]

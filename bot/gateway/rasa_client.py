@@ -16,6 +16,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.text import sender_tag
+
 log = logging.getLogger(__name__)
 
 
@@ -90,8 +92,7 @@ class RasaClient:
             raise ReplicaDown(str(error)) from error
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             # The id is a credential (it continues the conversation) and an OpenID is personal: log a tag of it.
-            tag = hashlib.sha256(sender.encode("utf-8", "replace")).hexdigest()[:10]
-            log.warning("Rasa did not answer for conversation %s: %s", tag, type(error).__name__)
+            log.warning("Rasa did not answer for conversation %s: %s", sender_tag(sender), type(error).__name__)
             raise RasaUnavailable(str(error) or type(error).__name__) from error
 
 

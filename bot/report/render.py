@@ -60,6 +60,8 @@ def markdown(report: DemandReport) -> str:
         lines.append(f"从转人工到处理完毕：中位 {h.median_hours} 小时，90% 在 {h.p90_hours} 小时内。")
     elif not h.closing_time_recorded:
         lines.append("处理用时：记录中没有处理时间（无 handled_at，也无工作人员操作记录），暂无法统计。")
+    else:
+        lines.append("处理用时：已处理的案件没有工作人员操作记录（例如在启用工作人员账号之前处理的），暂无法统计。")
     lines += ["", *_table(["主题", "件数"], [list(pair) for pair in h.by_topic])]
     lines += ["", *_table(["地区", "件数"], [list(pair) for pair in h.by_region])]
     lines += ["", "## 每周趋势（周一起，北京时间）", ""]

@@ -5,7 +5,6 @@ cited clause, and quote the 征求意见稿 when asked for it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -37,7 +36,9 @@ def wording() -> Wording:
     return Wording.load(PROJECT_ROOT / "domain.yml")
 
 
-def test_an_answer_cites_the_version_in_force_and_says_what_changed(revised_kb: KnowledgeBase, wording: Wording) -> None:
+def test_an_answer_cites_the_version_in_force_and_says_what_changed(
+    revised_kb: KnowledgeBase, wording: Wording
+) -> None:
     reply = answer(revised_kb, wording, "贵州企业海外维权找谁", Hints("overseas_assistance"), Conversation())
     text = plain_text(reply, wording)
     assert reply.refs[0] == "guizhou/17" and reply.contract()["citations"][0]["title"] == "贵州省 第17条（第2版）"

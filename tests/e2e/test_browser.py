@@ -7,12 +7,13 @@ import functools
 import http.server
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -81,6 +82,13 @@ def wait_for(browser: webdriver.Chrome, condition: Callable[[], object], seconds
 
 
 def bubbles(scope: WebElement | webdriver.Chrome, who: str) -> list[str]:
+    """The texts of the bubbles now; the page re-renders them while an answer arrives, so a bubble found a moment
+    ago may be gone: read again rather than fail on a stale element."""
+    for _ in range(5):
+        try:
+            return [b.text for b in scope.find_elements(By.CSS_SELECTOR, f".ipr-{who} .ipr-text")]
+        except StaleElementReferenceException:
+            time.sleep(0.1)
     return [b.text for b in scope.find_elements(By.CSS_SELECTOR, f".ipr-{who} .ipr-text")]
 
 
