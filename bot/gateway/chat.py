@@ -11,7 +11,9 @@ from aiohttp import web
 from bot.gateway import conversations, keys
 from bot.gateway.middleware import cors_headers, error_json, json_response
 from bot.gateway.rasa_client import RasaUnavailable
+from bot.kb.changelog import change_phrases, version_label
 from bot.kb.errors import NotFound
+from bot.kb.query import KnowledgeBase
 from bot.kb.views import ClauseView
 from bot.store.privacy import privacy_notice
 
@@ -133,9 +135,32 @@ async def clause(request: web.Request) -> web.Response:
             "level": document.level_label,
             "dated": document.dated,
             "doc_number": document.doc_number,
+            "version": document.version,
+            "in_force": document.in_force,
         },
+        "history": clause_history(kb, item.ref),
     }
     return json_response(data, headers=_cors(request))
+
+
+def clause_history(kb: KnowledgeBase, ref: str) -> list[dict[str, object]]:
+    """The clause through the versions of its plan, oldest first: which version, its ref there, what changed into
+    it ("牵头单位由省商务厅改为省市场监管局"); empty for a plan with one version."""
+    try:
+        lineage = kb.history(ref)
+    except NotFound:
+        return []
+    if len(lineage) < 2:
+        return []
+    return [
+        {
+            "version": version_label(step.document),
+            "ref": step.item.ref if step.item is not None else None,
+            "in_force": step.document.in_force,
+            "changes": change_phrases(step.change) if step.change is not None else [],
+        }
+        for step in lineage
+    ]
 
 
 async def info(request: web.Request) -> web.Response:

@@ -263,6 +263,15 @@
           }
           if (c.deadline) { body.appendChild(el("p", "ipr-viewer-deadline", "时限：" + c.deadline)); }
           body.appendChild(el("p", "ipr-viewer-citation", "出处：" + c.citation));
+          if (c.history && c.history.length) {  // the plan was revised: each version and what changed into it
+            body.appendChild(el("h4", "ipr-viewer-history-title", "本条的版本"));
+            var versions = el("ul", "ipr-viewer-history");
+            c.history.forEach(function (h) {
+              var changes = h.changes && h.changes.length ? "：" + h.changes.join("；") : "";
+              versions.appendChild(el("li", "", h.version + (h.in_force ? "（现行）" : "") + (h.ref ? "" : "（已删除）") + changes));
+            });
+            body.appendChild(versions);
+          }
         })
         .catch(function (error) { body.textContent = (error && error.message) || "原文加载失败，请重试。"; });
     }
