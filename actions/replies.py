@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.answers.model import Answer
-from bot.answers.render import MESSAGE_LIMIT, chat_messages, compose
+from bot.answers.render import MESSAGE_LIMIT, chat_messages, compose, structured
 from bot.answers.wording import Wording
 
 __all__ = ["MESSAGE_LIMIT", "button", "citation", "compose", "send", "send_answer"]
@@ -41,7 +41,7 @@ def send(
 def send_answer(dispatcher: CollectingDispatcher, answer: Answer, wording: Wording) -> None:
     for message in chat_messages(answer, wording):
         dispatcher.utter_message(text=message.text, buttons=[button(b.title, b.payload) for b in message.buttons])
-    dispatcher.utter_message(json_message=answer.contract())
+    dispatcher.utter_message(json_message={**answer.contract(), "answer": structured(answer, wording)})
 
 
 def citation(ref: str, region: str, label: str) -> dict[str, str]:

@@ -58,6 +58,33 @@ def cited_parts(cited: Cited, wording: Wording) -> list[str]:
     return parts
 
 
+def structured(answer: Answer, wording: Wording) -> dict[str, object]:
+    """The answer as parts a page can lay out (verdict first, the basis folded): the ``answer`` field of the reply
+    contract. Text-only channels use the text messages instead; both say the same."""
+    return {
+        "verdict": answer.verdict,
+        "notes": list(answer.notes),
+        "basis": [
+            {
+                "ref": cited.item.ref,
+                "title": cited.short_title,
+                "quote": nested_quotes("".join(cited.sentences)),
+                "lead": [a.name for a in cited.item.agencies if a.role == "lead"],
+                "responsible": [a.name for a in cited.item.agencies if a.role == "responsible"],
+                "no_agency": wording.text(
+                    "utter_part_no_agency" if cited.item.kind != "task" else "utter_part_task_no_agency"
+                )
+                if not cited.item.agencies
+                else None,
+                "deadline": cited.item.deadline,
+            }
+            for cited in answer.cited
+        ],
+        "next_step": answer.next_step,
+        "notice": wording.text("utter_disclaimer") if answer.advice else None,
+    }
+
+
 def nested_quotes(text: str) -> str:
     """Quotes inside a 「」 quote read as ‘’ (the plans write “数博会”)."""
     return text.replace("“", "‘").replace("”", "’")

@@ -35,12 +35,17 @@ async def test_question_with_region_cites_guizhou_17_and_sets_slots(domain: dict
     reply = texts(messages)
     assert reply.startswith("贵州省（征求意见稿）的方案对此有规定（贵州省 第17条），牵头单位是省商务厅")
     assert "牵头单位：省商务厅" in reply and "（仅供参考，不构成法律意见）" in reply
-    assert contract(messages) == {
+    custom = contract(messages)
+    assert {k: custom[k] for k in ("kind", "region", "topic", "citations")} == {
         "kind": "answer",
         "region": "guizhou",
         "topic": "overseas_assistance",
         "citations": [{"ref": "guizhou/17", "title": "贵州省 第17条"}],
     }
+    structured = custom["answer"]  # the same answer in parts, for a page that folds the basis
+    assert structured["verdict"] == reply.split("\n")[0] and structured["notice"] == "（仅供参考，不构成法律意见）"
+    assert structured["basis"][0]["ref"] == "guizhou/17" and structured["basis"][0]["lead"] == ["省商务厅"]
+    assert structured["basis"][0]["responsible"] == ["贵州银保监局", "省市场监管局"]
     assert slots["region"] == "贵州省" and slots["last_refs"] == ["guizhou/17"]
     assert slots["last_question"] == "贵州企业海外维权找谁" and slots["pending_question"] is None
     titles = [b["title"] for m in messages for b in m.get("buttons", [])]
