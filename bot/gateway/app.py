@@ -18,6 +18,7 @@ from bot.gateway.keys import (
     PROXIES,
     RASA,
     RECORDS,
+    REPORT,
     SETTINGS,
     WECHAT,
     WECHAT_LIMITER,
@@ -27,6 +28,7 @@ from bot.gateway.proxies import forwarded, parse_networks
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
+from bot.gateway.staff_stats import report_cache
 from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
@@ -63,6 +65,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine
+    app[REPORT] = report_cache(settings, app[KB])  # built on the first 统计 view, then kept fresh in the background
     redis = None
     if settings.redis_url:
         from redis import asyncio as redis_asyncio  # imported here: only gateways with REDIS_URL need it

@@ -12,6 +12,7 @@ from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import Limiter
 from bot.gateway.wechat.sessions import WeChatSessions
 from bot.kb.query import KnowledgeBase
+from bot.report.cache import ReportCache
 from bot.settings import Settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -27,3 +28,4 @@ LOGIN_ADDRESS_LIMITER = web.AppKey("login_address_limiter", Limiter)  # staff lo
 LOGIN_ACCOUNT_LIMITER = web.AppKey("login_account_limiter", Limiter)  # staff logins, per account name
 PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])  # TRUSTED_PROXIES, parsed
 CONVERSATION_SECRET = web.AppKey("conversation_secret", bytes)  # signs the web chat's conversation ids
+REPORT = web.AppKey("demand_report", ReportCache)  # the console's 统计 page, built in the background

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway import chat, pages, staff, staff_api
+from bot.gateway import chat, pages, staff, staff_api, staff_stats
 from bot.gateway.wechat import handler as wechat
 
 
@@ -32,6 +32,7 @@ def staff_app() -> web.Application:
     sub.router.add_get("", staff.console)
     sub.router.add_post("/login", staff.login)
     sub.router.add_post("/logout", staff.logout)
+    sub.router.add_get("/stats", staff_stats.stats)
     sub.router.add_get("/api/search", staff_api.search)
     sub.router.add_get("/api/records", staff_api.records)
     sub.router.add_post("/api/records/{kind}/{id:\\d{1,18}}/handled", staff_api.mark_handled)
