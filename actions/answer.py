@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.cases import UNHELPFUL_KINDS, case_turn, handoff_button, unhelpful_in_a_row
 from actions.context import (
     KIND_SLOT,
     LAST_QUESTION_SLOT,
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
     kb = knowledge_base()
     wording = Wording.from_domain(domain)
+    handled = case_turn(dispatcher, tracker, wording, records_engine())  # "查询 IPR…", or a contact after 转人工
+    if handled is not None:
+        return handled
     text = user_text(tracker)
     state = Conversation(
         province=tracker.get_slot(REGION_SLOT),
@@ -52,7 +56,10 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
             record_unanswered(records_engine(), tracker.sender_id, text, state.province, reply.refs)
         except SQLAlchemyError:
             log.exception("could not record an unanswered question")
-    send_answer(dispatcher, reply, wording)
+    suggest = None
+    if reply.kind in UNHELPFUL_KINDS and unhelpful_in_a_row(tracker) >= 1:  # this one is the second in a row
+        suggest = (wording.text("utter_handoff_suggest"), [handoff_button()])
+    send_answer(dispatcher, reply, wording, suggest=suggest)
     return slot_events(reply)
 
 

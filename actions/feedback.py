@@ -11,8 +11,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answer import answer_turn
+from actions.cases import handoff_button, unhelpful_in_a_row
 from actions.context import KIND_SLOT, REFS_SLOT, intent_name, user_text
-from actions.replies import button, send
+from actions.replies import send
 from actions.resources import records_engine
 from bot.answers.meant import feedback_meant
 from bot.answers.wording import Wording
@@ -39,11 +40,8 @@ class ActionFeedback(Action):
             log.exception("could not store feedback for %s", sender_tag(tracker.sender_id))
         if positive:
             send(dispatcher, [replies.text("utter_feedback_thanks")], kind="feedback")
-        else:
-            send(
-                dispatcher,
-                [replies.text("utter_feedback_sorry")],
-                [button("转人工", "/human_handoff")],
-                kind="feedback",
-            )
+        else:  # 转人工 is offered at once; after a second answer in a row that did not help, it is the suggestion
+            again = unhelpful_in_a_row(tracker) >= 2
+            words = replies.text("utter_handoff_suggest" if again else "utter_feedback_sorry")
+            send(dispatcher, [words], [handoff_button()], kind="feedback")
         return []

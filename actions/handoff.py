@@ -1,19 +1,22 @@
-"""Human handoff: store a case (conversation, region, topic, the user's words, time) for the staff console and
-give the user its number. No phone number or promise of a call-back time is made: the plans give none."""
+"""Human handoff: open a case with the whole conversation (the user's words, the titles of buttons they clicked,
+the bot's answers), every region and topic mentioned (Chinese names) and the clauses cited; give the user its
+number and what happens next; ask for an optional contact with a one-line consent and privacy notice. No promise of
+a call-back time is made: the plans give none."""
 
 from __future__ import annotations
 
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import REGION_SLOT, TOPIC_SLOT, recent_user_texts
+from actions.cases import mentioned, transcript
+from actions.context import KIND_SLOT, REGION_SLOT, TOPIC_SLOT, recent_user_texts
 from actions.replies import send
-from actions.resources import records_engine
+from actions.resources import knowledge_base, records_engine, settings
 from bot.answers.wording import Wording
 from bot.store.records import open_case
 from bot.text import sender_tag
@@ -28,18 +31,28 @@ class ActionHumanHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         replies = Wording.from_domain(domain)
         channel = str(tracker.get_latest_input_channel() or "web")
+        regions, topics, refs = mentioned(tracker, knowledge_base())
         try:
             receipt = open_case(
                 records_engine(),
                 tracker.sender_id,
                 recent_user_texts(tracker),
                 tracker.get_slot(REGION_SLOT),
-                tracker.get_slot(TOPIC_SLOT),
+                tracker.get_slot(TOPIC_SLOT),  # the id, as the report counts it; ``topics`` has the names
                 channel=channel,
+                transcript=transcript(tracker),
+                regions=regions,
+                topics=topics,
+                refs=refs,
             )
         except SQLAlchemyError:
             log.exception("could not store a handoff case for %s", sender_tag(tracker.sender_id))
             send(dispatcher, [replies.text("utter_handoff_failed")], kind="handoff")
             return []
-        send(dispatcher, [replies.text("utter_handoff_done", case_number=receipt.case_number)], kind="handoff")
-        return []
+        parts = [
+            replies.text("utter_handoff_done", case_number=receipt.case_number),
+            replies.text("utter_handoff_contact", days=settings().retention_days),
+        ]
+        case = {"number": receipt.case_number, "contact_requested": True}
+        send(dispatcher, parts, kind="handoff", extra={"case": case})
+        return [SlotSet(KIND_SLOT, "handoff")]

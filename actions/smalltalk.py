@@ -9,8 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answer import answer_turn
+from actions.cases import case_turn
 from actions.context import intent_name, user_text
+from actions.resources import records_engine
 from bot.answers.meant import smalltalk_meant
+from bot.answers.wording import Wording
 
 RESPONSES = {
     "goodbye": "utter_goodbye",
@@ -26,6 +29,9 @@ class ActionSmalltalk(Action):
         return "action_smalltalk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        handled = case_turn(dispatcher, tracker, Wording.from_domain(domain), records_engine())  # a bare phone number
+        if handled is not None:  # after 转人工 reads as goodbye to the NLU; "查询 IPR…" is never small talk
+            return handled
         response = RESPONSES.get(intent_name(tracker))
         if response is None or not smalltalk_meant(user_text(tracker)):
             return await answer_turn(dispatcher, tracker, domain)

@@ -29,7 +29,18 @@ class HandoffCase(StoreBase):
     topic: Mapped[str | None] = mapped_column(String(40))
     user_messages: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    handled: Mapped[bool] = mapped_column(Boolean, default=False)
+    handled: Mapped[bool] = mapped_column(Boolean, default=False)  # closed by an operator
+    # Added for the handoff that reaches a person (nullable: ``ensure_tables`` adds them to an older table).
+    transcript: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # [{"who": "user"|"bot", "text"}]
+    regions: Mapped[list[str] | None] = mapped_column(JSON)  # every region mentioned, Chinese names
+    topics: Mapped[list[str] | None] = mapped_column(JSON)  # every topic mentioned, Chinese names
+    cited_refs: Mapped[list[str] | None] = mapped_column(JSON)  # every clause the bot cited, in order
+    contact: Mapped[str | None] = mapped_column(String(120))  # validated, normalised (see bot.store.contact)
+    contact_kind: Mapped[str | None] = mapped_column(String(10))  # phone | wechat | email
+    reply: Mapped[str | None] = mapped_column(Text)  # the operator's reply, shown to the user on 查询
+    replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # internal: [{"by", "at", "text"}]
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Feedback(StoreBase):

@@ -6,15 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, select, true, update
+from sqlalchemy import ColumnElement, Engine, func, inspect, select, text, true, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion
+from bot.store.contact import Contact
+from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion, utcnow
 from bot.store.staff import StaffAudit
 from bot.store.text import clean_for_storage
 
 MAX_TEXT = 2000  # what a record keeps of a user's message; the rest is not needed to call back
 MAX_CASE_MESSAGES = 30  # an open case keeps the latest messages of its conversation
+MAX_TRANSCRIPT = 200  # turns (user and bot) a case keeps of its conversation, the latest ones
+MAX_REPLY = 2000  # an operator's reply or note
 RECORD_KINDS: dict[str, Any] = {"cases": HandoffCase, "unanswered": UnansweredQuestion, "feedback": Feedback}
 
 
@@ -25,7 +28,16 @@ class CaseReceipt:
 
 
 def ensure_tables(engine: Engine) -> None:
+    """Create the tables, and add the columns a newer version of a model has to an older table (all nullable)."""
     StoreBase.metadata.create_all(engine)
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in StoreBase.metadata.sorted_tables:
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def open_case(
@@ -35,9 +47,24 @@ def open_case(
     region: str | None,
     topic: str | None,
     channel: str = "web",
+    *,
+    transcript: list[dict[str, str]] | None = None,
+    regions: list[str] | None = None,
+    topics: list[str] | None = None,
+    refs: list[str] | None = None,
 ) -> CaseReceipt:
     """A case for this conversation: the open one if there is one (asking again adds the messages to it and
-    gives the same number), else a new one. One conversation can so never fill the queue with cases."""
+    gives the same number), else a new one. One conversation can so never fill the queue with cases.
+
+    ``transcript`` is the whole conversation as the user saw it (their words, the titles of buttons they clicked,
+    the bot's answers); ``regions`` and ``topics`` every one mentioned (Chinese names); ``refs`` every clause cited.
+    """
+    kept = _transcript(transcript or [])
+    details: dict[str, list[str]] = {
+        "regions": [_clean(r) or "" for r in dict.fromkeys(regions or [])],
+        "topics": [_clean(t) or "" for t in dict.fromkeys(topics or [])],
+        "cited_refs": list(dict.fromkeys(refs or []))[:200],
+    }
     with Session(engine) as session, session.begin():
         existing = session.scalars(
             select(HandoffCase)
@@ -50,6 +77,10 @@ def open_case(
             existing.user_messages = messages[-MAX_CASE_MESSAGES:]
             existing.region = _clean(region) or existing.region
             existing.topic = _clean(topic) or existing.topic
+            if kept:
+                existing.transcript = kept
+            for field in ("regions", "topics", "cited_refs"):
+                setattr(existing, field, list(dict.fromkeys([*(getattr(existing, field) or []), *details[field]])))
             return CaseReceipt(existing.case_number, existing.created_at)
         case = HandoffCase(
             conversation_id=conversation_id[:200],
@@ -57,6 +88,9 @@ def open_case(
             region=_clean(region),
             topic=_clean(topic),
             user_messages=[clean_for_storage(m)[:MAX_TEXT] for m in user_messages],
+            notes=[],
+            transcript=kept,
+            **details,
         )
         session.add(case)
         session.flush()
@@ -111,15 +145,17 @@ class RecordPage:
     open: int  # of which not handled yet
 
 
-def record_page(engine: Engine, kind: str, page: int, page_size: int) -> RecordPage:
+def record_page(engine: Engine, kind: str, page: int, page_size: int, only_open: bool = False) -> RecordPage:
     """One page of a kind of record, unhandled first, newest first within each: the work waiting is on page 1
-    however many records (or spam cases) there are. Only negative feedback is listed."""
+    however many records (or spam cases) there are. Only negative feedback is listed; ``only_open`` lists only
+    what is not handled yet (the console's 未处理 tab)."""
     model = RECORD_KINDS[kind]
     condition: ColumnElement[bool] = model.positive.is_(False) if kind == "feedback" else true()
+    listed = condition & model.handled.is_(False) if only_open else condition
     with Session(engine) as session:
         statement = (
             select(model)
-            .where(condition)
+            .where(listed)
             .order_by(model.handled, model.created_at.desc(), model.id.desc())
             .offset(max(page - 1, 0) * page_size)
             .limit(page_size)
@@ -134,8 +170,138 @@ def mark_handled(engine: Engine, kind: str, record_id: int, operator: str) -> bo
     """Mark one record as handled and note who did it in the audit trail; False when there is no such record."""
     model = RECORD_KINDS[kind]
     with Session(engine) as session, session.begin():
-        result = session.execute(update(model).where(model.id == record_id).values(handled=True))
+        values: dict[str, Any] = {"handled": True}
+        if kind == "cases":
+            values["handled_at"] = utcnow()
+        result = session.execute(update(model).where(model.id == record_id).values(**values))
         if result.rowcount == 0:  # type: ignore[attr-defined]
             return False
         session.add(StaffAudit(account_name=operator, action="handled", record_kind=kind, record_id=record_id))
         return True
+
+
+def _transcript(turns: list[dict[str, str]]) -> list[dict[str, str]]:
+    kept = [
+        {
+            "who": "user" if t.get("who") == "user" else "bot",
+            "text": clean_for_storage(str(t.get("text", "")))[:MAX_TEXT],
+        }
+        for t in turns
+    ]
+    return [t for t in kept if t["text"]][-MAX_TRANSCRIPT:]
+
+
+def set_contact(engine: Engine, conversation_id: str, contact: Contact) -> str | None:
+    """Attach a contact to this conversation's open case; its number, or None when there is no open case."""
+    with Session(engine) as session, session.begin():
+        case = session.scalars(
+            select(HandoffCase)
+            .where(HandoffCase.conversation_id == conversation_id[:200], HandoffCase.handled.is_(False))
+            .order_by(HandoffCase.id.desc())
+            .limit(1)
+        ).first()
+        if case is None:
+            return None
+        case.contact, case.contact_kind = contact.value[:120], contact.kind
+        return case.case_number
+
+
+def open_case_without_contact(engine: Engine, conversation_id: str) -> str | None:
+    """The number of this conversation's open case when it has no contact yet (a contact may still come)."""
+    with Session(engine) as session:
+        return session.scalars(
+            select(HandoffCase.case_number)
+            .where(
+                HandoffCase.conversation_id == conversation_id[:200],
+                HandoffCase.handled.is_(False),
+                HandoffCase.contact.is_(None),
+            )
+            .order_by(HandoffCase.id.desc())
+            .limit(1)
+        ).first()
+
+
+@dataclass(frozen=True)
+class CaseStatus:
+    """What "查询 IPR…" shows: the state, and the operator's reply (only to the conversation that opened it)."""
+
+    case_number: str
+    state: str  # open | replied | closed
+    reply: str | None
+    replied_at: datetime | None
+    own: bool  # asked from the conversation that opened the case
+
+
+def case_status(engine: Engine, case_number: str, conversation_id: str) -> CaseStatus | None:
+    with Session(engine) as session:
+        case = session.scalars(
+            select(HandoffCase).where(HandoffCase.case_number == case_number.strip().upper())
+        ).first()
+        if case is None or not case.case_number:
+            return None
+        state = "closed" if case.handled else ("replied" if case.reply else "open")
+        return CaseStatus(case.case_number, state, case.reply, case.replied_at, case.conversation_id == conversation_id)
+
+
+def get_case(engine: Engine, case_id: int) -> HandoffCase | None:
+    with Session(engine) as session:
+        return session.get(HandoffCase, case_id)
+
+
+def update_case(engine: Engine, case_id: int, operator: str, action: str, body: str = "") -> HandoffCase | None:
+    """An operator's change to a case — ``reply`` (what the user sees on 查询), ``note`` (staff only), ``close``,
+    ``reopen`` — recorded in the audit trail with who and when. None when there is no such case."""
+    now = utcnow()
+    with Session(engine) as session, session.begin():
+        case = session.get(HandoffCase, case_id)
+        if case is None:
+            return None
+        words = clean_for_storage(body)[:MAX_REPLY]
+        if action == "reply":
+            case.reply, case.replied_at = words, now
+        elif action == "note":
+            case.notes = [*(case.notes or []), {"by": operator, "at": now.isoformat(), "text": words}]
+        elif action == "close":
+            case.handled, case.handled_at = True, now
+        elif action == "reopen":
+            case.handled, case.handled_at = False, None
+        else:
+            raise ValueError(action)
+        session.add(StaffAudit(account_name=operator, action=action, record_kind="cases", record_id=case_id, at=now))
+        session.flush()
+        session.expunge(case)
+        return case
+
+
+def newest_case(engine: Engine) -> tuple[int, int]:
+    """The id of the newest case and how many are open: what the console polls for its new-case badge."""
+    with Session(engine) as session:
+        newest = session.scalar(select(func.max(HandoffCase.id))) or 0
+        waiting = session.scalar(select(func.count()).select_from(HandoffCase).where(HandoffCase.handled.is_(False)))
+        return int(newest), int(waiting or 0)
+
+
+def case_history(engine: Engine, case_id: int) -> list[tuple[datetime, str, str]]:
+    """Every change operators made to a case, oldest first: (when, who, what)."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(StaffAudit.at, StaffAudit.account_name, StaffAudit.action)
+            .where(StaffAudit.record_kind == "cases", StaffAudit.record_id == case_id)
+            .order_by(StaffAudit.id)
+        ).all()
+    return [(at, name, action) for at, name, action in rows]
+
+
+def cited_records(engine: Engine, limit: int = 2000) -> list[tuple[str, Any, list[str]]]:
+    """The newest records that cited clauses: (kind, row, refs) — cases, feedback, unanswered questions."""
+    found: list[tuple[str, Any, list[str]]] = []
+    with Session(engine) as session:
+        sources: list[tuple[str, Any, Any]] = [
+            ("cases", HandoffCase, HandoffCase.cited_refs),
+            ("feedback", Feedback, Feedback.clause_refs),
+            ("unanswered", UnansweredQuestion, UnansweredQuestion.suggested_refs),
+        ]
+        for kind, model, column in sources:
+            rows = session.scalars(select(model).order_by(model.id.desc()).limit(limit))
+            found.extend((kind, row, list(refs)) for row in rows if (refs := getattr(row, column.key)))
+    return found

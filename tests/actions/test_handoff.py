@@ -1,0 +1,137 @@
+"""转人工 that reaches a person, 有用/没用 on the answer itself, and 转人工 offered when answers do not help — the real
+actions, domain, knowledge base and records database, over conversations of several turns (the events a tracker
+would hold: the user's text or payload, the bot's messages with their buttons and contract, the slots set)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.answer import ActionAnswer
+from actions.feedback import ActionFeedback
+from actions.handoff import ActionHumanHandoff
+from actions.resources import records_engine
+from actions.smalltalk import ActionSmalltalk
+from bot.store.models import Feedback, HandoffCase
+from bot.store.records import update_case
+
+
+class Talk:
+    """One conversation: each turn runs an action on a tracker holding every earlier event."""
+
+    def __init__(self, domain: dict[str, Any], sender: str) -> None:
+        self.domain, self.sender = domain, sender
+        self.events: list[dict[str, Any]] = []
+        self.slots: dict[str, Any] = {}
+
+    async def turn(self, action: Action, text: str, intent: str) -> list[dict[str, Any]]:
+        message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+        self.events.append({"event": "user", "text": text, "parse_data": message, "input_channel": "rest"})
+        tracker = Tracker(self.sender, dict(self.slots), message, list(self.events), False, None, None, "action_listen")
+        dispatcher = CollectingDispatcher()
+        for event in await action.run(dispatcher, tracker, self.domain):
+            self.events.append(event)
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+        for m in dispatcher.messages:
+            data = {"buttons": m.get("buttons") or [], "custom": m.get("custom")}
+            self.events.append({"event": "bot", "text": m.get("text"), "data": data})
+        return dispatcher.messages
+
+
+def contract(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    custom = messages[-1].get("custom")
+    assert isinstance(custom, dict)
+    return custom
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(str(m.get("text") or "") for m in messages)
+
+
+def case_of(sender: str) -> HandoffCase:
+    with Session(records_engine()) as session:
+        return session.scalars(select(HandoffCase).where(HandoffCase.conversation_id == sender)).one()
+
+
+async def test_handoff_keeps_the_conversation_and_takes_a_contact(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "web-handoff-1")
+    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "overseas_assistance")
+    await talk.turn(ActionAnswer(), "那云南呢", "inform")
+    reply = await talk.turn(ActionHumanHandoff(), "/human_handoff", "human_handoff")
+    words = text_of(reply)
+    number = contract(reply)["case"]["number"]
+    assert number in words and f"查询 {number}" in words  # the number and what happens next
+    assert "手机号、微信号或邮箱" in words and "180天后自动删除" in words and "不留也可以" in words
+
+    case = case_of("web-handoff-1")
+    transcript = case.transcript or []
+    assert [t["who"] for t in transcript][:2] == ["user", "bot"]
+    assert transcript[0]["text"] == "贵州企业海外维权找谁" and transcript[-1] == {"who": "user", "text": "转人工"}
+    assert not any(t["text"].startswith("/") for t in transcript)  # button titles, never payloads
+    assert "省商务厅" in " ".join(t["text"] for t in transcript if t["who"] == "bot")
+    assert case.regions == ["贵州省", "云南省"] and case.topics == ["海外维权"]  # Chinese names, never ids
+    assert "guizhou/17" in (case.cited_refs or [])
+
+    saved = await talk.turn(ActionSmalltalk(), "138 1234 5678", "goodbye")  # NLU's guess does not matter
+    assert "电话 13812345678" in text_of(saved) and number in text_of(saved)
+    assert (case_of("web-handoff-1").contact, case_of("web-handoff-1").contact_kind) == ("13812345678", "phone")
+
+    status = await talk.turn(ActionAnswer(), f"查询 {number}", "out_of_scope")
+    assert "等待工作人员处理" in text_of(status)
+    update_case(records_engine(), case.id, "wang", "reply", "已转省商务厅，三个工作日内回电。")
+    status = await talk.turn(ActionAnswer(), f"查询{number.lower()}", "out_of_scope")
+    assert "工作人员已答复" in text_of(status) and "三个工作日内回电" in text_of(status)
+    assert "北京时间" in text_of(status)
+
+    stranger = Talk(domain, "web-stranger")
+    seen = text_of(await stranger.turn(ActionAnswer(), f"查询 {number}", "out_of_scope"))
+    assert "工作人员已答复" in seen and "三个工作日内回电" not in seen  # the reply is for the one who asked
+    missing = text_of(await stranger.turn(ActionAnswer(), "查询 IPR20200101-99999", "out_of_scope"))
+    assert "没有找到编号 IPR20200101-99999" in missing
+
+
+async def test_a_phone_number_without_an_open_case_is_not_taken_as_a_contact(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "web-no-case")
+    reply = await talk.turn(ActionAnswer(), "13812345678", "out_of_scope")
+    assert contract(reply)["kind"] != "handoff"
+
+
+async def test_answers_carry_feedback_buttons_and_feedback_keeps_the_citations(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "web-feedback-1")
+    first = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")  # a first message: nothing to judge
+    answer = await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "overseas_assistance")
+    assert contract(answer)["feedback"] == [
+        {"title": "有用", "payload": "/feedback_good"},
+        {"title": "没用", "payload": "/feedback_bad"},
+    ]
+    cited = [c["ref"] for c in contract(answer)["citations"]]
+    good = await talk.turn(ActionFeedback(), "/feedback_good", "feedback_good")
+    assert contract(good)["kind"] == "feedback" and contract(first)["kind"] != "feedback"
+    with Session(records_engine()) as session:
+        rows = session.scalars(select(Feedback).where(Feedback.conversation_id == "web-feedback-1")).all()
+    assert [(r.positive, r.clause_refs) for r in rows] == [(True, cited)]
+
+
+async def test_limits_and_refusals_offer_handoff_without_feedback_buttons(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "web-limit-1")
+    for question in ("贵州商标侵权要赔多少钱", "我在贵州卖假货会判几年"):
+        reply = await talk.turn(ActionAnswer(), question, "out_of_scope")
+        assert contract(reply)["kind"] == "limit" and "feedback" not in contract(reply)
+        assert any(b["payload"] == "/human_handoff" for m in reply for b in m.get("buttons") or [])
+    assert "连续两次没能帮上您" in text_of(reply)  # the second limit in a row suggests 转人工
+
+
+async def test_two_unhelpful_answers_in_a_row_suggest_handoff(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "web-unhelpful-1")
+    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "overseas_assistance")
+    once = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")
+    assert "连续两次" not in text_of(once) and once[0]["buttons"] == [{"title": "转人工", "payload": "/human_handoff"}]
+    await talk.turn(ActionAnswer(), "云南商标被抢注怎么办", "trademark_squatting")
+    twice = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")
+    assert "连续两次没能帮上您" in text_of(twice)
+    assert twice[0]["buttons"] == [{"title": "转人工", "payload": "/human_handoff"}]
