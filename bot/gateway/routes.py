@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway import chat, pages, staff, staff_api, staff_stats
+from bot.gateway import chat, pages, staff, staff_api, staff_cases, staff_stats
 from bot.gateway.wechat import handler as wechat
 
 

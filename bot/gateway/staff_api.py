@@ -14,6 +14,7 @@ from bot.citations import DISCLAIMER, item_block
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.staff import OPERATOR
+from bot.gateway.staff_cases import beijing, case_summary
 from bot.kb.errors import QueryError
 from bot.kb.query import filter_hits
 from bot.store import records as store
@@ -50,6 +51,7 @@ async def search(request: web.Request) -> web.Response:
             "citation": h.item.citation,
             "deadline": h.item.deadline,
             "agencies": [{"name": a.name, "role": a.role_label} for a in h.item.agencies],
+            "lead": [a.name for a in h.item.agencies if a.role == "lead"],
             "answer": "\n".join([item_block(h.item, h.quote), DISCLAIMER]),
         }
         for h in hits
@@ -65,7 +67,7 @@ async def search(request: web.Request) -> web.Response:
     )
 
 
-def _row(kind: str, row: Any, by: dict[int, str]) -> dict[str, Any]:
+def _row(kb: Any, kind: str, row: Any, by: dict[int, str]) -> dict[str, Any]:
     data = {
         "kind": kind,
         "id": row.id,
@@ -73,20 +75,24 @@ def _row(kind: str, row: Any, by: dict[int, str]) -> dict[str, Any]:
         "handled": row.handled,
         "handled_by": by.get(row.id),
         "created_at": row.created_at.isoformat() if isinstance(row.created_at, datetime) else str(row.created_at),
+        "created_label": beijing(row.created_at) if isinstance(row.created_at, datetime) else "",
     }
     if kind == "cases":
-        data.update(
-            case_number=row.case_number,
-            region=row.region,
-            topic=row.topic,
-            messages=row.user_messages,
-            channel=row.channel,
-        )
+        data.update(case_summary(kb, row))
     elif kind == "unanswered":
         data.update(text=row.text, region=row.region, suggested=row.suggested_refs)
     else:
         data.update(positive=row.positive, refs=row.clause_refs, text=row.user_text)
     return data
+
+
+def _page_size(request: web.Request) -> int:
+    text = request.query.get("size", "")
+    return (
+        min(int(text), PAGE_SIZE)
+        if text.isascii() and text.isdigit() and 0 < len(text) <= 3 and int(text)
+        else PAGE_SIZE
+    )
 
 
 def _page(request: web.Request) -> int:
@@ -95,15 +101,19 @@ def _page(request: web.Request) -> int:
 
 
 async def records(request: web.Request) -> web.Response:
-    engine = request.config_dict[keys.RECORDS]
+    """?page=N&view=open (未处理, what the console shows first) or view=all (全部, the default)."""
+    engine, kb = request.config_dict[keys.RECORDS], request.config_dict[keys.KB]
     page = _page(request)
+    only_open = request.query.get("view") == "open"
+    page_size = _page_size(request)
 
     def read() -> dict[str, Any]:
-        out: dict[str, Any] = {"page": page, "page_size": PAGE_SIZE, "counts": {}}
+        view = "open" if only_open else "all"
+        out: dict[str, Any] = {"page": page, "page_size": page_size, "view": view, "counts": {}}
         for kind in store.RECORD_KINDS:
-            found = store.record_page(engine, kind, page, PAGE_SIZE)
+            found = store.record_page(engine, kind, page, page_size, only_open=only_open)
             by = handled_by(engine, kind, [row.id for row in found.rows if row.handled])
-            out[kind] = [_row(kind, row, by) for row in found.rows]
+            out[kind] = [_row(kb, kind, row, by) for row in found.rows]
             out["counts"][kind] = {"total": found.total, "open": found.open}
         return out
 

@@ -1,4 +1,6 @@
-/* Staff console: search the plans, copy an answer, work through the records. Text is set with textContent only. */
+/* Staff console for a call in progress: search the plans (focused on load and on "/"), copy an answer, work
+   through the records (未处理 / 全部, paged), open a 转人工 case to read its transcript and contact, reply, note and
+   close it, and review records whose cited clause changed. Text is set with textContent only. */
 (function () {
   "use strict";
   function el(tag, className, text) {
@@ -12,37 +14,66 @@
       return r.json().then(function (body) { if (!r.ok) { throw new Error(body.error || r.status); } return body; });
     });
   }
-  var status = document.getElementById("status");
-  var results = document.getElementById("results");
+  function postJSON(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-Requested-With": "ipr-staff", "Content-Type": "application/json" },
+      body: JSON.stringify(body || {})
+    }).then(function (r) {
+      return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error || r.status); } return data; });
+    });
+  }
+  var $ = function (id) { return document.getElementById(id); };
+  var status = $("status");
+  var results = $("results");
+  var query = $("q");
   var filled = false;
   var page = 1;
+  var view = "open";
+  var seenCase = null;
+  var openCase = null;
 
   function fillFilters(data) {
     if (filled) { return; }
     filled = true;
-    document.getElementById("operator").textContent = "当前用户：" + data.operator;
-    var region = document.getElementById("region");
-    data.regions.forEach(function (r) { var o = el("option", null, r); o.value = r; region.appendChild(o); });
-    var topic = document.getElementById("topic");
-    Object.keys(data.topics).forEach(function (id) { var o = el("option", null, data.topics[id]); o.value = id; topic.appendChild(o); });
+    $("operator").textContent = "当前用户：" + data.operator;
+    data.regions.forEach(function (r) { var o = el("option", null, r); o.value = r; $("region").appendChild(o); });
+    Object.keys(data.topics).forEach(function (id) { var o = el("option", null, data.topics[id]); o.value = id; $("topic").appendChild(o); });
+  }
+
+  /* The matched sentence, highlighted; the full clause is folded below it. */
+  function marked(sentence, text) {
+    var box = el("p", "quote");
+    box.appendChild(el("mark", null, sentence || text.slice(0, 120)));
+    return box;
   }
 
   function search(event) {
     if (event) { event.preventDefault(); }
-    var params = new URLSearchParams(new FormData(document.getElementById("search")));
+    var params = new URLSearchParams(new FormData($("search")));
     status.textContent = "查询中…";
     getJSON("/staff/api/search?" + params.toString()).then(function (data) {
       fillFilters(data);
       results.textContent = "";
       status.textContent = data.results.length ? "共 " + data.results.length + " 条" : "没有找到相关条款。";
       data.results.forEach(function (r) {
-        var box = el("div", "result");
-        box.appendChild(el("h4", null, r.region + " " + r.label));
-        box.appendChild(el("div", "text", r.text));
-        if (r.deadline) { box.appendChild(el("div", null, "时限：" + r.deadline)); }
-        box.appendChild(el("div", "answer", r.answer));
+        var box = el("li", "result");
+        box.appendChild(el("h3", null, r.region + " " + r.label));
+        box.appendChild(marked(r.quote, r.text));
+        (r.lead || []).forEach(function (name) { box.appendChild(el("span", "lead", "牵头 " + name)); });
+        if (!(r.lead || []).length && !r.agencies.length) { box.appendChild(el("span", "tag", "未列明单位")); }
+        if (r.deadline) { box.appendChild(el("span", "tag", "时限：" + r.deadline)); }
+        var more = el("details");
+        more.appendChild(el("summary", null, "全文与答复"));
+        more.appendChild(el("div", "text", r.text));
+        if (r.agencies.length) {
+          more.appendChild(el("div", null, r.agencies.map(function (a) { return a.role + "：" + a.name; }).join("；")));
+        }
+        more.appendChild(el("div", "answer", r.answer));
+        box.appendChild(more);
         var copy = el("button", null, "复制答复");
         copy.type = "button";
+        copy.setAttribute("aria-label", "复制答复：" + r.region + " " + r.label);
         copy.addEventListener("click", function () {
           navigator.clipboard.writeText(r.answer).then(function () { copy.textContent = "已复制"; });
         });
@@ -58,29 +89,51 @@
   }
   function describe(record) {
     if (record.kind === "cases") {
-      return record.case_number + "（" + (record.region || "未知地区") + "，" + (record.topic || "未知主题") + "，来自" +
-        channelName(record.channel) + "）\n" + (record.messages || []).join("\n");
+      var about = (record.regions && record.regions.length ? record.regions.join("、") : "未知地区") + "，" +
+        (record.topics && record.topics.length ? record.topics.join("、") : "未知主题") + "，来自" + channelName(record.channel);
+      var contact = record.contact ? "\n联系方式：" + record.contact_kind + " " + record.contact : "\n未留联系方式";
+      var reply = record.reply ? "\n已答复：" + record.reply : "";
+      return "（" + about + "）" + contact + reply + "\n" + (record.messages || []).slice(-3).join("\n");
     }
     if (record.kind === "unanswered") { return record.text + "\n建议条款：" + (record.suggested || []).join("、"); }
     return record.text + "\n涉及条款：" + (record.refs || []).join("、");
   }
 
+  function setView(name) {
+    view = name; page = 1;
+    $("view-open").setAttribute("aria-pressed", String(name === "open"));
+    $("view-all").setAttribute("aria-pressed", String(name === "all"));
+    loadRecords();
+  }
+
   function loadRecords() {
-    getJSON("/staff/api/records?page=" + page).then(function (data) {
+    getJSON("/staff/api/records?view=" + view + "&page=" + page).then(function (data) {
       var more = false;
-      document.getElementById("page").textContent = "第 " + data.page + " 页";
+      $("page").textContent = "第 " + data.page + " 页";
       ["cases", "unanswered", "feedback"].forEach(function (kind) {
-        var list = document.getElementById(kind);
+        var list = $(kind);
         var counts = data.counts[kind];
-        document.getElementById(kind + "-count").textContent = "（待处理 " + counts.open + " / 共 " + counts.total + "）";
-        more = more || counts.total > data.page * data.page_size;
+        $(kind + "-count").textContent = "（待处理 " + counts.open + " / 共 " + counts.total + "）";
+        var listed = view === "open" ? counts.open : counts.total;
+        more = more || listed > data.page * data.page_size;
         list.textContent = "";
+        if (!data[kind].length) { list.appendChild(el("li", "hint", view === "open" ? "没有待处理的记录。" : "没有记录。")); }
         data[kind].forEach(function (record) {
-          var when = record.created_at.replace("T", " ").slice(0, 19);
-          var by = record.handled_by ? "（" + record.handled_by + " 已处理）" : "";
-          var item = el("li", record.handled ? "handled" : "", when + by + "\n" + describe(record));
+          var item = el("li", record.handled ? "handled" : "");
+          if (record.kind === "cases") { item.appendChild(el("span", "case-number", record.case_number)); item.appendChild(document.createTextNode(" ")); }
+          item.appendChild(document.createTextNode(record.created_label));
+          if (record.handled) { item.appendChild(el("span", "tag", record.handled_by ? record.handled_by + " 已处理" : "已处理")); }
+          item.appendChild(document.createTextNode("\n" + describe(record) + "\n"));
+          if (kind === "cases") {
+            var open = el("button", null, "打开");
+            open.type = "button";
+            open.setAttribute("aria-label", "打开案件 " + record.case_number);
+            open.addEventListener("click", function () { showCase(record.id); });
+            item.appendChild(open);
+            item.appendChild(document.createTextNode(" "));
+          }
           if (!record.handled) {
-            var done = el("button", null, "标记已处理");
+            var done = el("button", null, kind === "cases" ? "办结" : "标记已处理");
             done.type = "button";
             done.addEventListener("click", function () {
               fetch("/staff/api/records/" + kind + "/" + record.id + "/handled",
@@ -92,15 +145,105 @@
           list.appendChild(item);
         });
       });
-      document.getElementById("previous").disabled = data.page <= 1;
-      document.getElementById("next").disabled = !more;
+      $("previous").disabled = data.page <= 1;
+      $("next").disabled = !more;
     }).catch(function (error) { status.textContent = error.message; });
   }
 
-  document.getElementById("search").addEventListener("submit", search);
-  document.getElementById("refresh").addEventListener("click", loadRecords);
-  document.getElementById("previous").addEventListener("click", function () { page = Math.max(1, page - 1); loadRecords(); });
-  document.getElementById("next").addEventListener("click", function () { page += 1; loadRecords(); });
+  function showCase(id) {
+    getJSON("/staff/api/cases/" + id).then(function (c) {
+      openCase = c;
+      $("case").hidden = false;
+      $("case-title").textContent = "案件 " + c.case_number + (c.handled ? "（已办结）" : "");
+      $("case-meta").textContent = "登记于 " + c.created_at + "；来自" + channelName(c.channel) + "；地区：" +
+        (c.regions.join("、") || "未提及") + "；主题：" + (c.topics.join("、") || "未提及") + "；联系方式：" +
+        (c.contact ? c.contact_kind + " " + c.contact : "未留");
+      var transcript = $("case-transcript");
+      transcript.textContent = "";
+      c.transcript.forEach(function (turn) {
+        var line = el("li", turn.who);
+        line.appendChild(el("span", "who", turn.who === "user" ? "用户" : "助手"));
+        line.appendChild(document.createTextNode(turn.text));
+        transcript.appendChild(line);
+      });
+      $("case-citations").textContent = c.citations.length ? "引用条款：" + c.citations.map(function (x) { return x.title; }).join("、") : "";
+      $("reply-text").value = c.reply || "";
+      var notes = $("case-notes");
+      notes.textContent = "";
+      c.notes.forEach(function (n) { notes.appendChild(el("li", null, n.at + " " + n.by + "：" + n.text)); });
+      var history = $("case-history");
+      history.textContent = "";
+      c.history.forEach(function (h) { history.appendChild(el("li", null, h.at + " " + h.by + " " + h.action)); });
+      $("case-close").textContent = c.handled ? "重新打开" : "办结";
+      $("case-status").textContent = "";
+      $("case-title").focus();
+    }).catch(function (error) { status.textContent = error.message; });
+  }
+
+  function change(action, text) {
+    if (!openCase) { return; }
+    var id = openCase.id;
+    postJSON("/staff/api/cases/" + id + "/" + action, { text: text }).then(function () {
+      showCase(id);
+      loadRecords();
+      $("case-status").textContent = { reply: "答复已保存。", note: "备注已添加。", close: "案件已办结。", reopen: "案件已重新打开。" }[action];
+    }).catch(function (error) { $("case-status").textContent = error.message; });
+  }
+
+  function loadFlagged() {
+    getJSON("/staff/api/flagged").then(function (data) {
+      var list = $("flagged");
+      list.textContent = "";
+      if (!data.records.length) { list.appendChild(el("li", "hint", "没有引用了已变化条款的记录。")); }
+      data.records.forEach(function (r) {
+        var item = el("li");
+        item.appendChild(el("strong", null, r.kind_name + " " + r.created_at));
+        item.appendChild(document.createTextNode(" " + r.label));
+        r.clauses.forEach(function (c) {
+          item.appendChild(el("p", "meta", c.then_title + (c.removed ? "：已删除" : "：" + (c.changes.join("；") || "有变化"))));
+          var sides = el("div", "sides");
+          var before = el("div"); before.appendChild(el("strong", null, "当时 " + c.then_title + "\n")); before.appendChild(document.createTextNode(c.then_text));
+          var after = el("div"); after.appendChild(el("strong", null, "现行\n"));
+          after.appendChild(document.createTextNode(c.now.length ? c.now.map(function (n) { return n.title + "\n" + n.text; }).join("\n\n") : "（该条已删除）"));
+          sides.appendChild(before); sides.appendChild(after);
+          item.appendChild(sides);
+        });
+        list.appendChild(item);
+      });
+    }).catch(function () {});
+  }
+
+  function poll() {
+    getJSON("/staff/api/cases/latest").then(function (data) {
+      if (seenCase === null) { seenCase = data.newest; return; }
+      var fresh = data.newest - seenCase;
+      var badge = $("badge");
+      badge.hidden = fresh <= 0;
+      badge.textContent = fresh > 0 ? "新案件 " + fresh + "（点此刷新）" : "";
+    }).catch(function () {});
+  }
+
+  $("search").addEventListener("submit", search);
+  $("refresh").addEventListener("click", loadRecords);
+  $("view-open").addEventListener("click", function () { setView("open"); });
+  $("view-all").addEventListener("click", function () { setView("all"); });
+  $("previous").addEventListener("click", function () { page = Math.max(1, page - 1); loadRecords(); });
+  $("next").addEventListener("click", function () { page += 1; loadRecords(); });
+  $("badge").addEventListener("click", function () { seenCase = null; $("badge").hidden = true; poll(); setView("open"); });
+  $("case-reply").addEventListener("submit", function (e) { e.preventDefault(); change("reply", $("reply-text").value); });
+  $("case-note").addEventListener("submit", function (e) { e.preventDefault(); change("note", $("note-text").value); $("note-text").value = ""; });
+  $("case-close").addEventListener("click", function () { change(openCase && openCase.handled ? "reopen" : "close"); });
+  $("case-back").addEventListener("click", function () { $("case").hidden = true; $("cases").focus(); });
+  document.addEventListener("keydown", function (e) {
+    var tag = (e.target && e.target.tagName) || "";
+    if (e.key === "/" && !/^(INPUT|TEXTAREA|SELECT)$/.test(tag) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault(); query.focus(); query.select();
+    }
+  });
+  query.focus();
   getJSON("/staff/api/search?region=" + encodeURIComponent("贵州")).then(fillFilters).catch(function () {});
   loadRecords();
+  loadFlagged();
+  poll();
+  window.setInterval(poll, 15000);
 })();

@@ -1,0 +1,172 @@
+"""The console's handoff cases (behind the /staff guard): one case with its transcript, contact, reply, notes and
+history; an operator's reply, note, close or reopen (each in the audit trail with who and when); the newest-case
+poll behind the console's badge; and the records whose cited clause has changed or gone since they were made
+(issue 14: old and new text side by side)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from aiohttp import web
+
+from bot.gateway import keys
+from bot.gateway.middleware import error_json, json_response
+from bot.gateway.staff import OPERATOR
+from bot.kb.changelog import change_phrases
+from bot.kb.errors import QueryError
+from bot.kb.query import KnowledgeBase
+from bot.store import records as store
+from bot.store.contact import KINDS as CONTACT_KINDS
+
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+ACTIONS = {"reply": "答复", "note": "备注", "close": "办结", "reopen": "重新打开", "handled": "标记已处理"}
+MAX_BODY = 2000
+FLAGGED_LIMIT = 100
+
+
+def beijing(moment: datetime | None) -> str:
+    """ "2026-11-30 20:46（北京时间）": the console shows every time in UTC+8 and says so."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
+
+
+def topic_name(kb: KnowledgeBase, topic: str | None) -> str | None:
+    """A topic's Chinese name; older cases stored its id (ip_insurance → 知识产权保险)."""
+    if not topic:
+        return None
+    found = kb.topics.get(topic)
+    return found.name if found else topic
+
+
+def case_summary(kb: KnowledgeBase, row: Any) -> dict[str, Any]:
+    regions = row.regions or ([row.region] if row.region else [])
+    topics = row.topics or ([topic_name(kb, row.topic)] if row.topic else [])
+    return {
+        "case_number": row.case_number,
+        "region": regions[-1] if regions else None,
+        "topic": topic_name(kb, topics[-1]) if topics else None,
+        "regions": regions,
+        "topics": [topic_name(kb, t) for t in topics],
+        "channel": row.channel,
+        "messages": row.user_messages,
+        "contact": row.contact,
+        "contact_kind": CONTACT_KINDS.get(row.contact_kind or "", None),
+        "reply": row.reply,
+        "replied_at": beijing(row.replied_at),
+    }
+
+
+def _case_id(request: web.Request) -> int:
+    return int(request.match_info["id"])
+
+
+async def case_detail(request: web.Request) -> web.Response:
+    engine, kb = request.config_dict[keys.RECORDS], request.config_dict[keys.KB]
+    case_id = _case_id(request)
+
+    def read() -> dict[str, Any] | None:
+        row = store.get_case(engine, case_id)
+        if row is None:
+            return None
+        history = store.case_history(engine, case_id)
+        return {
+            "id": row.id,
+            "handled": row.handled,
+            "created_at": beijing(row.created_at),
+            "handled_at": beijing(row.handled_at),
+            **case_summary(kb, row),
+            "transcript": row.transcript or [{"who": "user", "text": m} for m in row.user_messages],
+            "citations": [_citation(kb, ref) for ref in row.cited_refs or []],
+            "notes": [{**n, "at": beijing(datetime.fromisoformat(n["at"]))} for n in row.notes or []],
+            "history": [{"at": beijing(at), "by": by, "action": ACTIONS.get(a, a)} for at, by, a in history],
+        }
+
+    found = await asyncio.to_thread(read)
+    return json_response(found) if found is not None else error_json(404, "没有找到这个案件。")
+
+
+def _citation(kb: KnowledgeBase, ref: str) -> dict[str, str]:
+    try:
+        item = kb.by_ref(ref)
+    except QueryError:
+        return {"ref": ref, "title": ref}
+    return {"ref": ref, "title": f"{item.document.region} {item.label}"}
+
+
+async def change_case(request: web.Request) -> web.Response:
+    """POST {"text": …} to reply / note; close and reopen need no text."""
+    if request.headers.get("X-Requested-With") != "ipr-staff":  # no cross-site form can set this header
+        return error_json(403, "请求来源无效。")
+    action = request.match_info["action"]
+    if action not in ("reply", "note", "close", "reopen"):
+        return error_json(404, "没有这个操作。")
+    body: dict[str, Any] = {}
+    if request.can_read_body:
+        try:
+            body = await request.json()
+        except ValueError:
+            return error_json(400, "请求格式不正确。")
+    text = str(body.get("text", "") if isinstance(body, dict) else "").strip()
+    if action in ("reply", "note") and not text:
+        return error_json(400, "请填写内容。")
+    if len(text) > MAX_BODY:
+        return error_json(400, f"内容不能超过{MAX_BODY}字。")
+    engine = request.config_dict[keys.RECORDS]
+    changed = await asyncio.to_thread(store.update_case, engine, _case_id(request), request[OPERATOR], action, text)
+    if changed is None:
+        return error_json(404, "没有找到这个案件。")
+    return json_response({"ok": True, "handled": changed.handled, "by": request[OPERATOR]})
+
+
+async def latest(request: web.Request) -> web.Response:
+    newest, waiting = await asyncio.to_thread(store.newest_case, request.config_dict[keys.RECORDS])
+    return json_response({"newest": newest, "open": waiting})
+
+
+KIND_NAMES = {"cases": "转人工", "feedback": "反馈", "unanswered": "未能回答的问题"}
+
+
+def flagged_records(kb: KnowledgeBase, engine: Any, limit: int = FLAGGED_LIMIT) -> list[dict[str, Any]]:
+    """Records that cited a clause which changed or disappeared since the record was made, newest first, with the
+    clause as it read then and as it reads now (the knowledge base's ``changed_citations``)."""
+    out: list[dict[str, Any]] = []
+    for kind, row, refs in store.cited_records(engine):
+        changed = kb.changed_citations(refs, row.created_at)
+        if not changed:
+            continue
+        label = row.case_number if kind == "cases" else row.text if kind == "unanswered" else row.user_text
+        out.append(
+            {
+                "kind": kind,
+                "kind_name": KIND_NAMES[kind],
+                "id": row.id,
+                "label": label,
+                "created_at": beijing(row.created_at),
+                "sort": row.created_at.isoformat(),
+                "clauses": [_side_by_side(kb, c) for c in changed],
+            }
+        )
+    out.sort(key=lambda r: r["sort"], reverse=True)
+    return out[:limit]
+
+
+def _side_by_side(kb: KnowledgeBase, cited: Any) -> dict[str, Any]:
+    then = cited.then
+    return {
+        "ref": cited.ref,
+        "then_title": f"{then.document.region} {then.label}" if then is not None else cited.ref,
+        "then_text": then.text if then is not None else "",
+        "now": [{"ref": i.ref, "title": f"{i.document.region} {i.label}", "text": i.text} for i in cited.now],
+        "removed": cited.removed,
+        "changes": [p for c in cited.changes for p in change_phrases(c)],
+    }
+
+
+async def flagged(request: web.Request) -> web.Response:
+    kb, engine = request.config_dict[keys.KB], request.config_dict[keys.RECORDS]
+    rows = await asyncio.to_thread(flagged_records, kb, engine)
+    return json_response({"records": [{k: v for k, v in r.items() if k != "sort"} for r in rows]})
