@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -181,13 +182,16 @@ def mark_handled(engine: Engine, kind: str, record_id: int, operator: str) -> bo
 
 
 def _transcript(turns: list[dict[str, str]]) -> list[dict[str, str]]:
-    kept = [
-        {
-            "who": "user" if t.get("who") == "user" else "bot",
-            "text": clean_for_storage(str(t.get("text", "")))[:MAX_TEXT],
-        }
-        for t in turns
-    ]
+    """The user's words cleaned as every record is (NFKC, no invisible characters); the bot's own text as sent
+    (NFKC would turn its Chinese punctuation into ASCII), without control characters."""
+    kept = []
+    for turn in turns:
+        raw = str(turn.get("text", ""))
+        if turn.get("who") == "user":
+            kept.append({"who": "user", "text": clean_for_storage(raw)[:MAX_TEXT]})
+        else:
+            text = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
+            kept.append({"who": "bot", "text": text.strip()[:MAX_TEXT]})
     return [t for t in kept if t["text"]][-MAX_TRANSCRIPT:]
 
 
