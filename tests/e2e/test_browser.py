@@ -102,7 +102,7 @@ def no_alert(browser: webdriver.Chrome) -> bool:
 
 def converse(browser: webdriver.Chrome, scope: WebElement, shot: str) -> None:
     """Ask, see the agency, click a quick reply, open the cited clause, and type markup that must stay text."""
-    wait_for(browser, lambda: any("广西壮族自治区" in t for t in bubbles(scope, "bot")))  # welcome with the plans
+    wait_for(browser, lambda: scope.find_elements(By.CSS_SELECTOR, ".ipr-welcome .ipr-region"))  # welcome, regions
     box = scope.find_element(By.CSS_SELECTOR, ".ipr-input")
     box.send_keys(QUESTION, Keys.ENTER)
     wait_for(browser, lambda: any("省商务厅" in t for t in bubbles(scope, "bot")))

@@ -1,11 +1,14 @@
 /* 知识产权维权助手 — chat page and embeddable widget, one script.
  *
- *   <script src="https://GATEWAY/widget.js" data-title="知识产权维权助手" data-color="#1a5fb4" async></script>
+ *   <script src="https://GATEWAY/widget.js" data-title="知识产权维权助手" data-subtitle="工作日 9:00–17:00"
+ *           data-logo="https://www.example.gov.cn/logo.png" data-color="#1a5fb4" async></script>
  *     adds a floating chat button to any page (its origin must be in the gateway's WIDGET_ORIGINS);
  *   <script src="/widget.js" data-mode="inline" data-target="chat"></script>
  *     renders the chat into #chat (the gateway's own page).
  *
  * Every user and bot text is shown with textContent: nothing received is ever parsed as HTML.
+ * An answer (reply contract kind "answer" or "limit" with custom.answer) is laid out verdict first: the verdict,
+ * the next step, the lead unit in bold, and the quoted basis folded under "依据".
  */
 (function () {
   "use strict";
@@ -14,15 +17,47 @@
   var gateway = (script.getAttribute("data-gateway") || new URL(script.src, location.href).origin).replace(/\/$/, "");
   var mode = script.getAttribute("data-mode") || "floating";
   var title = script.getAttribute("data-title") || "知识产权维权助手";
+  var subtitle = script.getAttribute("data-subtitle") || "";
+  var logo = script.getAttribute("data-logo") || "";
   var color = script.getAttribute("data-color") || "#1a5fb4";
-  var SUGGESTIONS = ["贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "西藏驰名商标有奖励吗", "你们覆盖哪些地区"];
-  var DISCLAIMER = "仅供参考，不构成法律意见。";
+  var EXAMPLES = ["贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "卖假货会判几年"];
+  var DISCLAIMER = "回答引自各地知识产权保护实施方案，仅供参考，不构成法律意见。";
+  var MAX_UNITS = 3;  // more responsible units than this read as "等N个单位" (expandable)
   var STORE = "ipr-chat:" + gateway;
+  var ids = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
-    if (text !== undefined) { node.textContent = text; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  function button(className, text, onClick, label) {
+    var node = el("button", className, text);
+    node.type = "button";
+    if (label) { node.setAttribute("aria-label", label); }
+    if (onClick) { node.addEventListener("click", onClick); }
+    return node;
+  }
+
+  function uid(prefix) { ids += 1; return prefix + "-" + ids + "-" + Math.random().toString(36).slice(2, 7); }
+
+  /* Text with some names in bold: split into text nodes and <strong> elements (never HTML). */
+  function emphasise(node, text, names) {
+    var rest = text;
+    var wanted = (names || []).filter(function (n) { return n && text.indexOf(n) !== -1; });
+    while (rest) {
+      var at = -1, found = "";
+      wanted.forEach(function (n) {
+        var i = rest.indexOf(n);
+        if (i !== -1 && (at === -1 || i < at)) { at = i; found = n; }
+      });
+      if (at === -1) { node.appendChild(document.createTextNode(rest)); break; }
+      if (at > 0) { node.appendChild(document.createTextNode(rest.slice(0, at))); }
+      node.appendChild(el("strong", "ipr-unit", found));
+      rest = rest.slice(at + found.length);
+    }
     return node;
   }
 
@@ -40,32 +75,70 @@
     var state = loadState();
     var maxChars = 500;
     var busy = false;
+    var queue = [];          // messages typed while an answer loads: shown at once, sent in order
+    var liveReplies = [];    // quick-reply groups that can still be chosen
+    var viewerOpener = null;
 
     var panel = el("section", "ipr-panel");
-    panel.setAttribute("aria-label", options.title);
+    var titleId = uid("ipr-title");
+    panel.setAttribute("aria-labelledby", titleId);
     var header = el("header", "ipr-header");
-    header.appendChild(el("span", "ipr-title", options.title));
+    if (options.logo) {
+      var img = el("img", "ipr-logo");
+      img.src = options.logo;
+      img.alt = "";
+      header.appendChild(img);
+    }
+    var heading = el("div", "ipr-heading");
+    var titleNode = el(options.headingLevel || "h2", "ipr-title", options.title);
+    titleNode.id = titleId;
+    heading.appendChild(titleNode);
+    if (options.subtitle) { heading.appendChild(el("p", "ipr-subtitle", options.subtitle)); }
+    header.appendChild(heading);
+    (options.headerButtons || []).forEach(function (b) { header.appendChild(b); });
     panel.appendChild(header);
     var log = el("div", "ipr-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "对话记录");
+    log.tabIndex = 0;  // scrollable: reachable by keyboard
     panel.appendChild(log);
-    var chips = el("div", "ipr-chips");
-    panel.appendChild(chips);
+    var typingBox = el("div", "ipr-typing");
+    typingBox.setAttribute("role", "status");
+    typingBox.hidden = true;
+    var dots = el("span", "ipr-dots");
+    dots.setAttribute("aria-hidden", "true");
+    dots.appendChild(el("span", "ipr-dot"));
+    dots.appendChild(el("span", "ipr-dot"));
+    dots.appendChild(el("span", "ipr-dot"));
+    typingBox.appendChild(dots);
+    var typingText = el("span", "ipr-sr-only", "");
+    typingBox.appendChild(typingText);
+    panel.appendChild(typingBox);
     var form = el("form", "ipr-form");
+    var inputId = uid("ipr-input");
+    var inputLabel = el("label", "ipr-sr-only", "输入您的问题");
+    inputLabel.htmlFor = inputId;
     var input = el("textarea", "ipr-input");
+    input.id = inputId;
     input.setAttribute("rows", "2");
     input.setAttribute("maxlength", String(maxChars));
     input.setAttribute("placeholder", "请描述您遇到的知识产权问题…");
-    input.setAttribute("aria-label", "输入问题");
     var counter = el("span", "ipr-counter", "0/" + maxChars);
+    counter.setAttribute("aria-hidden", "true");
     var sendButton = el("button", "ipr-send", "发送");
     sendButton.type = "submit";
+    form.appendChild(inputLabel);
     form.appendChild(input);
     form.appendChild(counter);
     form.appendChild(sendButton);
     panel.appendChild(form);
+    if (options.note) { panel.appendChild(el("p", "ipr-note", DISCLAIMER)); }
     var viewer = el("div", "ipr-viewer");
+    var viewerTitleId = uid("ipr-viewer-title");
+    viewer.setAttribute("role", "dialog");
+    viewer.setAttribute("aria-modal", "true");
+    viewer.setAttribute("aria-labelledby", viewerTitleId);
     viewer.hidden = true;
     panel.appendChild(viewer);
     root.appendChild(panel);
@@ -74,44 +147,152 @@
       try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* storage full or off */ }
     }
 
-    function scroll() { log.scrollTop = log.scrollHeight; }
+    function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+    // A new answer is read from its first line: scroll its start to the top of the log, not to the bottom.
+    function scrollToStart(node) { log.scrollTop = Math.max(0, node.offsetTop - 8); }
+
+    /* ---- rendering ---- */
+
+    function citationsButton(citations) {
+      return button("ipr-citation", "查看原文", function (event) { openClause(citations, 0, event.currentTarget); });
+    }
+
+    // Quick replies: once one is chosen (or the user has typed on) the group collapses to the choice.
+    function replyGroup(entry, buttons, className, label) {
+      var group = el("div", className);
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", label);
+      if (entry.spent) {
+        if (entry.chosen && buttons.some(function (b) { return b.title === entry.chosen; })) {
+          group.appendChild(el("span", "ipr-chosen", "已选择：" + entry.chosen));
+          return group;
+        }
+        return null;
+      }
+      var record = { entry: entry, group: group };
+      buttons.forEach(function (b) {
+        group.appendChild(button("ipr-quick-reply", b.title, function () {
+          spend(record, b.title);
+          send(b.payload, b.title);
+        }));
+      });
+      liveReplies.push(record);
+      return group;
+    }
+
+    function spend(record, chosen) {
+      record.entry.spent = true;
+      if (chosen) { record.entry.chosen = chosen; }
+      record.group.textContent = "";
+      if (chosen) { record.group.appendChild(el("span", "ipr-chosen", "已选择：" + chosen)); } else { record.group.remove(); }
+      liveReplies = liveReplies.filter(function (r) { return r !== record; });
+      save();
+    }
+
+    function spendAll() { liveReplies.slice().forEach(function (r) { spend(r, null); }); }
+
+    // The page opens the clause viewer itself, so the reply's own "查看原文" button is not shown twice.
+    function ownButtons(entry) {
+      var hasCitations = entry.citations && entry.citations.length;
+      return (entry.buttons || []).filter(function (b) { return !(hasCitations && b.title === "查看原文"); });
+    }
+
+    function appendActions(bubble, entry) {
+      var actions = el("div", "ipr-actions");
+      if (entry.citations && entry.citations.length) { actions.appendChild(citationsButton(entry.citations)); }
+      var buttons = ownButtons(entry).concat(entry.feedback || []);
+      var group = buttons.length ? replyGroup(entry, buttons, "ipr-quick", "可选回复") : null;
+      if (group) { actions.appendChild(group); }
+      if (actions.childNodes.length) { bubble.appendChild(actions); }
+    }
+
+    function unitsLine(label, names) {
+      var line = el("p", "ipr-units");
+      line.appendChild(el("span", "ipr-units-label", label + "："));
+      var shown = el("span", "ipr-units-names", names.slice(0, MAX_UNITS).join("、"));
+      line.appendChild(shown);
+      if (names.length > MAX_UNITS) {
+        var more = button("ipr-more", "等" + names.length + "个单位", function () {
+          shown.textContent = names.join("、");
+          more.remove();
+        }, "展开全部" + names.length + "个" + label);
+        line.appendChild(more);
+      }
+      return line;
+    }
+
+    function basisSummary(answer) {
+      // A note that ends in "：" introduces the quotes ("方案里能为您的情况提供帮助的措施，例如云南省 第15条："):
+      // it labels the fold. Otherwise the fold is "依据" with the short citations.
+      var intro = (answer.notes || []).filter(function (n) { return /：$/.test(n); })[0];
+      if (intro) { return intro.replace(/：$/, ""); }
+      var titles = answer.basis.map(function (b) { return b.title; });
+      return "依据：" + (titles.length > 2 ? titles.slice(0, 2).join("、") + "等" + titles.length + "处" : titles.join("、"));
+    }
+
+    function renderAnswer(entry) {
+      var answer = entry.answer;
+      var bubble = el("article", "ipr-msg ipr-bot ipr-answer");
+      bubble.setAttribute("aria-label", "回答");
+      var leads = [];
+      (answer.basis || []).forEach(function (b) { (b.lead || []).forEach(function (n) { if (leads.indexOf(n) === -1) { leads.push(n); } }); });
+      var body = el("div", "ipr-text");
+      body.appendChild(emphasise(el("p", "ipr-verdict"), answer.verdict || entry.text || "", leads));
+      (answer.notes || []).forEach(function (n) { if (!/：$/.test(n)) { body.appendChild(el("p", "ipr-note-line", n)); } });
+      var mentioned = leads.filter(function (n) {
+        return (answer.verdict || "").indexOf(n) !== -1 || (answer.next_step || "").indexOf(n) !== -1;
+      });
+      if (entry.kind === "answer" && leads.length && !mentioned.length) {
+        var chip = el("p", "ipr-lead");
+        chip.appendChild(el("span", "ipr-units-label", "牵头单位："));
+        chip.appendChild(el("strong", "ipr-unit", leads[0]));
+        body.appendChild(chip);
+      }
+      if (answer.next_step) { body.appendChild(emphasise(el("p", "ipr-next"), answer.next_step, leads)); }
+      bubble.appendChild(body);
+      if (answer.basis && answer.basis.length || answer.notice) {
+        var fold = el("details", "ipr-basis");
+        fold.appendChild(el("summary", "ipr-basis-summary", answer.basis && answer.basis.length ? basisSummary(answer) : "说明"));
+        (answer.basis || []).forEach(function (b) {
+          var item = el("div", "ipr-basis-item");
+          item.appendChild(el("p", "ipr-cite", b.title));
+          item.appendChild(el("blockquote", "ipr-quote", "「" + b.quote + "」"));
+          if (b.lead && b.lead.length) {
+            var lead = el("p", "ipr-units");
+            lead.appendChild(el("span", "ipr-units-label", "牵头单位："));
+            lead.appendChild(el("strong", "ipr-unit", b.lead.join("、")));
+            item.appendChild(lead);
+          }
+          if (b.responsible && b.responsible.length) { item.appendChild(unitsLine("责任单位", b.responsible)); }
+          if (b.no_agency) { item.appendChild(el("p", "ipr-units", b.no_agency)); }
+          if (b.deadline) { item.appendChild(el("p", "ipr-units", "完成时限：" + b.deadline)); }
+          fold.appendChild(item);
+        });
+        if (answer.notice) { fold.appendChild(el("p", "ipr-notice", answer.notice)); }
+        bubble.appendChild(fold);
+      }
+      appendActions(bubble, entry);
+      return bubble;
+    }
 
     function renderEntry(entry) {
-      var bubble = el("div", "ipr-msg ipr-" + entry.who);
-      bubble.appendChild(el("div", "ipr-text", entry.text));
-      if (entry.citations && entry.citations.length) {
-        var refs = el("div", "ipr-citations");
-        entry.citations.forEach(function (c) {
-          var link = el("button", "ipr-citation", "查看原文：" + c.title);
-          link.type = "button";
-          link.addEventListener("click", function () { openClause(c.ref); });
-          refs.appendChild(link);
-        });
-        bubble.appendChild(refs);
-      }
-      if (entry.buttons && entry.buttons.length) {
-        var replies = el("div", "ipr-quick");
-        entry.buttons.forEach(function (b) {
-          var quick = el("button", "ipr-quick-reply", b.title);
-          quick.type = "button";
-          quick.addEventListener("click", function () { send(b.payload, b.title); });
-          replies.appendChild(quick);
-        });
-        bubble.appendChild(replies);
+      var bubble;
+      if (entry.answer && (entry.kind === "answer" || entry.kind === "limit")) {
+        bubble = renderAnswer(entry);
+      } else {
+        bubble = el("div", "ipr-msg ipr-" + entry.who);
+        bubble.appendChild(el("div", "ipr-text", entry.text));
+        if (entry.who === "bot") { appendActions(bubble, entry); }
       }
       if (entry.retry) {
-        var retry = el("button", "ipr-retry", "重试");
-        retry.type = "button";
-        retry.addEventListener("click", function () {
+        bubble.appendChild(button("ipr-retry", "重试", function () {
           bubble.remove();
           state.log = state.log.filter(function (e) { return e !== entry; });
           save();
           send(entry.retry.message, entry.retry.shown, true);
-        });
-        bubble.appendChild(retry);
+        }));
       }
       log.appendChild(bubble);
-      scroll();
       return bubble;
     }
 
@@ -119,61 +300,113 @@
       state.log.push(entry);
       if (state.log.length > 200) { state.log = state.log.slice(-200); }
       save();
-      return renderEntry(entry);
+      var bubble = renderEntry(entry);
+      scrollToEnd();
+      return bubble;
     }
 
+    // The first screen: one sentence, where (region buttons), what (three examples), the plans behind a toggle.
     function welcome(info) {
-      var lines = ["您好！我是知识产权维权助手。我会根据以下已收录的知识产权保护实施方案回答，并注明出处和牵头部门："];
-      (info.plans || []).forEach(function (p) {
-        lines.push("· " + p.region + "：" + p.title + "（" + p.level + "，" + p.status + "，" + p.dated + "）");
-      });
-      lines.push(DISCLAIMER);
-      if (info.privacy) { lines.push(info.privacy); }  // how long we keep what the user tells us (PIPL)
-      renderEntry({ who: "bot", text: lines.join("\n") });
+      var box = el("div", "ipr-msg ipr-bot ipr-welcome");
+      box.appendChild(el("p", "ipr-text", "您好！告诉我您在哪个地区、遇到了什么知识产权问题，我会引用当地的保护方案回答，并注明出处和负责单位。"));
+      var plans = info.plans || [];
+      if (plans.length) {
+        var regionsLabel = el("p", "ipr-welcome-label", "您在哪个地区？");
+        regionsLabel.id = uid("ipr-regions");
+        box.appendChild(regionsLabel);
+        var regions = el("div", "ipr-regions");
+        regions.setAttribute("role", "group");
+        regions.setAttribute("aria-labelledby", regionsLabel.id);
+        plans.forEach(function (p) {
+          regions.appendChild(button("ipr-chip ipr-region", p.region, function () { send(p.region); }));
+        });
+        box.appendChild(regions);
+      }
+      var examplesLabel = el("p", "ipr-welcome-label", "或者直接问，例如：");
+      examplesLabel.id = uid("ipr-examples");
+      box.appendChild(examplesLabel);
+      var examples = el("div", "ipr-chips");
+      examples.setAttribute("role", "group");
+      examples.setAttribute("aria-labelledby", examplesLabel.id);
+      EXAMPLES.forEach(function (s) { examples.appendChild(button("ipr-chip", s, function () { send(s); })); });
+      box.appendChild(examples);
+      if (plans.length) {
+        var coverage = el("details", "ipr-coverage");
+        coverage.appendChild(el("summary", "", "覆盖范围（" + plans.length + "个地区的实施方案）"));
+        var list = el("ul", "ipr-plans");
+        plans.forEach(function (p) {
+          list.appendChild(el("li", "", p.region + "：" + p.title + "（" + p.level + "，" + p.status + "，" + p.dated + "）"));
+        });
+        coverage.appendChild(list);
+        box.appendChild(coverage);
+      }
+      if (info.privacy) { box.appendChild(el("p", "ipr-privacy", info.privacy)); }  // what is kept, how long (PIPL)
+      log.appendChild(box);
     }
 
     function typing(on) {
-      var existing = log.querySelector(".ipr-typing");
-      if (on && !existing) {
-        var dots = el("div", "ipr-msg ipr-bot ipr-typing");
-        dots.setAttribute("aria-label", "正在输入");
-        dots.appendChild(el("span", "ipr-dot"));
-        dots.appendChild(el("span", "ipr-dot"));
-        dots.appendChild(el("span", "ipr-dot"));
-        log.appendChild(dots);
-        scroll();
-      } else if (!on && existing) {
-        existing.remove();
-      }
+      typingBox.hidden = !on;
+      typingText.textContent = on ? "助手正在回答…" : "";
     }
+
+    /* ---- sending: one request at a time, later messages wait in a queue (and are shown at once) ---- */
 
     function send(message, shown, isRetry) {
       message = (message || "").trim();
-      if (!message || busy) { return; }
+      if (!message) { return; }
       if (message.length > maxChars) {
         add({ who: "system", text: "问题太长了，请控制在" + maxChars + "字以内。" });
         return;
       }
-      if (!isRetry) { add({ who: "user", text: shown || message }); }
-      chips.hidden = true;  // suggestions are for the first question
-      busy = true;
-      sendButton.disabled = true;
-      typing(true);
-      function conversation(renew) {
-        if (state.sender && !renew) { return Promise.resolve(state.sender); }
-        return fetch(gateway + "/api/conversations", { method: "POST" }).then(function (response) {
-          return response.json().catch(function () { return {}; }).then(function (body) {
-            if (!response.ok || !body.conversation) {
-              var failure = new Error(body.error || "服务暂时不可用（" + response.status + "）");
-              failure.status = response.status;
-              throw failure;
-            }
-            state.sender = body.conversation;
-            save();
-            return state.sender;
-          });
-        });
+      spendAll();
+      var bubble = null;
+      if (!isRetry) {
+        bubble = add({ who: "user", text: shown || message });
+        if (busy) {
+          bubble.classList.add("ipr-queued");
+          bubble.appendChild(el("span", "ipr-queued-note", "等待发送"));
+        }
       }
+      queue.push({ message: message, shown: shown, isRetry: isRetry, bubble: bubble });
+      pump();
+    }
+
+    function pump() {
+      if (busy || !queue.length) { return; }
+      var job = queue.shift();
+      if (job.bubble) {
+        job.bubble.classList.remove("ipr-queued");
+        var note = job.bubble.querySelector(".ipr-queued-note");
+        if (note) { note.remove(); }
+      }
+      busy = true;
+      typing(true);
+      scrollToEnd();
+      request(job).then(function () {
+        typing(false);
+        busy = false;
+        pump();
+      });
+    }
+
+    function conversation(renew) {
+      if (state.sender && !renew) { return Promise.resolve(state.sender); }
+      return fetch(gateway + "/api/conversations", { method: "POST" }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (!response.ok || !body.conversation) {
+            var failure = new Error(body.error || "服务暂时不可用（" + response.status + "）");
+            failure.status = response.status;
+            throw failure;
+          }
+          state.sender = body.conversation;
+          save();
+          return state.sender;
+        });
+      });
+    }
+
+    function request(job) {
+      var message = job.message, shown = job.shown, isRetry = job.isRetry;
       function post(sender) {
         return fetch(gateway + "/api/chat", {
           method: "POST",
@@ -181,7 +414,7 @@
           body: JSON.stringify({ sender: sender, message: message })
         });
       }
-      conversation(false).then(post).then(function (response) {
+      return conversation(false).then(post).then(function (response) {
         // An id the gateway no longer knows (its secret changed): take a new one and send again, once.
         if (response.status === 400 && response.headers.get("X-Conversation-Invalid")) {
           return conversation(true).then(post);
@@ -197,15 +430,7 @@
           return body;
         });
       }).then(function (body) {
-        var citations = [];
-        (body.messages || []).forEach(function (m) {
-          if (m.custom && Array.isArray(m.custom.citations)) { citations = citations.concat(m.custom.citations); }
-        });
-        var texts = (body.messages || []).filter(function (m) { return m.text; });
-        texts.forEach(function (m, i) {
-          add({ who: "bot", text: m.text, buttons: m.buttons || [],
-                citations: i === texts.length - 1 ? citations : [] });
-        });
+        showReply(body.messages || []);
       }).catch(function (error) {
         var text = error && error.message && error.message.indexOf("Failed to fetch") === -1 && error.name !== "TypeError"
           ? error.message : "网络异常，消息未能送达。";
@@ -218,35 +443,104 @@
         var errorBubble = add(entry);
         if (automatic) {  // once: Rasa restarting or a network blip usually passes in seconds
           setTimeout(function () {
-            if (state.log.indexOf(entry) === -1 || busy) { return; }  // already retried by hand, or mid-send
+            if (state.log.indexOf(entry) === -1) { return; }  // already retried by hand
             state.log = state.log.filter(function (e) { return e !== entry; });
             save();
             errorBubble.remove();
             send(message, shown, true);
           }, 5000);
         }
-      }).then(function () {
-        typing(false);
-        busy = false;
-        sendButton.disabled = false;
       });
     }
 
-    function openClause(ref) {
+    // One reply of the contract: text messages, the last one's custom says what it is. An answer with parts is one
+    // card; other replies are their text bubbles, the buttons with the last.
+    function showReply(messages) {
+      var custom = {};
+      messages.forEach(function (m) { if (m.custom && m.custom.kind) { custom = m.custom; } });
+      var buttons = [];
+      messages.forEach(function (m) { if (m.buttons && m.buttons.length) { buttons = m.buttons; } });
+      var citations = Array.isArray(custom.citations) ? custom.citations : [];
+      var feedback = Array.isArray(custom.feedback) ? custom.feedback : [];
+      var texts = messages.filter(function (m) { return m.text; });
+      var first = null;
+      if (custom.answer && (custom.kind === "answer" || custom.kind === "limit")) {
+        first = add({ who: "bot", kind: custom.kind, answer: custom.answer, citations: citations, buttons: buttons,
+                      feedback: feedback, text: texts.map(function (m) { return m.text; }).join("\n") });
+      } else {
+        texts.forEach(function (m, i) {
+          var last = i === texts.length - 1;
+          var bubble = add({ who: "bot", kind: custom.kind, text: m.text, buttons: last ? buttons : [],
+                             citations: last ? citations : [], feedback: last ? feedback : [] });
+          first = first || bubble;
+        });
+      }
+      if (first) {
+        scrollToStart(first);
+        if (options.onReply) { options.onReply(); }
+      }
+    }
+
+    /* ---- the clause viewer: a modal dialog ---- */
+
+    function closeViewer() {
+      if (viewer.hidden) { return; }
+      viewer.hidden = true;
+      Array.prototype.forEach.call(panel.children, function (child) { if (child !== viewer) { child.inert = false; } });
+      if (viewerOpener && viewerOpener.isConnected) { viewerOpener.focus(); }
+      viewerOpener = null;
+    }
+
+    viewer.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        closeViewer();
+      } else if (event.key === "Tab") {  // keep focus inside the dialog
+        var focusable = Array.prototype.filter.call(viewer.querySelectorAll("button, [href], [tabindex]"), function (n) {
+          return !n.disabled && n.offsetParent !== null;
+        });
+        if (!focusable.length) { return; }
+        var active = viewer.getRootNode().activeElement;
+        var firstNode = focusable[0], lastNode = focusable[focusable.length - 1];
+        if (event.shiftKey && active === firstNode) { event.preventDefault(); lastNode.focus(); }
+        else if (!event.shiftKey && active === lastNode) { event.preventDefault(); firstNode.focus(); }
+      }
+    });
+
+    function openClause(citations, index, opener) {
+      if (viewer.hidden) { viewerOpener = opener || viewerOpener; }
       viewer.textContent = "";
       viewer.hidden = false;
-      var close = el("button", "ipr-close", "关闭");
-      close.type = "button";
-      close.addEventListener("click", function () { viewer.hidden = true; });
-      viewer.appendChild(close);
+      Array.prototype.forEach.call(panel.children, function (child) { if (child !== viewer) { child.inert = true; } });
+      var bar = el("div", "ipr-viewer-bar");
+      var heading = el("h2", "ipr-viewer-heading", "原文");
+      heading.id = viewerTitleId;
+      bar.appendChild(heading);
+      var close = button("ipr-close", "关闭", closeViewer, "关闭原文");
+      bar.appendChild(close);
+      viewer.appendChild(bar);
+      if (citations.length > 1) {  // the answer cites several: switch between them here
+        var tabs = el("div", "ipr-viewer-tabs");
+        tabs.setAttribute("role", "group");
+        tabs.setAttribute("aria-label", "本回答引用的条文");
+        citations.forEach(function (c, i) {
+          var tab = button("ipr-viewer-tab", c.title, function () { openClause(citations, i); });
+          if (i === index) { tab.setAttribute("aria-current", "true"); }
+          tabs.appendChild(tab);
+        });
+        viewer.appendChild(tabs);
+      }
       var body = el("div", "ipr-viewer-body", "正在加载…");
       viewer.appendChild(body);
+      close.focus();
+      var ref = citations[index].ref;
       fetch(gateway + "/api/clauses/" + ref.split("/").map(encodeURIComponent).join("/"))
         .then(function (r) { return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error); } return data; }); })
         .then(function (c) {
           body.textContent = "";
-          var heading = c.label.indexOf(c.title) === -1 ? c.label + " " + c.title : c.label;
-          body.appendChild(el("h3", "ipr-viewer-title", c.region + " " + heading));
+          var label = c.label.indexOf(c.title) === -1 ? c.label + " " + c.title : c.label;
+          body.appendChild(el("h3", "ipr-viewer-title", c.region + " " + label));
           body.appendChild(el("p", "ipr-viewer-doc", c.document.title + "（" + c.document.level + "，" + c.document.status + "，" + c.document.dated + "）"));
           body.appendChild(el("p", "ipr-viewer-text", c.text));
           if (c.agencies.length) {
@@ -276,15 +570,12 @@
         .catch(function (error) { body.textContent = (error && error.message) || "原文加载失败，请重试。"; });
     }
 
-    SUGGESTIONS.forEach(function (s) {
-      var chip = el("button", "ipr-chip", s);
-      chip.type = "button";
-      chip.addEventListener("click", function () { send(s); });
-      chips.appendChild(chip);
-    });
+    /* ---- input ---- */
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = input.value;
+      if (!text.trim()) { return; }
       input.value = "";
       counter.textContent = "0/" + maxChars;
       send(text);
@@ -301,13 +592,15 @@
       if (info.max_message_chars) { maxChars = info.max_message_chars; input.setAttribute("maxlength", String(maxChars)); }
       welcome(info);
       state.log.forEach(renderEntry);
-      chips.hidden = state.log.some(function (e) { return e.who === "user"; });
+      scrollToEnd();
     }).catch(function () {
       renderEntry({ who: "system", text: "暂时无法连接到助手，请检查网络后刷新页面。" });
       state.log.forEach(renderEntry);
     });
-    return { send: send };
+    return { send: send, input: input };
   }
+
+  /* ---- the floating widget: a launcher, a panel (full screen on a phone) that can be minimised or closed ---- */
 
   function floating() {
     var host = el("div");
@@ -320,26 +613,63 @@
     shadow.appendChild(css);
     var frame = el("div", "ipr-floating");
     frame.style.setProperty("--ipr-color", color);
-    var toggle = el("button", "ipr-launcher", "咨询");
-    toggle.type = "button";
-    toggle.setAttribute("aria-label", "打开" + title);
     var box = el("div", "ipr-box");
+    box.id = uid("ipr-box");
     box.hidden = true;
+    var launcher = button("ipr-launcher", null, null);
+    var launcherText = el("span", "", "咨询");
+    var badge = el("span", "ipr-badge");
+    badge.setAttribute("aria-hidden", "true");
+    badge.hidden = true;
+    launcher.appendChild(launcherText);
+    launcher.appendChild(badge);
+    launcher.setAttribute("aria-controls", box.id);
     frame.appendChild(box);
-    frame.appendChild(toggle);
+    frame.appendChild(launcher);
     shadow.appendChild(frame);
     var chat = null;
-    toggle.addEventListener("click", function () {
-      box.hidden = !box.hidden;
-      toggle.textContent = box.hidden ? "咨询" : "收起";
-      if (!chat) { chat = createChat(box, { title: title }); }
-    });
+    var unread = 0;
+    var minimise = button("ipr-head-button ipr-minimise", "—", function () { setState("minimised"); }, "最小化");
+    var restore = button("ipr-head-button ipr-restore", "︿", function () { setState("open"); }, "展开");
+    var close = button("ipr-head-button ipr-close-widget", "×", function () { setState("closed"); }, "关闭咨询窗口");
+    var current = "closed";
+
+    function label() {
+      var open = current === "open";
+      launcher.setAttribute("aria-expanded", open ? "true" : "false");
+      launcher.setAttribute("aria-label", (open ? "关闭" : "打开") + "咨询窗口：" + title + (unread ? "（" + unread + "条新消息）" : ""));
+      launcherText.textContent = open ? "收起" : "咨询";
+      badge.hidden = !unread;
+      badge.textContent = unread > 9 ? "9+" : String(unread);
+    }
+
+    function setState(next) {
+      var was = current;
+      current = next;
+      if (!chat) {
+        chat = createChat(box, {
+          title: title, subtitle: subtitle, logo: logo, note: true, headingLevel: "h2",
+          headerButtons: [minimise, restore, close],
+          onReply: function () { if (current !== "open") { unread += 1; label(); } }
+        });
+      }
+      box.hidden = next === "closed";
+      frame.classList.toggle("ipr-open", next === "open");
+      box.classList.toggle("ipr-minimised", next === "minimised");
+      if (next === "open") { unread = 0; }
+      label();
+      if (next === "open") { chat.input.focus(); } else if (was === "open") { launcher.focus(); }
+    }
+
+    launcher.addEventListener("click", function () { setState(current === "open" ? "closed" : "open"); });
+    label();
   }
 
   if (mode === "inline") {
     var target = document.getElementById(script.getAttribute("data-target") || "chat");
     target.style.setProperty("--ipr-color", color);
-    createChat(target, { title: title });
+    createChat(target, { title: title, subtitle: subtitle, logo: logo, headingLevel: "h1",
+                         note: script.getAttribute("data-note") === "true" });
   } else if (document.body) {
     floating();
   } else {
