@@ -30,6 +30,11 @@ QUESTION = "贵州企业海外维权找谁？"
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    yield from chromium_session(tmp_path_factory)
+
+
+def chromium_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    """Debian's headless Chromium driven by its chromedriver (also for tests/e2e/test_browser_*.py)."""
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     if not (chromium and driver):
         pytest.fail("Debian's chromium and chromium-driver are needed (.ci/run installs them)")
@@ -56,10 +61,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
 
 @pytest.fixture(scope="module")
 def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from serve_host_page(chat, tmp_path_factory)
+
+
+def serve_host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Another website (another origin) that embeds the widget with its one script tag."""
     folder = tmp_path_factory.mktemp("host")
     (folder / "index.html").write_text(
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>合作网站</title></head><body>"
+        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>合作网站</title></head><body>"
         "<h1>某市中小企业服务平台</h1>"
         f"<script src='{chat.gateway}/widget.js' data-title='知识产权维权助手' data-color='#b4321a' async></script>"
         "</body></html>",

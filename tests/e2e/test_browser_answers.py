@@ -13,7 +13,13 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 from tests.e2e.conftest import Chat
-from tests.e2e.test_browser import SHOTS, browser, wait_for  # noqa: F401  (browser: the shared fixture)
+from tests.e2e.test_browser import SHOTS, chromium_session, wait_for
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    yield from chromium_session(tmp_path_factory)
+
 
 SIZES = {"phone": (390, 844, True), "desktop": (1280, 800, False)}
 
@@ -27,7 +33,7 @@ def viewport(chrome: webdriver.Chrome, size: str) -> None:
 
 
 @pytest.fixture(params=list(SIZES))
-def sized(request: pytest.FixtureRequest, browser: webdriver.Chrome) -> Iterator[tuple[webdriver.Chrome, str]]:  # noqa: F811
+def sized(request: pytest.FixtureRequest, browser: webdriver.Chrome) -> Iterator[tuple[webdriver.Chrome, str]]:
     viewport(browser, request.param)
     yield browser, request.param
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -125,7 +131,7 @@ def test_answer_verdict_first_basis_folded(sized: tuple[webdriver.Chrome, str], 
     assert card.find_element(By.CSS_SELECTOR, ".ipr-chosen").text.startswith("已选择：看看")
 
 
-def test_more_than_three_units_expand(browser: webdriver.Chrome, chat: Chat) -> None:  # noqa: F811
+def test_more_than_three_units_expand(browser: webdriver.Chrome, chat: Chat) -> None:
     page = fresh_page(browser, chat)
     ask(browser, page, "商标可以拿去质押贷款吗")
     wait_for(browser, lambda: answers(page) or page.find_elements(By.CSS_SELECTOR, ".ipr-region"))
@@ -140,7 +146,7 @@ def test_more_than_three_units_expand(browser: webdriver.Chrome, chat: Chat) -> 
     assert line.find_element(By.CSS_SELECTOR, ".ipr-units-names").text.count("、") > 2
 
 
-def test_limit_and_clarify(browser: webdriver.Chrome, chat: Chat) -> None:  # noqa: F811
+def test_limit_and_clarify(browser: webdriver.Chrome, chat: Chat) -> None:
     page = fresh_page(browser, chat)
     ask(browser, page, "卖假货会判几年")
     wait_for(browser, lambda: answers(page))

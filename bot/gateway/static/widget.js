@@ -638,7 +638,7 @@
       var open = current === "open";
       launcher.setAttribute("aria-expanded", open ? "true" : "false");
       launcher.setAttribute("aria-label", (open ? "关闭" : "打开") + "咨询窗口：" + title + (unread ? "（" + unread + "条新消息）" : ""));
-      launcherText.textContent = open ? "收起" : "咨询";
+      launcherText.textContent = open ? "关闭" : "咨询";  // the visible word is part of the label
       badge.hidden = !unread;
       badge.textContent = unread > 9 ? "9+" : String(unread);
     }
