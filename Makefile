@@ -80,6 +80,9 @@ bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p9
 bench-channels: train  ## latency of one message per channel (企业微信, 钉钉, 飞书, web) through the real stack → bench/results/channels.md
 	$(PY) -m bench.channels_latency
 
+bench-answer-length: env-app kb  ## visible characters of an answer before the fold (chat page) over the development questions → bench/results/answer_length.md
+	$(PY) -m bench.answer_length
+
 bench-report: env-app  ## demand report on 50,000 synthetic conversations: figures vs SQL, build time → bench/results/report.md
 	$(PY) -m bench.report_bench --conversations 50000
 
