@@ -77,3 +77,4 @@ def test_conversational_intents_only_when_meant() -> None:
     assert smalltalk_meant("谢谢！") and smalltalk_meant("你是机器人吗")
     assert not smalltalk_meant("请问专利许可费要交增值税吗？谢谢")
     assert comparison_meant("贵州和云南有什么不同", 2) and not comparison_meant("贵州海外维权找谁", 1)
+    assert capability_question("你能做什么") and not capability_question("请问能告诉我专利权人具有哪些权利呢")
