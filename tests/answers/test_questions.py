@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers.meant import comparison_meant, feedback_meant, greeting_only, smalltalk_meant
+from bot.answers.meant import capability_question, comparison_meant, feedback_meant, greeting_only, smalltalk_meant
 from bot.answers.questions import read_question
 
 LIMITS = [
