@@ -190,9 +190,13 @@ def _transcript(turns: list[dict[str, str]]) -> list[dict[str, str]]:
         if turn.get("who") == "user":
             kept.append({"who": "user", "text": clean_for_storage(raw)[:MAX_TEXT]})
         else:
-            text = "".join(ch for ch in raw if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf"))
-            kept.append({"who": "bot", "text": text.strip()[:MAX_TEXT]})
+            kept.append({"who": "bot", "text": _as_written(raw)[:MAX_TEXT]})
     return [t for t in kept if t["text"]][-MAX_TRANSCRIPT:]
+
+
+def _as_written(text: str) -> str:
+    """Text we or an operator wrote, kept as written but without control or invisible formatting characters."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
 
 
 def set_contact(engine: Engine, conversation_id: str, contact: Contact) -> str | None:
@@ -260,7 +264,7 @@ def update_case(engine: Engine, case_id: int, operator: str, action: str, body: 
         case = session.get(HandoffCase, case_id)
         if case is None:
             return None
-        words = clean_for_storage(body)[:MAX_REPLY]
+        words = _as_written(body)[:MAX_REPLY]  # an operator's Chinese punctuation stays as typed
         if action == "reply":
             case.reply, case.replied_at = words, now
         elif action == "note":

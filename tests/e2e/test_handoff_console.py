@@ -1,0 +1,205 @@
+"""A handoff that reaches a person, through the whole stack (gateway → Rasa → actions → records → console): a
+question is answered, the user asks for 转人工 and leaves a phone number, the case appears in the console in a real
+headless Chromium with its transcript and contact, an operator answers it, and "查询 <编号>" in the chat — and in
+WeChat — shows the reply. Also: 有用/没用 stored with the answer's citations, 转人工 suggested after two unhelpful
+answers, and the console's accessibility (axe-core: 0 serious or critical violations), at phone and desktop size."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.settings import PROJECT_ROOT
+from bot.store.models import Feedback, HandoffCase
+from bot.store.records import update_case
+from tests.e2e.conftest import STAFF_TOKEN, Chat
+from tests.e2e.test_browser import SHOTS, browser, wait_for
+from tests.e2e.test_gateway_stack import new_conversation, web_chat, wechat
+from tests.gateway.wechat_support import text_xml
+
+__all__ = ["browser"]  # the module-scoped Chromium of test_browser.py
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = (390, 844)
+DESKTOP = (1280, 900)
+CASE = re.compile(r"IPR\d{8}-\d{5}")
+
+
+def say(chat: Chat, sender: str, message: str) -> tuple[str, dict[str, Any]]:
+    """One turn through the gateway: all reply texts joined, and the reply contract."""
+    status, body = web_chat(chat, sender, message)
+    assert status == 200, body
+    messages = body["messages"]
+    contract = next(m["custom"] for m in reversed(messages) if m.get("custom"))
+    return "\n".join(str(m.get("text") or "") for m in messages), contract
+
+
+def log_in(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.get(f"{chat.gateway}/staff")
+    try:
+        password = browser.find_element(By.ID, "password")
+    except NoSuchElementException:
+        return  # this browser is logged in already
+    password.send_keys(STAFF_TOKEN)
+    browser.find_element(By.CSS_SELECTOR, "form.card button").click()
+    wait_for(browser, lambda: browser.find_elements(By.ID, "q"))
+
+
+def test_handoff_with_contact_reaches_the_console_and_the_reply_reaches_the_chat(
+    browser: webdriver.Chrome, chat: Chat
+) -> None:
+    sender = new_conversation(chat)
+    answer, contract = say(chat, sender, "贵州企业海外维权找谁？")
+    assert contract["kind"] == "answer" and "省商务厅" in answer
+    handoff, receipt = say(chat, sender, "转人工")
+    number = receipt["case"]["number"]
+    assert receipt["kind"] == "handoff" and f"查询 {number}" in handoff and "不留也可以" in handoff
+    saved, _ = say(chat, sender, "我的手机号是 138 1234 5678")
+    assert "电话 13812345678" in saved
+
+    browser.set_window_size(*DESKTOP)
+    log_in(browser, chat)
+    wait_for(browser, lambda: number in browser.find_element(By.ID, "cases").text)
+    row = next(li for li in browser.find_elements(By.CSS_SELECTOR, "#cases li") if number in li.text)
+    assert "贵州省" in row.text and "海外维权" in row.text and "电话 13812345678" in row.text
+    assert "北京时间" in row.text and "overseas_assistance" not in row.text
+    row.find_element(By.XPATH, ".//button[text()='打开']").click()
+    wait_for(browser, lambda: number in browser.find_element(By.ID, "case-title").text)
+    transcript = browser.find_element(By.ID, "case-transcript").text
+    assert "贵州企业海外维权找谁" in transcript and "（贵州省 第17条）" in transcript and "转人工" in transcript
+    assert "/human_handoff" not in transcript
+    assert "电话 13812345678" in browser.find_element(By.ID, "case-meta").text
+    browser.find_element(By.ID, "reply-text").send_keys("您好，已转省商务厅对外贸易处，三个工作日内电话联系您。")
+    browser.find_element(By.CSS_SELECTOR, "#case-reply button").click()
+    wait_for(browser, lambda: "bootstrap 答复" in browser.find_element(By.ID, "case-history").text)
+    browser.save_screenshot(str(SHOTS / "console-case-desktop.png"))
+    browser.set_window_size(*PHONE)
+    browser.execute_script("document.getElementById('case-title').scrollIntoView()")
+    browser.save_screenshot(str(SHOTS / "console-case-phone.png"))
+
+    status, _ = say(chat, sender, f"查询 {number}")
+    assert "工作人员已答复" in status and "您好，已转省商务厅对外贸易处，三个工作日内电话联系您。" in status
+    assert "北京时间" in status
+    with Session(chat.engine) as session:
+        case = session.scalars(select(HandoffCase).where(HandoffCase.case_number == number)).one()
+    assert (case.contact, case.regions, case.topics) == ("13812345678", ["贵州省"], ["海外维权"])
+
+
+def test_wechat_user_asks_for_a_case_status(chat: Chat) -> None:
+    user = f"o{uuid.uuid4().hex[:20]}"
+    handoff = wechat(chat, text_xml("转人工", str(uuid.uuid4().int % 10**12), user=user))["Content"]
+    found = CASE.search(handoff)
+    assert found, handoff
+    number = found.group(0)
+    waiting = wechat(chat, text_xml(f"查询 {number}", str(uuid.uuid4().int % 10**12), user=user))["Content"]
+    assert "正在等待工作人员处理" in waiting
+    with Session(chat.engine) as session:
+        case_id = session.scalars(select(HandoffCase.id).where(HandoffCase.case_number == number)).one()
+    update_case(chat.engine, case_id, "wang", "reply", "请携带商标注册证到县市场监管局办理。")
+    answered = wechat(chat, text_xml(f"查询{number}", str(uuid.uuid4().int % 10**12), user=user))["Content"]
+    assert "工作人员已答复" in answered and "县市场监管局办理" in answered
+    stranger = f"o{uuid.uuid4().hex[:20]}"
+    seen = wechat(chat, text_xml(f"查询 {number}", str(uuid.uuid4().int % 10**12), user=stranger))["Content"]
+    assert "工作人员已答复" in seen and "县市场监管局办理" not in seen
+
+
+def test_feedback_buttons_are_stored_with_the_answers_citations(chat: Chat) -> None:
+    first = new_conversation(chat)
+    say(chat, first, "/feedback_bad")  # a first message: there is no answer to judge
+    sender = new_conversation(chat)
+    _, contract = say(chat, sender, "云南商标被抢注怎么办？")
+    assert contract["kind"] == "answer" and [b["title"] for b in contract["feedback"]] == ["有用", "没用"]
+    cited = [c["ref"] for c in contract["citations"]]
+    reply, after = say(chat, sender, contract["feedback"][1]["payload"])
+    assert after["kind"] == "feedback" and "转人工" in reply
+    with Session(chat.engine) as session:
+        rows = session.scalars(
+            select(Feedback).where(Feedback.conversation_id.endswith(first) | Feedback.conversation_id.endswith(sender))
+        ).all()
+    assert [(r.conversation_id.endswith(sender), r.positive, r.clause_refs) for r in rows] == [(True, False, cited)]
+
+
+def test_two_unhelpful_answers_in_a_row_offer_handoff(chat: Chat) -> None:
+    sender = new_conversation(chat)
+    say(chat, sender, "贵州企业海外维权找谁？")
+    say(chat, sender, "/feedback_bad")
+    say(chat, sender, "云南商标被抢注怎么办？")
+    reply, _ = say(chat, sender, "/feedback_bad")
+    assert "连续两次没能帮上您" in reply
+    status, body = web_chat(chat, sender, "/feedback_bad")
+    assert status == 200 and any(
+        b["payload"] == "/human_handoff" for m in body["messages"] for b in m.get("buttons") or []
+    )
+
+
+def run_axe(browser: webdriver.Chrome) -> list[dict[str, Any]]:
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    browser.set_script_timeout(60)
+    result = browser.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(JSON.stringify(r.violations)); })"
+        ".catch(function (e) { done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])); });"
+    )
+    return list(json.loads(result))
+
+
+SMALL_TARGETS = """
+return Array.from(document.querySelectorAll('button, input, select, textarea, summary, a')).filter(function (n) {
+  var r = n.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 && (r.height < 44 || r.width < 44);
+}).map(function (n) { return n.outerHTML.slice(0, 80); });
+"""
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_console_is_accessible_and_ready_for_a_call(
+    browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
+) -> None:
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run `npm ci` (package.json)")
+    browser.set_window_size(*size)
+    log_in(browser, chat)
+    wait_for(browser, lambda: "第 1 页" in browser.find_element(By.ID, "page").text)
+    assert browser.execute_script("return document.activeElement.id") == "q"  # focused on load
+    browser.find_element(By.TAG_NAME, "body").click()
+    browser.find_element(By.TAG_NAME, "body").send_keys("/")
+    assert browser.execute_script("return document.activeElement.id") == "q"  # and on "/"
+    browser.find_element(By.ID, "q").send_keys("海外维权", Keys.ENTER)
+    wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#results .result mark"))
+    first = browser.find_element(By.CSS_SELECTOR, "#results .result")
+    assert first.find_element(By.CSS_SELECTOR, "mark").text and first.find_elements(By.CSS_SELECTOR, ".lead")
+    assert not first.find_element(By.CSS_SELECTOR, "details .text").is_displayed()  # full text folded
+    browser.find_element(By.ID, "view-all").click()
+    wait_for(browser, lambda: browser.find_element(By.ID, "view-all").get_attribute("aria-pressed") == "true")
+    assert len(browser.find_elements(By.TAG_NAME, "h1")) == 1
+    assert browser.execute_script(SMALL_TARGETS) == []
+    serious = [v for v in run_axe(browser) if v.get("impact") in ("serious", "critical")]
+    assert serious == [], [(v["id"], v.get("help"), [n.get("target") for n in v.get("nodes", [])][:3]) for v in serious]
+    name = "phone" if size == PHONE else "desktop"
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(SHOTS / f"console-{name}.png"))
+
+
+def test_a_wrong_password_shows_a_visible_error(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.set_window_size(*PHONE)
+    browser.get(f"{chat.gateway}/staff")
+    if browser.find_elements(By.ID, "operator"):
+        browser.find_element(By.CSS_SELECTOR, "form.who button").click()
+        wait_for(browser, lambda: browser.find_elements(By.ID, "password"))
+    browser.find_element(By.ID, "password").send_keys("not-the-password")
+    browser.find_element(By.CSS_SELECTOR, "form.card button").click()
+    wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, ".error[role=alert]"))
+    error = browser.find_element(By.CSS_SELECTOR, ".error[role=alert]")
+    assert error.is_displayed() and error.text == "用户名或密码不正确。"
+    serious = [v for v in run_axe(browser) if v.get("impact") in ("serious", "critical")]
+    assert serious == [], [(v["id"], v.get("help")) for v in serious]
+    browser.save_screenshot(str(SHOTS / "console-login-error-phone.png"))
