@@ -142,7 +142,7 @@ def converse(browser: webdriver.Chrome, scope: WebElement, shot: str) -> None:
 
     box.send_keys(XSS, Keys.ENTER)
     wait_for(browser, lambda: XSS in bubbles(scope, "user"))
-    wait_for(browser, lambda: not scope.find_elements(By.CSS_SELECTOR, ".ipr-typing"))
+    wait_for(browser, lambda: not any(t.is_displayed() for t in scope.find_elements(By.CSS_SELECTOR, ".ipr-typing")))
     assert scope.find_elements(By.CSS_SELECTOR, ".ipr-log img") == []
     assert no_alert(browser)
     browser.save_screenshot(str(SHOTS / f"{shot}-markup-as-text.png"))
