@@ -93,7 +93,7 @@
         (record.topics && record.topics.length ? record.topics.join("、") : "未知主题") + "，来自" + channelName(record.channel);
       var contact = record.contact ? "\n联系方式：" + record.contact_kind + " " + record.contact : "\n未留联系方式";
       var reply = record.reply ? "\n已答复：" + record.reply : "";
-      return "（" + about + "）" + contact + reply + "\n" + (record.messages || []).slice(-3).join("\n");
+      return "（" + about + "）" + contact + reply + "\n" + (record.messages || []).slice(-3).join("\n") + "\n";
     }
     if (record.kind === "unanswered") { return record.text + "\n建议条款：" + (record.suggested || []).join("、"); }
     return record.text + "\n涉及条款：" + (record.refs || []).join("、");
@@ -120,10 +120,14 @@
         if (!data[kind].length) { list.appendChild(el("li", "hint", view === "open" ? "没有待处理的记录。" : "没有记录。")); }
         data[kind].forEach(function (record) {
           var item = el("li", record.handled ? "handled" : "");
-          if (record.kind === "cases") { item.appendChild(el("span", "case-number", record.case_number)); item.appendChild(document.createTextNode(" ")); }
-          item.appendChild(document.createTextNode(record.created_label));
+          if (record.kind === "cases") {  /* number and what it is about on one line; the time below */
+            item.appendChild(el("span", "case-number", record.case_number));
+            item.appendChild(document.createTextNode(describe(record) + "\n" + record.created_label));
+          } else {
+            item.appendChild(document.createTextNode(record.created_label + "\n" + describe(record)));
+          }
           if (record.handled) { item.appendChild(el("span", "tag", record.handled_by ? record.handled_by + " 已处理" : "已处理")); }
-          item.appendChild(document.createTextNode("\n" + describe(record) + "\n"));
+          item.appendChild(document.createTextNode("\n"));
           if (kind === "cases") {
             var open = el("button", null, "打开");
             open.type = "button";
