@@ -35,6 +35,7 @@ def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
+SLOW = {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1}
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +156,8 @@ def test_widget_launcher_axe_and_phone_layout(
     panel.find_element(By.CSS_SELECTOR, ".ipr-minimise").click()
     assert not panel.find_element(By.CSS_SELECTOR, ".ipr-log").is_displayed()
     assert panel.find_element(By.CSS_SELECTOR, ".ipr-restore").is_displayed()
+    assert not launcher.is_displayed()  # the bar stands in for the launcher
+    assert "ipr-restore" in active_class(browser, in_shadow=True)
     browser.save_screenshot(str(SHOTS / f"widget-{size}-minimised.png"))
     panel.find_element(By.CSS_SELECTOR, ".ipr-restore").click()
     assert panel.find_element(By.CSS_SELECTOR, ".ipr-log").is_displayed()
@@ -176,9 +179,11 @@ def test_widget_header_and_unread_badge(browser: webdriver.Chrome, chat: Chat) -
         assert "9:00" in panel.find_element(By.CSS_SELECTOR, ".ipr-subtitle").text
         assert panel.find_element(By.CSS_SELECTOR, ".ipr-logo").get_attribute("alt") == ""
         wait_for(browser, lambda: panel.find_elements(By.CSS_SELECTOR, ".ipr-region"))
+        browser.execute_cdp_cmd("Network.enable", {})
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", SLOW)  # the answer takes a while
         panel.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("卖假货会判几年", Keys.ENTER)
         launcher.click()  # closed while the answer loads
-        badge = root.find_element(By.CSS_SELECTOR, ".ipr-badge")
+        badge = root.find_element(By.CSS_SELECTOR, ".ipr-launcher .ipr-badge")
         wait_for(browser, badge.is_displayed)
         assert badge.text == "1" and "1条新消息" in launcher.get_attribute("aria-label")
         browser.save_screenshot(str(SHOTS / "widget-desktop-unread.png"))
@@ -186,6 +191,7 @@ def test_widget_header_and_unread_badge(browser: webdriver.Chrome, chat: Chat) -
         assert not badge.is_displayed()
         browser.save_screenshot(str(SHOTS / "widget-desktop-demo-open.png"))
     finally:
+        browser.execute_cdp_cmd("Network.emulateNetworkConditions", {**SLOW, "latency": 0})
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 

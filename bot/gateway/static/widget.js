@@ -632,6 +632,9 @@
     var minimise = button("ipr-head-button ipr-minimise", "—", function () { setState("minimised"); }, "最小化");
     var restore = button("ipr-head-button ipr-restore", "︿", function () { setState("open"); }, "展开");
     var close = button("ipr-head-button ipr-close-widget", "×", function () { setState("closed"); }, "关闭咨询窗口");
+    var headBadge = el("span", "ipr-badge ipr-head-badge");  // unread count on the minimised bar
+    headBadge.setAttribute("aria-hidden", "true");
+    headBadge.hidden = true;
     var current = "closed";
 
     function label() {
@@ -641,6 +644,9 @@
       launcherText.textContent = open ? "关闭" : "咨询";  // the visible word is part of the label
       badge.hidden = !unread;
       badge.textContent = unread > 9 ? "9+" : String(unread);
+      headBadge.hidden = !unread || current !== "minimised";
+      headBadge.textContent = badge.textContent;
+      restore.setAttribute("aria-label", "展开" + (unread ? "（" + unread + "条新消息）" : ""));
     }
 
     function setState(next) {
@@ -649,16 +655,17 @@
       if (!chat) {
         chat = createChat(box, {
           title: title, subtitle: subtitle, logo: logo, note: true, headingLevel: "h2",
-          headerButtons: [minimise, restore, close],
+          headerButtons: [headBadge, minimise, restore, close],
           onReply: function () { if (current !== "open") { unread += 1; label(); } }
         });
       }
       box.hidden = next === "closed";
       frame.classList.toggle("ipr-open", next === "open");
+      frame.classList.toggle("ipr-min", next === "minimised");
       box.classList.toggle("ipr-minimised", next === "minimised");
       if (next === "open") { unread = 0; }
       label();
-      if (next === "open") { chat.input.focus(); } else if (was === "open") { launcher.focus(); }
+      if (next === "open") { chat.input.focus(); } else if (next === "minimised") { restore.focus(); } else if (was !== "closed") { launcher.focus(); }
     }
 
     launcher.addEventListener("click", function () { setState(current === "open" ? "closed" : "open"); });
