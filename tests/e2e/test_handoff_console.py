@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from typing import Any
 
@@ -189,7 +190,20 @@ def test_console_is_accessible_and_ready_for_a_call(
     browser.save_screenshot(str(SHOTS / f"console-{name}.png"))
 
 
+def test_a_new_case_raises_the_badge_while_the_console_is_open(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.set_window_size(*DESKTOP)
+    log_in(browser, chat)
+    wait_for(browser, lambda: "第 1 页" in browser.find_element(By.ID, "page").text)
+    time.sleep(1)  # the first poll notes the newest case
+    say(chat, new_conversation(chat), "转人工")
+    wait_for(browser, lambda: browser.find_element(By.ID, "badge").is_displayed(), seconds=40)  # polled every 15 s
+    assert browser.find_element(By.ID, "badge").text.startswith("新案件 1")
+    browser.find_element(By.ID, "badge").click()
+    wait_for(browser, lambda: not browser.find_element(By.ID, "badge").is_displayed())
+
+
 def test_a_wrong_password_shows_a_visible_error(browser: webdriver.Chrome, chat: Chat) -> None:
+    """Last in this module, so the module logs in once (logins per account name are throttled: 5, then 1/3 min)."""
     browser.set_window_size(*PHONE)
     browser.get(f"{chat.gateway}/staff")
     if browser.find_elements(By.ID, "operator"):
