@@ -20,7 +20,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import Chat
 from tests.e2e.test_browser import SHOTS, chromium_session, serve_host_page, wait_for
-from tests.e2e.test_browser_answers import SIZES, answers, ask, fresh_page, viewport
+from tests.e2e.test_browser_answers import SIZES, answer_start_in_view, answers, ask, fresh_page, viewport
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +189,8 @@ def test_widget_header_and_unread_badge(browser: webdriver.Chrome, chat: Chat) -
         browser.save_screenshot(str(SHOTS / "widget-desktop-unread.png"))
         launcher.click()
         assert not badge.is_displayed()
+        card = panel.find_elements(By.CSS_SELECTOR, ".ipr-answer")[-1]
+        assert answer_start_in_view(browser, panel, card)  # the reply that came while closed, from its start
         browser.save_screenshot(str(SHOTS / "widget-desktop-demo-open.png"))
     finally:
         browser.execute_cdp_cmd("Network.emulateNetworkConditions", {**SLOW, "latency": 0})

@@ -78,6 +78,7 @@
     var queue = [];          // messages typed while an answer loads: shown at once, sent in order
     var liveReplies = [];    // quick-reply groups that can still be chosen
     var viewerOpener = null;
+    var lastReplyStart = null;  // the first bubble of the latest reply (shown from its start on reopening)
 
     var panel = el("section", "ipr-panel");
     var titleId = uid("ipr-title");
@@ -476,6 +477,7 @@
         });
       }
       if (first) {
+        lastReplyStart = first;
         scrollToStart(first);
         if (options.onReply) { options.onReply(); }
       }
@@ -597,7 +599,11 @@
       renderEntry({ who: "system", text: "暂时无法连接到助手，请检查网络后刷新页面。" });
       state.log.forEach(renderEntry);
     });
-    return { send: send, input: input };
+    return {
+      send: send,
+      input: input,
+      reveal: function () { if (lastReplyStart) { scrollToStart(lastReplyStart); } }
+    };
   }
 
   /* ---- the floating widget: a launcher, a panel (full screen on a phone) that can be minimised or closed ---- */
@@ -663,6 +669,7 @@
       frame.classList.toggle("ipr-open", next === "open");
       frame.classList.toggle("ipr-min", next === "minimised");
       box.classList.toggle("ipr-minimised", next === "minimised");
+      if (next === "open" && unread) { chat.reveal(); }  // replies that came while closed: from their start
       if (next === "open") { unread = 0; }
       label();
       if (next === "open") { chat.input.focus(); } else if (next === "minimised") { restore.focus(); } else if (was !== "closed") { launcher.focus(); }
