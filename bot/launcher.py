@@ -187,6 +187,7 @@ class Stack:
             **c.extra_env,
             **c.gateway_env,
             "DATABASE_URL": c.database_url,
+            "TRACKER_STORE_URL": c.tracker_url,  # the console's 统计 page reads Rasa's events (read-only)
             "RASA_URL": ",".join(c.rasa_urls),
             "GATEWAY_HOST": c.gateway_host,
             "GATEWAY_PORT": str(c.gateway_port),
