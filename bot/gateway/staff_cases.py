@@ -21,7 +21,7 @@ from bot.store import records as store
 from bot.store.contact import KINDS as CONTACT_KINDS
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
-ACTIONS = {"reply": "答复", "note": "备注", "close": "办结", "reopen": "重新打开", "handled": "标记已处理"}
+ACTIONS = {"reply": "答复", "note": "备注", "handled": "办结", "reopen": "重新打开"}  # audit action → what staff read
 MAX_BODY = 2000
 FLAGGED_LIMIT = 100
 
@@ -77,7 +77,7 @@ async def case_detail(request: web.Request) -> web.Response:
             "id": row.id,
             "handled": row.handled,
             "created_at": beijing(row.created_at),
-            "handled_at": beijing(row.handled_at),
+            "closed_at": beijing(row.closed_at),
             **case_summary(kb, row),
             "transcript": row.transcript or [{"who": "user", "text": m} for m in row.user_messages],
             "citations": [_citation(kb, ref) for ref in row.cited_refs or []],

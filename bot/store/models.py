@@ -40,7 +40,8 @@ class HandoffCase(StoreBase):
     reply: Mapped[str | None] = mapped_column(Text)  # the operator's reply, shown to the user on 查询
     replied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     notes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # internal: [{"by", "at", "text"}]
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When an operator closed it (the report dates closings by the audit trail's "handled" rows, as before).
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Feedback(StoreBase):

@@ -173,7 +173,7 @@ def mark_handled(engine: Engine, kind: str, record_id: int, operator: str) -> bo
     with Session(engine) as session, session.begin():
         values: dict[str, Any] = {"handled": True}
         if kind == "cases":
-            values["handled_at"] = utcnow()
+            values["closed_at"] = utcnow()
         result = session.execute(update(model).where(model.id == record_id).values(**values))
         if result.rowcount == 0:  # type: ignore[attr-defined]
             return False
@@ -270,12 +270,13 @@ def update_case(engine: Engine, case_id: int, operator: str, action: str, body: 
         elif action == "note":
             case.notes = [*(case.notes or []), {"by": operator, "at": now.isoformat(), "text": words}]
         elif action == "close":
-            case.handled, case.handled_at = True, now
+            case.handled, case.closed_at = True, now
         elif action == "reopen":
-            case.handled, case.handled_at = False, None
+            case.handled, case.closed_at = False, None
         else:
             raise ValueError(action)
-        session.add(StaffAudit(account_name=operator, action=action, record_kind="cases", record_id=case_id, at=now))
+        done = "handled" if action == "close" else action  # closing is "handled", as the list's button records it
+        session.add(StaffAudit(account_name=operator, action=done, record_kind="cases", record_id=case_id, at=now))
         session.flush()
         session.expunge(case)
         return case

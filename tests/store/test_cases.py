@@ -98,10 +98,10 @@ def test_contact_status_reply_and_close_with_the_operator_and_the_time(engine: E
     other = case_status(engine, number, "web-stranger")
     assert other is not None and not other.own  # the action shows a stranger the state only
     closed = update_case(engine, case_id, "li", "close")
-    assert closed is not None and closed.handled and closed.handled_at is not None
+    assert closed is not None and closed.handled and closed.closed_at is not None
     assert case_status(engine, number, "web-b").state == "closed"  # type: ignore[union-attr]
     assert [(who, what) for _, who, what in case_history(engine, case_id)] == [
-        ("wang", "note"), ("wang", "reply"), ("li", "close"),
+        ("wang", "note"), ("wang", "reply"), ("li", "handled"),
     ]  # fmt: skip
     assert closed.notes and closed.notes[0]["by"] == "wang"
     assert update_case(engine, 999, "wang", "close") is None
