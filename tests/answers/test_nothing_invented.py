@@ -35,7 +35,7 @@ OWN_QUESTIONS = [
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}(?:厅|局|委员会|委|法院|检察院|中心支行|监管局|办公室|办|部)")
 # What separates names in a reply: punctuation, and the words the replies put before or after them.
 SEPARATORS = re.compile(
-    r"[，。、：；「」“”‘’()（）\n\s]|牵头单位是|责任单位有|牵头单位|责任单位|可以向其咨询|可向其|的方案|等\d+个单位"
+    r"[，。、：；「」“”‘’()（）\n\s]|牵头单位是|责任单位有|牵头单位|责任单位|可以向其咨询|可向其|可向|咨询具体办理渠道|的方案|等\d+个单位"
 )
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
