@@ -617,7 +617,8 @@
     css.rel = "stylesheet";
     css.href = gateway + "/static/chat.css";
     shadow.appendChild(css);
-    var frame = el("div", "ipr-floating");
+    var frame = el("aside", "ipr-floating");  // a landmark of its own on the host page
+    frame.setAttribute("aria-label", title);
     frame.style.setProperty("--ipr-color", color);
     var box = el("div", "ipr-box");
     box.id = uid("ipr-box");
