@@ -8,8 +8,8 @@ Each question goes through the answer engine in-process (``bot.answers.compose.a
 engine asks for one. For the replies the page shows as an answer card (kind ``answer`` or ``limit``), the characters
 counted are what ``bot/gateway/static/widget.js`` shows before the folded "依据": the verdict, notes other than the one
 that introduces the quotes, the lead-unit chip (only when neither the verdict nor the next step names the lead), the
-next step, and the fold's own label. The quotes, units, deadlines and notice inside the fold and the button titles are
-not counted. Writes bench/results/answer_length.{json,md} with figures and item numbers only (the questions stay in
+next step, and the fold's own label (or the notice, when there is nothing to fold). The quotes, units, deadlines and
+notice inside the fold and the button titles are not counted. Writes bench/results/answer_length.{json,md} with figures and item numbers only (the questions stay in
 shared/eval, outside the repository).
 """
 
@@ -41,7 +41,7 @@ def fold_label(parts: dict[str, Any]) -> str:
     """The fold's summary, as widget.js writes it (basisSummary)."""
     basis = parts.get("basis") or []
     if not basis:
-        return "说明" if parts.get("notice") else ""
+        return ""
     intro = next((n for n in parts.get("notes") or [] if n.endswith("：")), None)
     if intro:
         return intro.removesuffix("：")
@@ -60,6 +60,8 @@ def visible_text(kind: str, parts: dict[str, Any]) -> list[str]:
     if kind == "answer" and leads and not any(name in verdict or name in next_step for name in leads):
         lines.append("牵头单位：" + leads[0])
     lines += [next_step, fold_label(parts)]
+    if not parts.get("basis"):  # nothing to fold: the notice is shown in view
+        lines.append(parts.get("notice") or "")
     return [line for line in lines if line]
 
 
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     note = (
         "\nCounted as the page shows an answer before the folded 依据: verdict, notes (not the one introducing the "
-        "quotes), lead-unit chip when not already named, next step, the fold's label. "
+        "quotes), lead-unit chip when not already named, next step, the fold's label (the notice when nothing is folded). "
         "`.venv/bin/python -m bench.answer_length` (in-process answer engine, development questions).\n"
     )
     write_report("answer_length", "Answer length before the fold (chat page and widget)", summary, table + note)

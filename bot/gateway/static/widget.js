@@ -216,7 +216,7 @@
         var more = button("ipr-more", "等" + names.length + "个单位", function () {
           shown.textContent = names.join("、");
           more.remove();
-        }, "展开全部" + names.length + "个" + label);
+        });
         line.appendChild(more);
       }
       return line;
@@ -251,9 +251,11 @@
       }
       if (answer.next_step) { body.appendChild(emphasise(el("p", "ipr-next"), answer.next_step, leads)); }
       bubble.appendChild(body);
-      if (answer.basis && answer.basis.length || answer.notice) {
+      if (!(answer.basis && answer.basis.length)) {  // nothing to fold: the notice stays in view, small
+        if (answer.notice) { bubble.appendChild(el("p", "ipr-notice", answer.notice)); }
+      } else {
         var fold = el("details", "ipr-basis");
-        fold.appendChild(el("summary", "ipr-basis-summary", answer.basis && answer.basis.length ? basisSummary(answer) : "说明"));
+        fold.appendChild(el("summary", "ipr-basis-summary", basisSummary(answer)));
         (answer.basis || []).forEach(function (b) {
           var item = el("div", "ipr-basis-item");
           item.appendChild(el("p", "ipr-cite", b.title));
