@@ -74,6 +74,17 @@ def size(request: pytest.FixtureRequest, browser: webdriver.Chrome) -> Iterator[
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def contrast_with_white(rgb: list[int]) -> float:
+    """WCAG contrast ratio of an sRGB colour against white."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
 def active_class(chrome: webdriver.Chrome, in_shadow: bool = False) -> str:
     script = (
         "const h = document.querySelector('[data-ipr-widget]'); return h.shadowRoot.activeElement?.className || ''"
@@ -90,6 +101,17 @@ def test_chat_page_axe_and_viewer_dialog(browser: webdriver.Chrome, chat: Chat, 
     wait_for(browser, lambda: answers(page))
     answers(page)[0].find_element(By.CSS_SELECTOR, "summary").click()
     assert axe_violations(browser, axe_source) == []  # an answer with its basis open
+
+    # Touch targets at least 44 px tall; the input's border at least 3:1 against white.
+    heights = browser.execute_script(
+        "return [...document.querySelectorAll('#chat button, #chat summary, #chat textarea')]"
+        ".filter(n => n.offsetParent !== null).map(n => [n.className || n.tagName, n.getBoundingClientRect().height]);"
+    )
+    assert heights and all(height >= 44 for _, height in heights), [h for h in heights if h[1] < 44]
+    border = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.ipr-input')).borderTopColor.match(/\\d+/g).map(Number);"
+    )
+    assert contrast_with_white(border[:3]) >= 3, border
 
     opener = answers(page)[0].find_element(By.CSS_SELECTOR, ".ipr-citation")
     opener.click()

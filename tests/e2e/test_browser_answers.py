@@ -151,6 +151,8 @@ def test_limit_and_clarify(browser: webdriver.Chrome, chat: Chat) -> None:
     ask(browser, page, "卖假货会判几年")
     wait_for(browser, lambda: answers(page))
     assert "量刑" in answers(page)[0].find_element(By.CSS_SELECTOR, ".ipr-verdict").text
+    assert answers(page)[0].find_elements(By.CSS_SELECTOR, "details") == []  # nothing to fold
+    assert answers(page)[0].find_element(By.CSS_SELECTOR, ".ipr-notice").is_displayed()
     ask(browser, page, "侵权了怎么办")
     wait_for(
         browser, lambda: any("被指侵权" in t.text for t in page.find_elements(By.CSS_SELECTOR, ".ipr-bot .ipr-text"))
