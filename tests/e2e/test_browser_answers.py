@@ -4,6 +4,7 @@ welcome, the page fitting the viewport. Screenshots go to results/screenshots/ (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -192,3 +193,19 @@ def test_typing_during_a_slow_answer_keeps_both(sized: tuple[webdriver.Chrome, s
     assert not page.find_elements(By.CSS_SELECTOR, ".ipr-queued")
     status = page.find_element(By.CSS_SELECTOR, ".ipr-typing")
     assert status.get_attribute("role") == "status"
+
+
+def test_handoff_case_number_unbroken_with_copy(sized: tuple[webdriver.Chrome, str], chat: Chat) -> None:
+    chrome, size = sized
+    page = fresh_page(chrome, chat)
+    ask(chrome, page, "卖假货会判几年")
+    wait_for(chrome, lambda: answers(page))
+    answers(page)[0].find_element(By.XPATH, ".//button[text()='转人工']").click()
+    wait_for(chrome, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-case-number"))
+    number = page.find_elements(By.CSS_SELECTOR, ".ipr-case-number")[-1]
+    assert re.fullmatch(r"IPR\d{8}-\d+", number.text), number.text
+    assert number.rect["height"] < 30  # one line, never broken across two
+    copy = page.find_elements(By.CSS_SELECTOR, ".ipr-copy")[-1]
+    copy.click()
+    wait_for(chrome, lambda: copy.text in ("已复制", "已选中，请复制"))
+    chrome.save_screenshot(str(SHOTS / f"page-{size}-handoff.png"))

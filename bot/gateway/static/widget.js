@@ -44,7 +44,7 @@
   function uid(prefix) { ids += 1; return prefix + "-" + ids + "-" + Math.random().toString(36).slice(2, 7); }
 
   /* Text with some names in bold: split into text nodes and <strong> elements (never HTML). */
-  function emphasise(node, text, names) {
+  function emphasise(node, text, names, className) {
     var rest = text;
     var wanted = (names || []).filter(function (n) { return n && text.indexOf(n) !== -1; });
     while (rest) {
@@ -55,7 +55,7 @@
       });
       if (at === -1) { node.appendChild(document.createTextNode(rest)); break; }
       if (at > 0) { node.appendChild(document.createTextNode(rest.slice(0, at))); }
-      node.appendChild(el("strong", "ipr-unit", found));
+      node.appendChild(el("strong", className || "ipr-unit", found));
       rest = rest.slice(at + found.length);
     }
     return node;
@@ -278,13 +278,40 @@
       return bubble;
     }
 
+    function copyButton(text, bubble) {
+      var copy = button("ipr-copy", "复制案件号", function () {
+        function selectIt() {  // no clipboard access (an insecure host page): select the number for the user
+          var number = bubble.querySelector(".ipr-case-number");
+          var selection = window.getSelection();
+          if (number && selection) {
+            var range = document.createRange();
+            range.selectNodeContents(number);
+            selection.removeAllRanges();
+            selection.addRange(range);
+          }
+          copy.textContent = "已选中，请复制";
+        }
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(text).then(function () { copy.textContent = "已复制"; }, selectIt);
+        } else {
+          selectIt();
+        }
+      });
+      return copy;
+    }
+
     function renderEntry(entry) {
       var bubble;
       if (entry.answer && (entry.kind === "answer" || entry.kind === "limit")) {
         bubble = renderAnswer(entry);
       } else {
         bubble = el("div", "ipr-msg ipr-" + entry.who);
-        bubble.appendChild(el("div", "ipr-text", entry.text));
+        if (entry.caseNumber) {  // a 转人工 case: the number unbroken, with a copy button
+          bubble.appendChild(emphasise(el("div", "ipr-text"), entry.text, [entry.caseNumber], "ipr-case-number"));
+          bubble.appendChild(copyButton(entry.caseNumber, bubble));
+        } else {
+          bubble.appendChild(el("div", "ipr-text", entry.text));
+        }
         if (entry.who === "bot") { appendActions(bubble, entry); }
       }
       if (entry.retry) {
@@ -473,8 +500,10 @@
       } else {
         texts.forEach(function (m, i) {
           var last = i === texts.length - 1;
+          var number = custom.case && typeof custom.case.number === "string" ? custom.case.number : "";
           var bubble = add({ who: "bot", kind: custom.kind, text: m.text, buttons: last ? buttons : [],
-                             citations: last ? citations : [], feedback: last ? feedback : [] });
+                             citations: last ? citations : [], feedback: last ? feedback : [],
+                             caseNumber: last && number && m.text.indexOf(number) !== -1 ? number : "" });
           first = first || bubble;
         });
       }
