@@ -6,8 +6,6 @@ close and minimise in its header, and counts unread replies while closed."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +19,8 @@ from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import Chat
 from tests.e2e.test_browser import SHOTS, chromium_session, serve_host_page, wait_for
 from tests.e2e.test_browser_answers import SIZES, answer_start_in_view, answers, ask, fresh_page, viewport
+from tests.support.axe import axe_source as load_axe
+from tests.support.axe import blocking_violations
 
 
 @pytest.fixture(scope="module")
@@ -33,37 +33,17 @@ def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield from serve_host_page(chat, tmp_path_factory)
 
 
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
-BLOCKING = {"serious", "critical"}
 SLOW = {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1}
 
 
 @pytest.fixture(scope="module")
 def axe_source() -> str:
-    """axe-core from package-lock.json (npm ci on first use; a fresh clone has no node_modules/)."""
-    if not AXE.is_file():
-        npm = shutil.which("npm")
-        if not npm:
-            pytest.fail("npm is needed for axe-core (scripts/system-deps.sh installs it)")
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=PROJECT_ROOT, check=True, capture_output=True)
-    return AXE.read_text(encoding="utf-8")
+    return load_axe()
 
 
 def axe_violations(chrome: webdriver.Chrome, source: str) -> list[dict[str, object]]:
-    """Run axe-core on the current document (open shadow roots included); the serious and critical violations."""
-    chrome.execute_script(source)
-    result = chrome.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => done(JSON.stringify(r.violations))).catch(e => done(JSON.stringify([{id: 'axe-error', "
-        "impact: 'critical', help: String(e), nodes: []}])));"
-    )
-    violations = json.loads(result)
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in violations
-        if v["impact"] in BLOCKING
-    ]
+    """The serious and critical violations on the current document (``source`` is loaded once per module)."""
+    return blocking_violations(chrome)
 
 
 @pytest.fixture(params=list(SIZES))

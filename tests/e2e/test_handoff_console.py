@@ -6,7 +6,6 @@ answers, and the console's accessibility (axe-core: 0 serious or critical violat
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -20,16 +19,15 @@ from selenium.webdriver.common.keys import Keys
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.settings import PROJECT_ROOT
 from bot.store.models import Feedback, HandoffCase
 from bot.store.records import update_case
 from tests.e2e.conftest import STAFF_TOKEN, Chat
 from tests.e2e.test_browser import SHOTS, browser, wait_for
 from tests.e2e.test_gateway_stack import new_conversation, web_chat, wechat
 from tests.gateway.wechat_support import text_xml
+from tests.support.axe import blocking_violations
 
 __all__ = ["browser"]  # the module-scoped Chromium of test_browser.py
-AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
 CASE = re.compile(r"IPR\d{8}-\d{5}")
@@ -142,17 +140,6 @@ def test_two_unhelpful_answers_in_a_row_offer_handoff(chat: Chat) -> None:
     )
 
 
-def run_axe(browser: webdriver.Chrome) -> list[dict[str, Any]]:
-    browser.execute_script(AXE.read_text(encoding="utf-8"))
-    browser.set_script_timeout(60)
-    result = browser.execute_async_script(
-        "var done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']}).then(function (r) { done(JSON.stringify(r.violations)); })"
-        ".catch(function (e) { done(JSON.stringify([{id: 'axe-error', impact: 'critical', help: String(e)}])); });"
-    )
-    return list(json.loads(result))
-
-
 SMALL_TARGETS = """
 return Array.from(document.querySelectorAll('button, input, select, textarea, summary, a')).filter(function (n) {
   var r = n.getBoundingClientRect();
@@ -165,8 +152,6 @@ return Array.from(document.querySelectorAll('button, input, select, textarea, su
 def test_console_is_accessible_and_ready_for_a_call(
     browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
 ) -> None:
-    if not AXE.is_file():
-        pytest.fail("axe-core is missing: run `npm ci` (package.json)")
     browser.set_window_size(*size)
     log_in(browser, chat)
     wait_for(browser, lambda: "第 1 页" in browser.find_element(By.ID, "page").text)
@@ -183,7 +168,7 @@ def test_console_is_accessible_and_ready_for_a_call(
     wait_for(browser, lambda: browser.find_element(By.ID, "view-all").get_attribute("aria-pressed") == "true")
     assert len(browser.find_elements(By.TAG_NAME, "h1")) == 1
     assert browser.execute_script(SMALL_TARGETS) == []
-    serious = [v for v in run_axe(browser) if v.get("impact") in ("serious", "critical")]
+    serious = blocking_violations(browser)
     assert serious == [], [(v["id"], v.get("help"), [n.get("target") for n in v.get("nodes", [])][:3]) for v in serious]
     name = "phone" if size == PHONE else "desktop"
     browser.execute_script("window.scrollTo(0, 0)")
@@ -214,6 +199,6 @@ def test_a_wrong_password_shows_a_visible_error(browser: webdriver.Chrome, chat:
     wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, ".error[role=alert]"))
     error = browser.find_element(By.CSS_SELECTOR, ".error[role=alert]")
     assert error.is_displayed() and error.text == "用户名或密码不正确。"
-    serious = [v for v in run_axe(browser) if v.get("impact") in ("serious", "critical")]
+    serious = blocking_violations(browser)
     assert serious == [], [(v["id"], v.get("help")) for v in serious]
     browser.save_screenshot(str(SHOTS / "console-login-error-phone.png"))
