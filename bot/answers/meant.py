@@ -48,7 +48,7 @@ def feedback_meant(text: str, after_answer: bool) -> bool:
 
 
 def capability_question(text: str) -> bool:
-    """"你能做什么", "覆盖哪些地区" — not a short question about a subject ("专利权人具有哪些权利")."""
+    """Capabilities ("你能做什么", "覆盖哪些地区"), not a short question about a subject ("专利权人具有哪些权利")."""
     bare = _bare(text)
     return payload(text) or (len(GREETING.sub("", bare)) <= CAPABILITY_MAX and not IP_WORDS.search(bare))
 
