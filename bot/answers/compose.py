@@ -16,8 +16,10 @@ import dataclasses
 import re
 from collections.abc import Iterable, Mapping
 
+from bot.answers.limits import accused_asks_a_measure, clarify_answer, limit_answer, not_punitive, nothing_found
 from bot.answers.model import Answer, Button, Cited, Conversation, Hints
-from bot.answers.questions import QuestionReading, about_ip, read_question
+from bot.answers.needs import needs, specific_topics
+from bot.answers.questions import about_ip, read_question
 from bot.answers.versions import DRAFT, change_notes, in_draft, wants_draft
 from bot.answers.wording import Wording
 from bot.kb.changelog import version_label
@@ -25,41 +27,12 @@ from bot.kb.errors import QueryError, RegionNotCovered
 from bot.kb.passages import Passage
 from bot.kb.query import KnowledgeBase, RegionScope
 from bot.kb.regions import RegionMention
-from bot.kb.topics import Topic, topics_asked
 from bot.kb.views import DocumentView
 
 # A plan has the subject when a sentence holds its core term, or scores this share of the best sentence of all plans.
 COVERS = 0.6
 # Below this sum of idf over the user's own words that the best sentence holds, the plans do not speak to it.
 MIN_EVIDENCE = 3.0
-# Sentences an accused party is not shown: the plans' calls to punish are not an answer to "how do I respond".
-PUNITIVE = re.compile(r"严惩|从重|严厉打击|打击|惩罚性|黑名单|失信|入罪|重拳|严格执行.*犯罪")
-# What the plans offer anyone in a dispute: the nearest measure to point to when they cannot decide the question.
-NEAREST_WORDS = {"维权援助": 0.3, "援助": 0.2, "调解": 0.3, "投诉举报": 0.3, "举报投诉": 0.3, "仲裁": 0.2}
-NEAREST_PATTERN = re.compile(
-    r"维权援助|援助|调解|仲裁|投诉举报|举报投诉|12315|快速处理|鉴定|判断标准|信息服务|检索|商业秘密|恶意注册|恶意抢注|评价报告"
-)
-# Categories where a measure is worth pointing to; a sentence or a fine is not helped by a 调解 clause.
-NEAREST_FOR = {"judgment", "procedure", "other_law", "platform_rule", "law"}
-# Words that say what the user wants done: added to the question's terms so the sentence about the channel ranks.
-# They weigh more than a word the user typed: what is wanted decides which sentence answers, what it is about
-# decides which clause. The victim's need applies to a victim who says no more than what happened ("被人剽窃").
-REPORT_NEED = {"投诉举报": 1.5, "举报投诉": 1.5, "举报": 1.2, "投诉": 1.2}
-HELP_NEED = {"维权援助中心": 1.5, "维权援助": 1.0, "投诉举报": 0.5}
-IMPLIED_NEED = 1.0
-# Topics a "how do I" question names without saying more than "my rights were infringed".
-GENERIC_TOPICS = {"rights_assistance", "report_counterfeit", "copyright", "litigation", "administrative_enforcement"}
-COPIED = re.compile(r"抄袭|剽窃|盗用|盗版|仿冒|假冒|山寨|高仿|假货|冒用|搬运|盗图|复制|模仿|卖假|售假")
-ONLINE = re.compile(r"网站|平台|网上|网店|淘宝|天猫|拼多多|京东|闲鱼|抖音|快手|小红书|直播|电商|链接|B站|微信|公众号")
-NEEDS = (
-    (re.compile(r"举报|(?<!被)投诉|报案"), REPORT_NEED),
-    (re.compile(r"怎么办|怎么处理|如何处理|怎么维权|如何维权|维护.{0,4}权益|该怎么|咋办"), HELP_NEED),
-    (re.compile(r"奖励|奖金|有奖"), {"奖励": 1.5}),
-    (re.compile(r"贷款|借钱|抵押|融资"), {"质押融资": 1.5, "质押": 1.5, "融资": 1.2}),
-    (re.compile(r"证据|取证|逆向|证明"), {"鉴定": 1.4, "侵权鉴定": 1.4, "证据": 1.2, "取证": 0.9}),
-    (re.compile(r"申诉|应对|反通知"), {"评价报告": 1.2, "恶意投诉": 1.2}),
-    (re.compile(r"鉴别|辨别|识别|认定|判定|判断"), {"鉴定": 1.2, "判断标准": 1.0, "技术调查官": 0.8}),
-)
 REGION_FILLERS = re.compile(
     r"^(那么|那|换成|换到|改成|我们|我司|本公司|我|公司|企业|在|是|位于|来自|看一下|看看|选)*"
     r"|(的|企业|公司|厂|呢|吗|啊|呀|怎么样|如何|规定|方案|这边|那边)*$"
@@ -148,10 +121,10 @@ def _decide(
 ) -> Answer:
     reading = read_question(question)
     topic = hints.intent if hints.intent in kb.topics else None
-    if reading.limit or (reading.accused and not _accused_asks_a_measure(reading)):
-        return _limit(kb, wording, reading, mention, state)
-    if reading.vague and not _specific_topics(reading, kb.topics.values()):
-        return _clarify(wording)
+    if reading.limit or (reading.accused and not accused_asks_a_measure(reading)):
+        return limit_answer(kb, wording, reading, mention, state)
+    if reading.vague and not specific_topics(reading, kb.topics.values()):
+        return clarify_answer(wording)
     if LEADERSHIP.search(question):
         led = _leadership(kb, wording, mention, state)
         if led is not None:
@@ -174,15 +147,15 @@ def _decide(
         except QueryError:
             scope = None
 
-    keep = _not_punitive if reading.accused else None
-    extra = _needs(reading, kb.topics.values())
+    keep = not_punitive if reading.accused else None
+    extra = needs(reading, kb.topics.values())
     content = _without_regions(kb, question)  # the region filters; its name is not what is asked about
     try:
         ranked = kb.passages(content, None, [topic] if topic else (), keep, limit=60, extra_terms=extra)
     except QueryError as error:
         return Answer("limit", error.message)
     if not ranked or _evidence(kb, ranked[0]) < MIN_EVIDENCE or not about_ip(question, kb.topics.values()):
-        return _nothing_found(kb, wording, question, topic)
+        return nothing_found(kb, wording, question, topic)
 
     query = kb.sentences.query(content, [topic] if topic else (), extra)
     core = _core_term(kb, ranked[0], query.terms, set(query.user_terms))
@@ -209,36 +182,6 @@ def _decide(
         buttons=(*(Button(d.region, d.region) for d in kb.documents), Button("转人工", "/human_handoff")),
         pending=question,
     )
-
-
-def _accused_asks_a_measure(reading: QuestionReading) -> bool:
-    """An accused party asking how to respond to a complaint about a named right (外观专利 投诉 → 评价报告)."""
-    return bool(re.search(r"申诉|应对|反通知", reading.text)) and bool(
-        re.search(r"专利|外观|实用新型|商标|著作权|版权", reading.text)
-    )
-
-
-def _needs(reading: QuestionReading, topics: Iterable[Topic]) -> dict[str, float]:
-    extra: dict[str, float] = {}
-    if reading.victim and COPIED.search(reading.text):
-        # Copies sold on a platform are taken down through complaints; elsewhere 维权援助 helps. (A trademark
-        # squatted is not copied: "商标被人恶意抢注了" is answered by the plans' 恶意注册 clauses.)
-        implied = REPORT_NEED if ONLINE.search(reading.text) else HELP_NEED
-        extra.update({term: IMPLIED_NEED * weight for term, weight in implied.items()})
-    specific = _specific_topics(reading, topics)
-    for pattern, terms in NEEDS:
-        if terms is HELP_NEED and (reading.accused or specific):
-            # An accused party's "该怎么" is not enforcing a right; "商标被人抢注了怎么办" asks about 抢注.
-            continue
-        if pattern.search(reading.text):
-            for term, weight in terms.items():
-                extra[term] = max(weight, extra.get(term, 0.0))
-    return extra
-
-
-def _specific_topics(reading: QuestionReading, topics: Iterable[Topic]) -> list[str]:
-    """Topics the question names beyond "my rights were infringed" (海外, 抢注, 展会 …)."""
-    return [t for t, _ in topics_asked(reading.text, topics) if t not in GENERIC_TOPICS]
 
 
 def _evidence(kb: KnowledgeBase, passage: Passage) -> float:
@@ -383,56 +326,6 @@ def _answer_some_plans(
     )
 
 
-def _limit(
-    kb: KnowledgeBase,
-    wording: Wording,
-    reading: QuestionReading,
-    mention: RegionMention | None,
-    state: Conversation,
-) -> Answer:
-    category = reading.limit or "accused"
-    verdict = wording.text(f"utter_limit_{category}")
-    notes: list[str] = []
-    cited: tuple[Cited, ...] = ()
-    if category in NEAREST_FOR or reading.accused:
-        nearest = _nearest(kb, reading, mention, state)
-        if nearest is not None:
-            cited = (Cited(nearest.item, (nearest.sentence,)),)
-            notes.append(wording.text("utter_limit_nearest", cite=cited[0].short_title))
-    return Answer(
-        "limit",
-        verdict,
-        cited,
-        region=cited[0].item.document.slug if cited else None,
-        notes=tuple(notes),
-        next_step=wording.text("utter_limit_next_step"),
-        buttons=(Button("转人工", "/human_handoff"),),
-        advice=True,
-    )
-
-
-def _nearest(
-    kb: KnowledgeBase, reading: QuestionReading, mention: RegionMention | None, state: Conversation
-) -> Passage | None:
-    slugs: set[str] | None = None
-    if mention is not None:
-        try:
-            slugs = kb.scope_for(mention).slugs
-        except RegionNotCovered:
-            slugs = None
-    elif state.province:
-        try:
-            slugs = kb.scope(state.province).slugs
-        except QueryError:
-            slugs = None
-    try:
-        extra = {**NEAREST_WORDS, **_needs(reading, kb.topics.values())}
-        ranked = kb.passages(reading.text, slugs, (), _offers_a_measure, limit=3, extra_terms=extra)
-    except QueryError:
-        return None
-    return ranked[0] if ranked else None
-
-
 def _leadership(
     kb: KnowledgeBase, wording: Wording, mention: RegionMention | None, state: Conversation
 ) -> Answer | None:
@@ -469,28 +362,6 @@ def _leadership(
     )
 
 
-def _offers_a_measure(sentence: str) -> bool:
-    return bool(NEAREST_PATTERN.search(sentence)) and not PUNITIVE.search(sentence)
-
-
-def _not_punitive(sentence: str) -> bool:
-    return not PUNITIVE.search(sentence)
-
-
-def _clarify(wording: Wording) -> Answer:
-    return Answer(
-        "clarify",
-        wording.text("utter_clarify_infringement"),
-        buttons=(
-            Button("我的权利被侵犯了", "我的商标被别人侵权了怎么办"),
-            Button("我被投诉侵权", "我们被投诉外观专利侵权，该怎么申诉"),
-            Button("网上有人卖假货", "有人在网上卖我们品牌的假货怎么办"),
-            Button("作品被盗用", "我的作品被别人盗用了怎么维权"),
-            Button("转人工", "/human_handoff"),
-        ),
-    )
-
-
 def _ask_topic(kb: KnowledgeBase, wording: Wording, mention: RegionMention) -> Answer:
     try:
         scope = kb.scope_for(mention)
@@ -508,17 +379,6 @@ def _ask_topic(kb: KnowledgeBase, wording: Wording, mention: RegionMention) -> A
         region=scope.documents[0].slug,
         province=scope.documents[0].province,
         buttons=tuple(Button(kb.topics[t].name, f"{region}{kb.topics[t].question}") for t in common if t in kb.topics),
-    )
-
-
-def _nothing_found(kb: KnowledgeBase, wording: Wording, question: str, topic: str | None) -> Answer:
-    return Answer(
-        "limit",
-        wording.text("utter_plans_silent"),
-        topic=topic,
-        next_step=wording.text("utter_limit_next_step"),
-        buttons=(Button("能问什么", "/what_can_you_do"), Button("转人工", "/human_handoff")),
-        record_unanswered=True,
     )
 
 
