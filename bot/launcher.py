@@ -47,6 +47,8 @@ GATEWAY_SETTINGS = (
     "STAFF_SESSION_HOURS",
     "WECHAT_RATE_LIMIT_PER_MINUTE",
     "WECHAT_RATE_LIMIT_BURST",
+    "LOGIN_BURST_PER_ADDRESS",
+    "LOGIN_BURST_PER_ACCOUNT",
 )
 
 # One Rasa process needs no shared lock store; replicas get LOCK_STORE_TYPE=redis through extra_env.

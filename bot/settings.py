@@ -53,6 +53,9 @@ class Settings:
     # Per WeChat user (OpenID): messages per minute and burst; 0 turns the limit off.
     wechat_rate_per_minute: float = 20.0
     wechat_rate_burst: int = 8
+    # Staff logins: this many tries per client address and per account name, then one more every 45 s / 3 min.
+    login_burst_per_address: int = 20
+    login_burst_per_account: int = 5
     # Redis shared by gateway replicas (WeChat de-duplication and per-user state); empty: in this process only.
     redis_url: str = ""
     # X-Rasa-Replica and Server-Timing on chat answers: for tests and benchmarks (tell which replica answered and
@@ -105,4 +108,6 @@ class Settings:
             wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
             wechat_rate_per_minute=float(env.get("WECHAT_RATE_LIMIT_PER_MINUTE") or defaults.wechat_rate_per_minute),
             wechat_rate_burst=int(env.get("WECHAT_RATE_LIMIT_BURST") or defaults.wechat_rate_burst),
+            login_burst_per_address=int(env.get("LOGIN_BURST_PER_ADDRESS") or defaults.login_burst_per_address),
+            login_burst_per_account=int(env.get("LOGIN_BURST_PER_ACCOUNT") or defaults.login_burst_per_account),
         )

@@ -75,8 +75,9 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
     app[WECHAT_LIMITER] = make_limiter(redis, "wechat", settings.wechat_rate_per_minute, settings.wechat_rate_burst)
     # Staff logins: a burst of tries, then one every few minutes (per address, and per account from anywhere).
-    app[LOGIN_ADDRESS_LIMITER] = make_limiter(redis, "login-address", 20 / 15, 20)
-    app[LOGIN_ACCOUNT_LIMITER] = make_limiter(redis, "login-account", 5 / 15, 5)
+    address, account = settings.login_burst_per_address, settings.login_burst_per_account
+    app[LOGIN_ADDRESS_LIMITER] = make_limiter(redis, "login-address", address / 15, address)
+    app[LOGIN_ACCOUNT_LIMITER] = make_limiter(redis, "login-account", account / 15, account)
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
         yield

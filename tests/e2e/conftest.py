@@ -63,6 +63,9 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
             "WECHAT_APP_ID": APP_ID,
             "WECHAT_REPLY_CHARS": str(WECHAT_REPLY_CHARS),
             "RATE_LIMIT_PER_MINUTE": "0",  # every test client is 127.0.0.1; the limit has its own test
+            # Every browser test logs in from 127.0.0.1 too; throttling has its own tests (tests/gateway).
+            "LOGIN_BURST_PER_ADDRESS": "1000",
+            "LOGIN_BURST_PER_ACCOUNT": "1000",
             "ACCEPT_CLIENT_CONVERSATION_IDS": "0",  # as deployed: the page and the tests ask for conversation ids
             "WIDGET_ORIGINS": f"http://127.0.0.1:{host_page_port}",
             **channel_env(),  # 企业微信, 钉钉, 飞书 (tests/e2e/test_channels.py)
