@@ -159,7 +159,7 @@ def _decide(
 
     query = kb.sentences.query(content, [topic] if topic else (), extra)
     core = _core_term(kb, ranked[0], query.terms, set(query.user_terms))
-    subject = _subject(ranked[0], core)
+    subject = _subject(ranked[0], core, {k for t in kb.topics.values() for k in t.keywords})
     # The passages that speak of the subject, best first; a plan without one lacks the subject.
     # A region's own plan may say it in other words as strongly (西藏 writes 涉外 where the asker says 海外).
     best = ranked[0].score
@@ -175,9 +175,13 @@ def _decide(
     documents = [p.item.document for p in covering]
     if len(documents) <= 2 and len(documents) < len(kb.documents):
         return _answer_some_plans(kb, wording, covering, topic, subject)
+    # The question states how many plans write the subject: as joined (举报奖励) where most plans write it so,
+    # else the core term every counted plan holds (投诉, where plans write 投诉举报 and 举报投诉).
+    writing = {p.item.document.slug for p in ranked if subject in "".join(p.sentences)}
+    shown, count = (subject, len(writing)) if len(writing) > 2 else (core, len(documents))
     return Answer(
         "ask_region",
-        wording.text("utter_ask_region_for", subject=subject, count=len(documents)),
+        wording.text("utter_ask_region_for", subject=shown, count=count),
         topic=topic,
         buttons=(*(Button(d.region, d.region) for d in kb.documents), Button("转人工", "/human_handoff")),
         pending=question,
@@ -207,15 +211,18 @@ def _core_term(kb: KnowledgeBase, passage: Passage, weights: Mapping[str, float]
     return max(terms, key=lambda t: (weight(t), len(t), t)) if terms else ""
 
 
-def _subject(passage: Passage, core: str) -> str:
-    """The core term as the plan writes it, joined with a matched neighbour (质押 + 融资 → 质押融资)."""
+def _subject(passage: Passage, core: str, plan_words: set[str]) -> str:
+    """The core term as the plan writes it, joined with a matched neighbour (质押 + 融资 → 质押融资) — a join that is
+    itself one of the registry's plan words first (恶意 + 注册 → 恶意注册, not 商标 + 恶意)."""
     text = "".join(passage.sentences)
     terms = [t for t in passage.matched if len(t) > 1 and t in text]
-    for other in sorted(terms, key=len, reverse=True):
-        for joined in (core + other, other + core):
-            if other != core and joined in text and len(joined) <= 8:
-                return joined
-    return core
+    joins = [
+        joined
+        for other in sorted(terms, key=len, reverse=True)
+        for joined in (core + other, other + core)
+        if other != core and joined in text and len(joined) <= 8
+    ]
+    return next((j for j in joins if j in plan_words), joins[0] if joins else core)
 
 
 def _without_regions(kb: KnowledgeBase, text: str) -> str:
