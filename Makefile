@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest bench-channels audit clean
+.PHONY: help env env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest bench-long bench-channels audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -73,6 +73,9 @@ bench-load: train  ## load: 20 users × 5 min via the gateway, 1 and 2 Rasa repl
 
 bench-validation: env  ## Rasa's check of one action response with the locked jsonschema → bench/results/action_validation.md
 	.venv-rasa/bin/python -m bench.action_validation
+
+bench-long: train  ## one 500-turn conversation through the gateway: p50 of the last 50 turns ÷ the first 50 → bench/results/long_conversation.md
+	$(PY) -m bench.long_conversation --turns 500
 
 bench-rest: train  ## latency of one message through Rasa's REST webhook (p50/p95 over 500 messages)
 	$(PY) -m bench.rest_latency
