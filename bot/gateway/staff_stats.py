@@ -35,7 +35,7 @@ def report_cache(settings: Settings, kb: KnowledgeBase) -> ReportCache:
     build = functools.partial(
         demand_report, settings.database_url, settings.tracker_store_url, kb, ChineseTokenizer(settings.dict_dir)
     )
-    return ReportCache(lambda since: build(since))
+    return ReportCache(build)
 
 
 async def stats(request: web.Request) -> web.StreamResponse:

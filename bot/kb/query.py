@@ -170,13 +170,7 @@ class KnowledgeBase:
 
     # -- free text ------------------------------------------------------------------------------------------
     def search(self, question: str, region: str | None = None, limit: int = 5) -> list[Scored]:
-        text = _clean(question)
-        if not text:
-            raise EmptyQuery("请输入要查询的问题，例如：“海外维权找谁”。")
-        if len(text) > MAX_QUESTION_LENGTH:
-            raise QueryTooLong(
-                f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内，简要说明遇到的情况。"
-            )
+        text = _question_text(question)
         if region is not None and region.strip():
             scope = self.scope(region)
         else:
@@ -204,16 +198,9 @@ class KnowledgeBase:
         extra_terms: Mapping[str, float] | None = None,
     ) -> list[Passage]:
         """The sentences of the plans in ``slugs`` (all when None) that best answer the question, one per clause."""
-        text = _clean(question)
-        if not text:
-            raise EmptyQuery("请输入要查询的问题，例如：“海外维权找谁”。")
-        if len(text) > MAX_QUESTION_LENGTH:
-            raise QueryTooLong(f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内。")
+        text = _question_text(question)
         index = self.sentences
         return index.rank(index.query(text, topic_prior, extra_terms), slugs, topic_prior, keep, limit)
-
-    def documents_in(self, slugs: set[str]) -> tuple[DocumentView, ...]:
-        return tuple(d for d in self.documents if d.slug in slugs)
 
     # -- agencies -------------------------------------------------------------------------------------------
     def by_agency(self, name: str) -> AgencyReport:
@@ -358,6 +345,16 @@ def _keyword_idf(items: tuple[Item, ...], topics: tuple[Topic, ...]) -> dict[str
     texts = [item.text for item in items]
     keywords = {k for topic in topics for k in topic.keywords}
     return {k: math.log(1 + len(texts) / (1 + sum(1 for t in texts if k in t))) for k in keywords}
+
+
+def _question_text(question: str) -> str:
+    """A question as searched: cleaned, neither empty nor longer than MAX_QUESTION_LENGTH (else a Chinese error)."""
+    text = _clean(question)
+    if not text:
+        raise EmptyQuery("请输入要查询的问题，例如：“海外维权找谁”。")
+    if len(text) > MAX_QUESTION_LENGTH:
+        raise QueryTooLong(f"问题太长了（{len(text)}字），请控制在{MAX_QUESTION_LENGTH}字以内，简要说明遇到的情况。")
+    return text
 
 
 def _clean(text: str) -> str:
