@@ -58,17 +58,15 @@ unit: env-app  ## unit tests (app env, no servers)
 test: env kb lint deploy-check validate unit eval stories e2e  ## the whole test suite
 
 lint: env-app  ## ruff + mypy
-	$(PY) -m ruff check bot actions tests bench scripts
-	$(PY) -m ruff format --check bot actions tests bench scripts
+	$(PY) -m ruff check bot actions rasa_plugins tests bench scripts
+	$(PY) -m ruff format --check bot actions rasa_plugins tests bench scripts
 	$(PY) -m mypy bot actions
 
 bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results/
 	$(PY) -m bench.retrieval
 
-bench-load: train  ## load: 20 users × 5 min via the gateway, 1 and 2 Rasa replicas, back to back and paced (30 and 40 msg/s; ~25 min) → bench/results/load*.md
+bench-load: train  ## load: 20 users × 5 min via the gateway, 1 replica back to back and 2 replicas paced at 40 msg/s, each then the same against a bare `rasa init` bot (~25 min) → bench/results/load*.md
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1
-	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2
-	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1 --rate 30
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2 --rate 40
 
 bench-validation: env  ## Rasa's check of one action response with the locked jsonschema → bench/results/action_validation.md

@@ -164,7 +164,9 @@ class Stack:
         self._spawn(
             c.rasa_name(replica),
             [
-                str(c.project / ".venv-rasa/bin/rasa"),
+                str(c.project / ".venv-rasa/bin/python"),
+                "-m",
+                "rasa_plugins",  # Rasa's CLI with the project's plugins installed (rasa_plugins/__main__.py)
                 "run",
                 "--model",
                 str(c.model),
