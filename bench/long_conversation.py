@@ -5,13 +5,17 @@
 Starts its own stack (action server, Rasa with the trained model and a SQLite tracker store, gateway; loopback) and
 sends one conversation of ``--turns`` messages, one at a time: questions, region follow-ups, a question that waits
 for its region, deadlines, thanks. The last two turns ask "那广西呢？" and then a question naming no region, so
-turns 499–500 show whether the last question and the region slot are still right (asserted). Writes the p50 of the
-first and last 50 turns and their ratio (issue 12's target: ≤ 1.5) to bench/results/long_conversation.{json,md}.
+turns 499–500 show whether the last question and the region slot are still right; after turn 500 every slot in
+the tracker store is checked too (region, last question, no question left pending, last clauses = the last
+answer's). The gateway starts a new Rasa session every RASA_SESSION_TURNS (30) messages, carrying the slots over;
+``--session-turns 0`` measures without. Writes the p50 of the first and last 50 turns and their ratio (issue 12's
+target: ≤ 1.5) to bench/results/long_conversation.{json,md}.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -19,8 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, text
+
 from bench.report import markdown_table, write_report
 from bot.launcher import Stack
+from bot.settings import Settings
 from tests.support.http import post_json
 from tests.support.stack import local_stack
 
@@ -53,12 +60,24 @@ def contract(messages: list[dict[str, Any]]) -> dict[str, Any]:
     return custom if isinstance(custom, dict) else {}
 
 
+def slots_at_the_end(tracker_url: str, sender: str) -> dict[str, Any]:
+    """Each slot's value after the last turn: its latest slot event in the tracker store, over every session."""
+    engine = create_engine(tracker_url)
+    query = text("SELECT action_name, data FROM events WHERE sender_id = :sender AND type_name = 'slot' ORDER BY id")
+    with engine.connect() as connection:
+        slots = {name: json.loads(data)["value"] for name, data in connection.execute(query, {"sender": sender})}
+    engine.dispose()
+    return slots
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=500)
+    parser.add_argument("--session-turns", type=int, default=Settings().rasa_session_turns)
     args = parser.parse_args(argv)
     # One client sends every turn: the per-address rate limit (which has its own tests) would stop it.
-    config = local_stack(Path(tempfile.mkdtemp(prefix="ipr-long-")), gateway_env={"RATE_LIMIT_PER_MINUTE": "0"})
+    gateway_env = {"RATE_LIMIT_PER_MINUTE": "0", "RASA_SESSION_TURNS": str(args.session_turns)}
+    config = local_stack(Path(tempfile.mkdtemp(prefix="ipr-long-")), gateway_env=gateway_env)
     sender = "long-conversation-0001"
     timings: list[float] = []
     with Stack(config, with_gateway=True):
@@ -73,11 +92,18 @@ def main(argv: list[str] | None = None) -> int:
         timings.append(seconds)
     first = statistics.median(timings[:WINDOW]) * 1000
     last = statistics.median(timings[-WINDOW:]) * 1000
+    slots = slots_at_the_end(config.tracker_url, f"web-{sender}")
+    cited = [c["ref"] for c in contract(answered).get("citations", [])]
     state_right = (
         contract(switched).get("region") == "guangxi"
         and contract(answered).get("kind") == "answer"
         and contract(answered).get("region") == "guangxi"
-        and all(c["ref"].startswith("guangxi/") for c in contract(answered).get("citations", []))
+        and bool(cited)
+        and all(ref.startswith("guangxi/") for ref in cited)
+        and slots.get("region") == "广西壮族自治区"  # the slot holds the region's Chinese name
+        and slots.get("last_question") == FOLLOW
+        and slots.get("pending_question") is None
+        and slots.get("last_refs") == cited
     )
     summary = {
         "turns": len(timings),
@@ -87,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         "target_ratio": TARGET_RATIO,
         "slots_right_at_last_turn": state_right,
         "tracker_store": "SQLite",
+        "session_turns": args.session_turns,
+        "slots_at_the_end": slots,
     }
     table = markdown_table(
         {
@@ -94,14 +122,15 @@ def main(argv: list[str] | None = None) -> int:
             f"p50 turns 1–{WINDOW} ms": summary["p50_first_ms"],
             f"p50 last {WINDOW} turns ms": summary["p50_last_ms"],
             "ratio": summary["ratio"],
-            "region and last question right at the last turns": "yes" if state_right else "NO",
+            "new Rasa session every": f"{args.session_turns} messages" if args.session_turns else "never",
+            "slots and answers right at the last turns": "yes" if state_right else "NO",
         }
     )
     write_report(
         "long_conversation", "One long conversation through the gateway (SQLite tracker store, 2 cores)", summary, table
     )
     print(table)
-    assert state_right, (contract(switched), contract(answered))
+    assert state_right, (contract(switched), contract(answered), slots)
     return 0 if last / first <= TARGET_RATIO else 1
 
 

@@ -32,6 +32,9 @@ class Settings:
     gateway_port: int = 8000
     rasa_url: str = "http://127.0.0.1:5005"  # internal: only the gateway talks to Rasa
     rasa_timeout: float = 10.0
+    # A new Rasa session (slots carried over) after this many messages of a conversation, so a long conversation
+    # costs per turn what a short one does (bench-long); 0 never restarts.
+    rasa_session_turns: int = 30
     max_message_chars: int = 500
     # Per-client limit on /api/chat (messages per minute, burst); 0 turns it off.
     rate_per_minute: float = 30.0
@@ -88,6 +91,7 @@ class Settings:
             gateway_port=int(env.get("GATEWAY_PORT") or defaults.gateway_port),
             rasa_url=(env.get("RASA_URL") or defaults.rasa_url).rstrip("/"),
             rasa_timeout=float(env.get("RASA_TIMEOUT") or defaults.rasa_timeout),
+            rasa_session_turns=int(env.get("RASA_SESSION_TURNS") or defaults.rasa_session_turns),
             max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
             rate_per_minute=float(env.get("RATE_LIMIT_PER_MINUTE") or defaults.rate_per_minute),
             rate_burst=int(env.get("RATE_LIMIT_BURST") or defaults.rate_burst),

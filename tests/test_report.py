@@ -4,6 +4,7 @@ SQL count, no personal data reaches any output, ``--since`` cuts the period, and
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import shutil
 import sqlite3
@@ -244,3 +245,36 @@ def test_the_cache_serves_a_ready_report_and_refreshes_an_old_one_behind_the_sce
     refreshed = cache.get()
     assert refreshed is not first and refreshed.built_at == now[0]
     assert report_counts(refreshed.report) == report_counts(first.report)
+
+
+def test_the_gateways_session_starts_are_not_counted_as_questions(tmp_path: Path) -> None:
+    """The gateway starts a new Rasa session every few dozen messages by sending "/session_start": Rasa logs it as
+    a user event with the built-in ``session_start`` intent, which no person typed."""
+    from sqlalchemy import create_engine, insert
+
+    from bot.report.sources import EVENTS, TRACKER_METADATA, read_tracker
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    TRACKER_METADATA.create_all(engine)
+
+    def user(at: float, text: str, intent: str | None) -> dict[str, object]:
+        data = {"event": "user", "timestamp": at, "text": text, "parse_data": {"intent": {"name": intent}}}
+        return {
+            "sender_id": "c1",
+            "type_name": "user",
+            "timestamp": at,
+            "intent_name": intent,
+            "data": json.dumps(data),
+        }
+
+    with engine.begin() as connection:
+        connection.execute(
+            insert(EVENTS),
+            [
+                user(1_700_000_000, "贵州企业海外维权找谁", "overseas_assistance"),
+                user(1_700_000_010, "/session_start", "session_start"),
+                user(1_700_000_020, "那西藏呢？", None),
+            ],
+        )
+    turns = read_tracker(engine, since=None).turns
+    assert [turn.intent for turn in turns] == ["overseas_assistance", None]

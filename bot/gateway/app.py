@@ -79,8 +79,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[LOGIN_ADDRESS_LIMITER] = make_limiter(redis, "login-address", address / 15, address)
     app[LOGIN_ACCOUNT_LIMITER] = make_limiter(redis, "login-account", account / 15, account)
     async with aiohttp.ClientSession() as session:
-        app[RASA] = RasaPool(session, settings.rasa_urls, settings.rasa_timeout)
+        app[RASA] = RasaPool(
+            session, settings.rasa_urls, settings.rasa_timeout, session_turns=settings.rasa_session_turns
+        )
         yield
+        await app[RASA].close()
     engine.dispose()
     if redis is not None:
         await redis.aclose()

@@ -3,6 +3,13 @@
 ``POST /webhooks/rest/webhook {"sender", "message", "metadata"}`` → a JSON list of messages with ``text``,
 ``buttons`` and ``custom``. Rasa answers 200 even when something failed inside, possibly with ``[]``: an empty
 list, a timeout, a connection error or a 5xx are all "the assistant could not answer" (``RasaUnavailable``).
+
+Long conversations: Rasa reloads and re-featurises every event since the session start on each turn, and sends
+them all to the action server, so turn 500 cost 10× turn 1. After every ``session_turns`` messages of a
+conversation the pool starts a new Rasa session for it (``/session_start``, Rasa's own session start, which
+carries every slot over: region, pending and last question, last clauses), in the background once the answer is
+out; the conversation's next message waits for it. Earlier sessions stay in the tracker store (reports, privacy
+commands); the action server sees the current one.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,11 +76,22 @@ def parse_messages(raw: Any) -> list[BotMessage]:
     return messages
 
 
+SESSION_START = "/session_start"  # Rasa's built-in intent: runs action_session_start (slots carried over)
+
+
 class RasaClient:
     def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout: float) -> None:
         self._session = session
         self._webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def start_session(self, sender: str) -> None:
+        """A new Rasa session for the conversation; Rasa answers it with no messages."""
+        body = {"sender": sender, "message": SESSION_START, "metadata": {}}
+        async with self._session.post(self._webhook, json=body, timeout=self._timeout) as response:
+            if response.status != 200:
+                raise RasaUnavailable(f"HTTP {response.status}")
+            await response.read()
 
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
@@ -100,6 +119,29 @@ class ReplicaDown(RasaUnavailable):
     """The replica could not be reached at all: the message never got there, so another replica may take it."""
 
 
+class TurnCounter:
+    """Messages per conversation since its last session start, for the most recent ``capacity`` conversations.
+
+    Per gateway process: with several gateways a conversation restarts after up to ``limit`` messages through each,
+    which still bounds it. A conversation pushed out (or a gateway restart) simply counts again from zero.
+    """
+
+    def __init__(self, limit: int, capacity: int = 100_000) -> None:
+        self.limit = limit
+        self._capacity = capacity
+        self._counts: OrderedDict[str, int] = OrderedDict()
+
+    def count(self, sender: str) -> bool:
+        """Count one message; True when the conversation has reached the limit (its count starts again)."""
+        turns = self._counts.pop(sender, 0) + 1
+        if self.limit and turns >= self.limit:
+            return True
+        self._counts[sender] = turns
+        if len(self._counts) > self._capacity:
+            self._counts.popitem(last=False)
+        return False
+
+
 class RasaPool:
     """Several Rasa replicas behind one gateway.
 
@@ -110,12 +152,23 @@ class RasaPool:
     it may have processed the message already.
     """
 
-    def __init__(self, session: aiohttp.ClientSession, urls: list[str], timeout: float, cooldown: float = 10.0) -> None:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        urls: list[str],
+        timeout: float,
+        cooldown: float = 10.0,
+        session_turns: int = 0,
+    ) -> None:
         if not urls:
             raise ValueError("at least one Rasa URL is needed")
         self.clients = [RasaClient(session, url, timeout) for url in urls]
         self._down_until = [0.0] * len(urls)
         self._cooldown = cooldown
+        self._turns = TurnCounter(session_turns)  # 0: never restart a session
+        # Session starts in flight, by conversation: its next message waits for it, so Rasa never handles two
+        # requests of one conversation at once (the Redis lock store does not make that safe; RASA_NOTES.md).
+        self._restarts: dict[str, asyncio.Task[None]] = {}
 
     def replica_for(self, sender: str) -> int:
         digest = hashlib.sha1(sender.encode("utf-8")).digest()
@@ -130,6 +183,9 @@ class RasaPool:
     async def send_routed(
         self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
     ) -> tuple[list[BotMessage], int]:
+        pending = self._restarts.get(sender)
+        if pending is not None:
+            await asyncio.shield(pending)  # never raises: _start_session handles its own failures
         first = self.replica_for(sender)
         order = [(first + step) % len(self.clients) for step in range(len(self.clients))]
         now = time.monotonic()
@@ -137,9 +193,31 @@ class RasaPool:
         last_error: RasaUnavailable = RasaUnavailable("no replica")
         for index in order:
             try:
-                return await self.clients[index].send(sender, message, metadata, timeout), index
+                messages = await self.clients[index].send(sender, message, metadata, timeout)
             except ReplicaDown as error:
                 log.warning("Rasa replica %d unreachable, failing over: %s", index, error)
                 self._down_until[index] = time.monotonic() + self._cooldown
                 last_error = error
+                continue
+            if self._turns.count(sender):
+                task = asyncio.create_task(self._start_session(index, sender))
+                self._restarts[sender] = task  # held until done: the event loop keeps only weak references
+                task.add_done_callback(lambda done: self._forget(sender, done))
+            return messages, index
         raise last_error
+
+    async def _start_session(self, index: int, sender: str) -> None:
+        try:
+            await self.clients[index].start_session(sender)
+        except (RasaUnavailable, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            # Nothing is lost: the conversation goes on in its long session and is counted again.
+            log.warning("new session for conversation %s failed: %s", sender_tag(sender), type(error).__name__)
+
+    def _forget(self, sender: str, task: asyncio.Task[None]) -> None:
+        if self._restarts.get(sender) is task:
+            del self._restarts[sender]
+
+    async def close(self) -> None:
+        """Let session starts in flight finish (each is bounded by the Rasa timeout)."""
+        if self._restarts:
+            await asyncio.gather(*self._restarts.values(), return_exceptions=True)

@@ -46,6 +46,7 @@ from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
 
 REGION_SLOT = "region"
 REFS_SLOT = "last_refs"
+SESSION_START_INTENT = "session_start"  # Rasa's built-in intent, sent by the gateway (bot/gateway/rasa_client.py)
 
 TRACKER_METADATA = MetaData()
 # The columns of rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
@@ -113,6 +114,8 @@ def read_tracker(
     dialect = engine.dialect.name
     whole_json = dialect not in ("sqlite", "postgresql")
     wanted_slot = and_(EVENTS.c.type_name == "slot", EVENTS.c.action_name.in_([REGION_SLOT, REFS_SLOT]))
+    # The gateway's "/session_start" (a new Rasa session every few dozen messages) is no question anyone asked.
+    not_session_start = or_(EVENTS.c.intent_name.is_(None), EVENTS.c.intent_name != SESSION_START_INTENT)
     value = case(
         (wanted_slot, _json_field(EVENTS.c.data, ("value",), dialect)),
         (EVENTS.c.type_name == "user", _json_field(EVENTS.c.data, ("parse_data", "entities"), dialect)),
@@ -127,7 +130,7 @@ def read_tracker(
             EVENTS.c.action_name,
             value,
         )
-        .where(or_(EVENTS.c.type_name == "user", wanted_slot))
+        .where(or_(and_(EVENTS.c.type_name == "user", not_session_start), wanted_slot))
         .order_by(EVENTS.c.sender_id, EVENTS.c.id)
     )
     if since is not None:
