@@ -7,6 +7,7 @@
   save of a tracker this process did not retrieve (the count fallback).
 - The action-response check accepts and rejects exactly what Rasa's does, with the same error message.
 - A new session carries one slot event per slot, and replaying them gives every slot the value Rasa's carries give.
+- The intent classifier's weights, laid out column-major, score rows exactly as Rasa's row-major ones do.
 Prints one line per check and exits 1 on the first difference.
 """
 
@@ -159,12 +160,27 @@ def check_session_start(domain: Domain) -> None:
     print("session start: one event per slot, the same slot values as Rasa's carries: ok")
 
 
+def check_intent_classifier() -> None:
+    import numpy as np
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    rows = scipy.sparse.random(40, 500, density=0.02, format="csr", random_state=7) * 3
+    labels = np.random.default_rng(20261130).integers(0, 5, rows.shape[0])
+    clf = LogisticRegression(max_iter=200).fit(rows, labels)
+    before = clf.predict_proba(rows)
+    clf.coef_ = np.asfortranarray(clf.coef_)  # what rasa_plugins.intent_classifier does once
+    assert np.array_equal(clf.predict_proba(rows), before)
+    print("intent classifier: column-major weights give the same scores: ok")
+
+
 def main() -> int:
     directory = Path(sys.argv[1])
     domain = Domain.load(PROJECT / "domain.yml")
     asyncio.run(check_tracker_stores(directory, domain))
     check_action_response()
     check_session_start(domain)
+    check_intent_classifier()
     return 0
 
 
