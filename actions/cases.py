@@ -24,6 +24,7 @@ from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 from bot.store.contact import parse_contact
 from bot.store.records import case_status, open_case_without_contact, set_contact
+from bot.store.transcripts import transcript as conversation_transcript
 from bot.text import sender_tag
 
 log = logging.getLogger(__name__)
@@ -40,22 +41,8 @@ STATE_WORDING = {
 
 
 def transcript(tracker: Tracker) -> list[dict[str, str]]:
-    """The conversation as the user saw it: their words, the title of a button they clicked (never its payload),
-    and the bot's messages (the reply contract, which has no text, is left out)."""
-    turns: list[dict[str, str]] = []
-    offered: dict[str, str] = {}
-    for event in tracker.events:
-        if event.get("event") == "bot":
-            data = event.get("data") or {}
-            for b in data.get("buttons") or []:
-                offered[str(b.get("payload", ""))] = str(b.get("title", ""))
-            if event.get("text"):
-                turns.append({"who": "bot", "text": str(event["text"])})
-        elif event.get("event") == "user" and event.get("text"):
-            text = str(event["text"])
-            turns.append({"who": "user", "text": offered.get(text, text)})
-            offered = {}
-    return turns
+    """The current Rasa session as the user saw it (the console adds earlier sessions from the tracker store)."""
+    return conversation_transcript(tracker.events)
 
 
 def mentioned(tracker: Tracker, kb: KnowledgeBase) -> tuple[list[str], list[str], list[str]]:

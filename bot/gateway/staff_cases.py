@@ -6,10 +6,12 @@ poll behind the console's badge; and the records whose cited clause has changed 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
@@ -17,8 +19,12 @@ from bot.gateway.staff import OPERATOR
 from bot.kb.changelog import change_phrases
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
+from bot.report.sources import read_only_engine, read_transcript
 from bot.store import records as store
 from bot.store.contact import KINDS as CONTACT_KINDS
+from bot.store.models import HandoffCase
+
+log = logging.getLogger(__name__)
 
 BEIJING = timezone(timedelta(hours=8), "北京时间")
 ACTIONS = {"reply": "答复", "note": "备注", "handled": "办结", "reopen": "重新打开"}  # audit action → what staff read
@@ -79,7 +85,7 @@ async def case_detail(request: web.Request) -> web.Response:
             "created_at": beijing(row.created_at),
             "closed_at": beijing(row.closed_at),
             **case_summary(kb, row),
-            "transcript": row.transcript or [{"who": "user", "text": m} for m in row.user_messages],
+            "transcript": _transcript(request.config_dict[keys.SETTINGS].tracker_store_url, row),
             "citations": [_citation(kb, ref) for ref in row.cited_refs or []],
             "notes": [{**n, "at": beijing(datetime.fromisoformat(n["at"]))} for n in row.notes or []],
             "history": [{"at": beijing(at), "by": by, "action": ACTIONS.get(a, a)} for at, by, a in history],
@@ -87,6 +93,23 @@ async def case_detail(request: web.Request) -> web.Response:
 
     found = await asyncio.to_thread(read)
     return json_response(found) if found is not None else error_json(404, "没有找到这个案件。")
+
+
+def _transcript(tracker_url: str, row: HandoffCase) -> list[dict[str, str]]:
+    """The case's transcript, or the whole conversation from Rasa's tracker store when that holds more: a case
+    stores the Rasa session it was opened in, and the gateway starts a new session every few dozen messages."""
+    stored = row.transcript or [{"who": "user", "text": m} for m in row.user_messages]
+    try:
+        engine = read_only_engine(tracker_url)
+        try:
+            # A few seconds past the case: the bot's reply to 转人工 is stored once the action has run.
+            whole = read_transcript(engine, row.conversation_id, row.created_at + timedelta(seconds=5))
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as error:
+        log.warning("tracker store not readable for a case transcript: %s", type(error).__name__)
+        return stored
+    return whole if len(whole) > len(stored) else stored
 
 
 def _citation(kb: KnowledgeBase, ref: str) -> dict[str, str]:

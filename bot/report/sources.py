@@ -43,10 +43,10 @@ from sqlalchemy.engine import make_url
 
 from bot.kb.db import make_engine
 from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+from bot.store.transcripts import SESSION_START_INTENT, transcript
 
 REGION_SLOT = "region"
 REFS_SLOT = "last_refs"
-SESSION_START_INTENT = "session_start"  # Rasa's built-in intent, sent by the gateway (bot/gateway/rasa_client.py)
 
 TRACKER_METADATA = MetaData()
 # The columns of rasa.core.tracker_store.SQLTrackerStore.SQLEvent (Rasa 3.6).
@@ -166,6 +166,26 @@ def read_tracker(
                         citations.append((_utc(timestamp), tuple(str(r) for r in refs)))
             turns.extend(Turn(sender, _utc(t), i, named or region, a) for t, i, named, a in pending)
     return TrackerData(turns, citations)
+
+
+def read_transcript(engine: Engine, sender_id: str, until: datetime) -> list[dict[str, str]]:
+    """One conversation as the user saw it, every Rasa session of it up to ``until``: a 转人工 case stores only the
+    session it was opened in (the gateway starts a new one every few dozen messages)."""
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=timezone.utc)  # SQLite keeps naive UTC
+    query = (
+        select(EVENTS.c.data)
+        .where(
+            EVENTS.c.sender_id == sender_id,
+            EVENTS.c.type_name.in_(["user", "bot"]),
+            EVENTS.c.timestamp <= until.timestamp(),
+        )
+        .order_by(EVENTS.c.id)
+    )
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("events"):
+            return []
+        return transcript(json.loads(data) for (data,) in connection.execute(query) if data)
 
 
 def _by_sender(rows: Any) -> Iterator[tuple[str, list[Any]]]:

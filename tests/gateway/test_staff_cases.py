@@ -159,3 +159,62 @@ async def test_records_citing_a_clause_that_changed_are_flagged_side_by_side(
         assert "省商务厅牵头" in clause["then_text"] and "省市场监管局牵头" in clause["now"][0]["text"]
         assert "牵头单位由省商务厅改为省市场监管局" in clause["changes"]
     assert next(r for r in flagged if r["kind"] == "cases")["label"].startswith("IPR")
+
+
+async def test_a_case_shows_the_whole_conversation_across_rasa_sessions(
+    aiohttp_client: Any, gateway_settings: Settings, tmp_path: Path
+) -> None:
+    """The gateway starts a new Rasa session every 30 messages; a case opened later stores only its session. The
+    console reads the earlier ones from Rasa's tracker store: every message, no "/session_start", button titles."""
+    import json
+
+    from sqlalchemy import create_engine, insert
+
+    from bot.report.sources import EVENTS, TRACKER_METADATA
+
+    tracker = create_engine(f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    TRACKER_METADATA.create_all(tracker)
+    start = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc).timestamp()
+
+    def event(at: float, kind: str, text: str, intent: str | None = None, buttons: Any = None) -> dict[str, Any]:
+        data: dict[str, Any] = {"event": kind, "timestamp": start + at, "text": text}
+        if kind == "user":
+            data["parse_data"] = {"intent": {"name": intent}}
+        if buttons:
+            data["data"] = {"buttons": buttons}
+        return {"sender_id": "web-long", "type_name": kind, "timestamp": start + at, "data": json.dumps(data)}
+
+    events = [
+        event(1, "user", "贵州企业海外维权找谁", "overseas_assistance"),
+        event(
+            2,
+            "bot",
+            "牵头单位：省商务厅",
+            buttons=[{"title": "查看原文", "payload": '/show_clause{"ref": "guizhou/17"}'}],
+        ),
+        event(3, "user", '/show_clause{"ref": "guizhou/17"}', "show_clause"),
+        event(4, "user", "/session_start", "session_start"),
+        event(5, "session_started", ""),
+        event(6, "user", "转人工", "human_handoff"),
+        event(900, "user", "过了很久才说的话", "greet"),  # after the case: not part of it
+    ]
+    with tracker.begin() as connection:
+        connection.execute(insert(EVENTS), [{"intent_name": None, **e} for e in events])
+    tracker.dispose()
+    settings = dataclasses.replace(gateway_settings, tracker_store_url=f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+    records = make_engine(settings.database_url)
+    ensure_tables(records)
+    open_case(records, "web-long", ["转人工"], "贵州省", None, transcript=[{"who": "user", "text": "转人工"}])
+    with Session(records) as session, session.begin():
+        session.execute(update(HandoffCase).values(created_at=datetime(2026, 11, 30, 9, 0, 7)))  # naive UTC
+    records.dispose()
+
+    client = await aiohttp_client(create_app(settings))
+    await login(client)
+    detail = await (await client.get("/staff/api/cases/1")).json()
+    assert detail["transcript"] == [
+        {"who": "user", "text": "贵州企业海外维权找谁"},
+        {"who": "bot", "text": "牵头单位：省商务厅"},
+        {"who": "user", "text": "查看原文"},
+        {"who": "user", "text": "转人工"},
+    ]
