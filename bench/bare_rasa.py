@@ -14,11 +14,10 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.launcher import PROJECT_ROOT, QUIET_RASA
+from bot.launcher import PROJECT_ROOT, QUIET_RASA, responds_with
 from tests.support.ports import free_port
 
 RASA_VERSION = "3.6.21"
@@ -101,10 +100,8 @@ def _wait_ready(urls: list[str], processes: list[subprocess.Popen[bytes]], root:
         for url, process in zip(urls, processes, strict=True):
             if process.poll() is not None:
                 raise RuntimeError(f"the reference Rasa exited ({process.returncode}); see {root}/bare-rasa-*.log")
-            if url in pending:
-                with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/", timeout=2) as response:
-                    if b"Hello from Rasa" in response.read():
-                        pending.discard(url)
+            if url in pending and responds_with(f"{url}/", "Hello from Rasa"):
+                pending.discard(url)
         if pending and time.monotonic() > deadline:
             raise RuntimeError(f"the reference Rasa was not ready after {timeout:.0f} s (logs in {root})")
         time.sleep(0.5)

@@ -155,7 +155,8 @@ def listening_pid(port: int) -> int:
 @dataclass(frozen=True)
 class Target:
     """Where the users talk: our gateway's /api/chat, or the reference Rasa's REST webhooks (one per replica, the
-    conversation's chosen by a hash of its id, as our gateway routes). Both take {"sender", "message"}."""
+    conversation's chosen by a stable hash of its id, so that it stays on one replica as our gateway keeps it).
+    Both take {"sender", "message"}."""
 
     urls: list[str]
     conversations: list[list[str]]

@@ -229,7 +229,7 @@ class Stack:
                     raise StackError(
                         f"{name} exited with code {process.returncode}; see {self.config.log_dir}/{name}.log"
                     )
-                if _answers(url, "Hello from Rasa" if name.startswith("rasa") else "ok"):
+                if responds_with(url, "Hello from Rasa" if name.startswith("rasa") else "ok"):
                     del pending[name]
             if pending and time.monotonic() > deadline:
                 raise StackError(
@@ -262,7 +262,8 @@ class Stack:
         self.stop()
 
 
-def _answers(url: str, expected: str) -> bool:
+def responds_with(url: str, expected: str) -> bool:
+    """True when a GET of ``url`` answers with a body containing ``expected`` (readiness of a server we started)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # loopback URL we built
             return expected in response.read().decode("utf-8", "replace")
