@@ -41,6 +41,16 @@ def ensure_tables(engine: Engine) -> None:
                     connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
+def _open_case(session: Session, conversation_id: str) -> HandoffCase | None:
+    """This conversation's open (not yet handled) case, the newest if there were ever several."""
+    return session.scalars(
+        select(HandoffCase)
+        .where(HandoffCase.conversation_id == conversation_id[:200], HandoffCase.handled.is_(False))
+        .order_by(HandoffCase.id.desc())
+        .limit(1)
+    ).first()
+
+
 def open_case(
     engine: Engine,
     conversation_id: str,
@@ -67,12 +77,7 @@ def open_case(
         "cited_refs": list(dict.fromkeys(refs or []))[:200],
     }
     with Session(engine) as session, session.begin():
-        existing = session.scalars(
-            select(HandoffCase)
-            .where(HandoffCase.conversation_id == conversation_id[:200], HandoffCase.handled.is_(False))
-            .order_by(HandoffCase.id.desc())
-            .limit(1)
-        ).first()
+        existing = _open_case(session, conversation_id)
         if existing is not None and existing.case_number:
             messages = [*existing.user_messages, *(clean_for_storage(m)[:MAX_TEXT] for m in user_messages)]
             existing.user_messages = messages[-MAX_CASE_MESSAGES:]
@@ -202,12 +207,7 @@ def _as_written(text: str) -> str:
 def set_contact(engine: Engine, conversation_id: str, contact: Contact) -> str | None:
     """Attach a contact to this conversation's open case; its number, or None when there is no open case."""
     with Session(engine) as session, session.begin():
-        case = session.scalars(
-            select(HandoffCase)
-            .where(HandoffCase.conversation_id == conversation_id[:200], HandoffCase.handled.is_(False))
-            .order_by(HandoffCase.id.desc())
-            .limit(1)
-        ).first()
+        case = _open_case(session, conversation_id)
         if case is None:
             return None
         case.contact, case.contact_kind = contact.value[:120], contact.kind
