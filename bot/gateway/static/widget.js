@@ -335,31 +335,31 @@
       return bubble;
     }
 
+    // A visible label, then a group of buttons named by it (role=group, aria-labelledby), both added to parent.
+    function labelledGroup(parent, labelText, idPrefix, groupClass) {
+      var label = el("p", "ipr-welcome-label", labelText);
+      label.id = uid(idPrefix);
+      parent.appendChild(label);
+      var group = el("div", groupClass);
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-labelledby", label.id);
+      parent.appendChild(group);
+      return group;
+    }
+
     // The first screen: one sentence, where (region buttons), what (three examples), the plans behind a toggle.
     function welcome(info) {
       var box = el("div", "ipr-msg ipr-bot ipr-welcome");
       box.appendChild(el("p", "ipr-text", "您好！告诉我您在哪个地区、遇到了什么知识产权问题，我会引用当地的保护方案回答，并注明出处和负责单位。"));
       var plans = info.plans || [];
       if (plans.length) {
-        var regionsLabel = el("p", "ipr-welcome-label", "您在哪个地区？");
-        regionsLabel.id = uid("ipr-regions");
-        box.appendChild(regionsLabel);
-        var regions = el("div", "ipr-regions");
-        regions.setAttribute("role", "group");
-        regions.setAttribute("aria-labelledby", regionsLabel.id);
+        var regions = labelledGroup(box, "您在哪个地区？", "ipr-regions", "ipr-regions");
         plans.forEach(function (p) {
           regions.appendChild(button("ipr-chip ipr-region", p.region, function () { send(p.region); }));
         });
-        box.appendChild(regions);
       }
-      var examplesLabel = el("p", "ipr-welcome-label", "或者直接问，例如：");
-      examplesLabel.id = uid("ipr-examples");
-      box.appendChild(examplesLabel);
-      var examples = el("div", "ipr-chips");
-      examples.setAttribute("role", "group");
-      examples.setAttribute("aria-labelledby", examplesLabel.id);
+      var examples = labelledGroup(box, "或者直接问，例如：", "ipr-examples", "ipr-chips");
       EXAMPLES.forEach(function (s) { examples.appendChild(button("ipr-chip", s, function () { send(s); })); });
-      box.appendChild(examples);
       if (plans.length) {
         var coverage = el("details", "ipr-coverage");
         coverage.appendChild(el("summary", "", "覆盖范围（" + plans.length + "个地区的实施方案）"));
