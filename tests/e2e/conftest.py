@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from bot.kb.db import make_engine
 from bot.launcher import Stack, StackConfig, default_config
-from tests.e2e.channels_support import channel_env
+from tests.e2e.channels_support import FeishuApi, channel_env
 from tests.support.http import post_json
 from tests.support.ports import free_port
 from tests.support.stack import local_stack
@@ -86,3 +86,11 @@ def chat(stack_config: StackConfig) -> Iterator[Chat]:
             int(origin.rsplit(":", 1)[1]),
         )
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def feishu_api() -> Iterator[FeishuApi]:
+    """A local server for 飞书's open API (the channel sends its replies there), one per test module."""
+    api = FeishuApi().start()
+    yield api
+    api.stop()

@@ -8,9 +8,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Iterator
-
-import pytest
 
 from tests.e2e.channels_support import (
     FeishuApi,
@@ -28,13 +25,6 @@ from tests.e2e.test_fuzz import raw_request, staff_login
 
 CLAUSE = "鼓励保险机构开展知识产权涉外保险业务"  # 贵州 第17条, the 海外维权 clause
 CASE = re.compile(r"编号：(IPR\d{8}-\d+)")
-
-
-@pytest.fixture(scope="module")
-def feishu_api() -> Iterator[FeishuApi]:
-    api = FeishuApi().start()
-    yield api
-    api.stop()
 
 
 def console_case(chat: Chat, case_number: str) -> dict[str, object]:

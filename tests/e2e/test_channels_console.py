@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
@@ -17,13 +15,6 @@ from tests.e2e.test_browser import SHOTS, browser, wait_for
 
 __all__ = ["browser"]  # the module-scoped Chromium of test_browser.py
 CASE = re.compile(r"IPR\d{8}-\d+")
-
-
-@pytest.fixture(scope="module")
-def feishu_api() -> Iterator[FeishuApi]:
-    api = FeishuApi().start()
-    yield api
-    api.stop()
 
 
 def test_console_shows_each_cases_channel(browser: webdriver.Chrome, chat: Chat, feishu_api: FeishuApi) -> None:
