@@ -18,7 +18,8 @@ import yaml
 
 from bench.report import markdown_table, write_report
 from bot.answers.compose import answer
-from bot.answers.model import Conversation, Hints
+from bot.answers.model import Conversation, Parse
+from bot.answers.needs import Need, load_needs
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
@@ -56,17 +57,19 @@ def evaluate(kb: KnowledgeBase, cases: list[dict]) -> list[Outcome]:
     return outcomes
 
 
-def evaluate_answers(kb: KnowledgeBase, wording: Wording, cases: list[dict]) -> list[Outcome]:
-    """The same questions through the answer engine (bot/answers): the clauses an answer cites, in order. A case
-    without a region that the engine answers with a region question is asked again with the expected plan's region."""
+def evaluate_answers(kb: KnowledgeBase, needs: dict[str, Need], wording: Wording, cases: list[dict]) -> list[Outcome]:
+    """The same questions through the answer engine (bot/answers) with the need each one asks (as the NLU model
+    would read it): the clauses an answer cites, in order. A case without a region that the engine answers with a
+    region question is asked again with the expected plan's region."""
     outcomes = []
-    for case in cases:
+    for case in (c for c in cases if c["need"] in needs):  # an agency's duties are another action's
         started = time.perf_counter()
         text = f"{case['region']} {case['q']}" if case.get("region") else case["q"]
-        reply = answer(kb, wording, text, Hints(case.get("topic")), Conversation())
-        if reply.kind == "ask_region":
+        reply = answer(kb, needs, wording, text, Parse.of(case["need"]), Conversation())
+        if reply.kind == "ask_region" or (reply.pending is not None and not reply.cited):
             region = kb.by_ref(case["expected"][0]).document.region
-            reply = answer(kb, wording, region, Hints(case.get("topic")), Conversation(pending=reply.pending))
+            state = Conversation(pending=reply.pending, need=reply.need, side=reply.side)
+            reply = answer(kb, needs, wording, region, Parse("inform", 1.0), state)
         outcomes.append(Outcome(case["q"], case["expected"], reply.refs, time.perf_counter() - started))
     return outcomes
 
@@ -86,7 +89,8 @@ def summarize(outcomes: list[Outcome]) -> dict:
 def main() -> int:
     kb = open_knowledge_base(Settings.from_env())
     summary = summarize(evaluate(kb, load_cases()))
-    answers = summarize(evaluate_answers(kb, Wording.load(PROJECT_ROOT / "domain.yml"), load_cases()))
+    needs = load_needs(Settings().needs_file)
+    answers = summarize(evaluate_answers(kb, needs, Wording.load(PROJECT_ROOT / "domain.yml"), load_cases()))
     summary["answers"] = answers
     table = markdown_table(
         {

@@ -25,6 +25,8 @@ class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'kb.sqlite3'}"
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     topics_file: Path = PROJECT_ROOT / "data" / "topics.yml"
+    subjects_file: Path = PROJECT_ROOT / "data" / "subjects.yml"
+    needs_file: Path = PROJECT_ROOT / "data" / "needs.yml"
     regions_file: Path = PROJECT_ROOT / "data" / "regions.yml"
     dict_dir: Path = PROJECT_ROOT / "data" / "dict"
     # -- gateway (bot/gateway) ----------------------------------------------------------------------------------

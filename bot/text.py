@@ -122,6 +122,8 @@ STOPWORDS = frozenset(
         "机制",
         "制度",
         "知识产权",
+        "知识",
+        "产权",
         "保护",
     ]
 )
@@ -157,6 +159,27 @@ class ChineseTokenizer:
 
     def cut(self, text: str) -> list[str]:
         return [token for token in self._tokenizer().lcut(normalize(text)) if token.strip()]
+
+    def words(self, text: str, inner: bool = True) -> tuple[str, ...]:
+        """The words of a text, in order, for word-level matching: jieba's cut on the project's dictionary (no HMM
+        guesses), and the dictionary words inside a longer token (恶意注册 inside 商标恶意注册); stopwords and
+        punctuation dropped (``inner=False``: the tokens only). A word is never a substring across two tokens: 效应 is not in 有效应对 once the
+        dictionary cuts it 有效/应对. The plans and the user's message are cut the same way, so "a plan writes X"
+        and "the user said X" mean the same thing (tests/answers/test_claims.py)."""
+        tokenizer = self._tokenizer()
+        found: list[str] = []
+        for token in tokenizer.lcut(normalize(text).lower(), HMM=False):
+            if not _TOKEN.search(token):
+                continue
+            found.append(token)
+            if inner and len(token) > 2:
+                found.extend(
+                    token[start:end]
+                    for start in range(len(token))
+                    for end in range(start + 2, len(token) + 1)
+                    if (start, end) != (0, len(token)) and tokenizer.FREQ.get(token[start:end])
+                )
+        return tuple(dict.fromkeys(w for w in found if w not in STOPWORDS and (len(w) > 1 or w.isdigit())))
 
     def terms(self, text: str) -> list[str]:
         """Index terms: jieba's search-mode cut (long words and their parts), stopwords and punctuation dropped."""

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.kb.manifest import load_manifest
 from bot.kb.parse import parse_plan
 from bot.kb.regions import Gazetteer, abbreviation_pattern
+from bot.kb.subjects import dictionary_words, load_subjects
 from bot.settings import Settings
 
 # No comment line: jieba would read it as a word. Format per line: 词 词频 词性.
@@ -44,6 +45,7 @@ def expected_files(settings: Settings) -> dict[Path, str]:
     return {
         settings.dict_dir / "regions.txt": render(region_words(gazetteer), "ns"),
         settings.dict_dir / "agencies.txt": render(agency_words(settings), "nt"),
+        settings.dict_dir / "subjects.txt": render(dictionary_words(load_subjects(settings.subjects_file)), "n"),
         lookups / "region.yml": region_lookup_yaml(gazetteer),
         lookups / "agency.yml": agency_lookup_yaml(settings),
     }

@@ -1,170 +1,165 @@
-"""Sentence-level retrieval: which sentence of which plan answers the user's own words.
+"""Sentence-level retrieval at word level: which clauses of which plans hold what a question is about.
 
-Clause-level ranking (``retrieval.py``) says which clause is about a topic; an answer needs the one sentence that
-speaks to what was asked ("举报奖励" inside a clause about 表彰). Every sentence of every clause body and task is a
-BM25 document (rank-bm25 on jieba terms). A question's terms are weighted: the user's own words fully, words the
-topic registry adds (the plans' wording for what the user said: 贷款 → 质押, 融资) at ``EXPANSION_WEIGHT``. The
-NLU topic is a prior, not a filter: a sentence tagged with it gains ``TOPIC_PRIOR``. ``bench/answers.py`` measures
-these constants.
+Every sentence of every clause body (its heading included) and every task is cut into words once
+(``ChineseTokenizer.words``: jieba on the project's dictionary, plus the dictionary words inside a longer token). A
+query is a list of ``Group``s — the words that count as one match (a subject's plan words, a need's channel words)
+and a weight. A clause scores, for each group, the BM25 score of its best sentence holding a word of the group, and
+the groups' weighted sum; the quoted sentences are the ones that earned it. Nothing matches inside a word, and what
+"a plan writes X" means (``plans_writing``) is the same word-level test the ranking uses, so a statement about the
+plans and the clauses quoted for it never disagree.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rank_bm25 import BM25Okapi
 
 from bot.kb.parse import split_sentences
-from bot.kb.topics import Topic, topics_asked
 from bot.kb.views import ClauseView, Item
 from bot.text import ChineseTokenizer
 
-EXPANSION_WEIGHT = 1.5  # the plan words a topic adds share this weight (÷ √ their number) against a user's word
-TOPIC_PRIOR = 0.25  # a sentence tagged with the NLU's topic: a quarter of the best lexical match
-TOPIC_PRIOR_ITEM = 0.08  # …a sentence of a clause tagged with it, but not itself the tagged sentence
+SUBWORD_WEIGHT = 0.5  # 举报 inside 举报奖励 is written, but the token is about something else: half a match
+HEADING_WEIGHT = 0.7  # a clause's heading ("加强海外维权援助服务。") says what it is about, its body says what is done
 TASK_DISCOUNT = 0.75  # a clause states the policy (and names its agencies); a task of 云南's work plan follows it
-MIN_RELATIVE = 0.2  # below this share of the best sentence, a sentence is noise
-SECOND_SENTENCE = 0.6  # a clause's second sentence is quoted too when it scores this share of its best
+MAX_QUOTED = 2
+# BM25's length normalisation, lower than its 0.75: a plan's sentence that lists several channels (投诉举报、维权援助
+# 等渠道, 快速处理电商平台、展会 …) is long because it says more, not because it is less about each of them.
+LENGTH_NORMALISATION = 0.3
+
+
+@dataclass(frozen=True)
+class Group:
+    """Words that count as one match, and what one match is worth."""
+
+    key: str
+    words: frozenset[str]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Sentence:
+    item: Item
+    text: str
+    words: frozenset[str]  # its words, the dictionary words inside its tokens included
+    heading: bool
 
 
 @dataclass(frozen=True)
 class Passage:
-    """One sentence of a clause or task with how well it answers, and which of the question's words it holds."""
+    """A clause or task, the sentences of it that answer (in plan order), its score and the groups it matched."""
 
     item: Item
-    sentence: str  # the best sentence
+    sentences: tuple[str, ...]
     score: float
-    matched: tuple[str, ...]
-    also: tuple[str, ...] = ()  # another sentence of the same clause that answers nearly as well
+    matched: frozenset[str]  # keys of the groups it holds
 
     @property
-    def sentences(self) -> tuple[str, ...]:
-        """The sentences to quote, in the order the plan wrote them."""
-        return tuple(s for s in answer_sentences(self.item) if s == self.sentence or s in self.also)
-
-
-@dataclass(frozen=True)
-class WeightedQuery:
-    terms: Mapping[str, float]  # term → weight
-    user_terms: tuple[str, ...]  # the words the user typed (after stopwords)
+    def sentence(self) -> str:
+        return self.sentences[0]
 
 
 class SentenceIndex:
-    """BM25 over every sentence of the knowledge base. Built once per snapshot (about 1,200 sentences)."""
+    """Word-level BM25 over every sentence of the knowledge base (about 600). Built once per snapshot."""
 
-    def __init__(self, items: Sequence[Item], tokenizer: ChineseTokenizer, topics: Sequence[Topic]) -> None:
+    def __init__(self, items: Sequence[Item], tokenizer: ChineseTokenizer) -> None:
         self.tokenizer = tokenizer
-        self.topics = {topic.id: topic for topic in topics}
-        rows: list[tuple[Item, str]] = []
+        rows: list[Sentence] = []
         for item in items:
-            rows.extend((item, sentence) for sentence in answer_sentences(item))
+            sentences = plan_sentences(item)
+            for position, text in enumerate(sentences):
+                heading = isinstance(item, ClauseView) and position == 0 and len(sentences) > 1
+                rows.append(Sentence(item, text, frozenset(tokenizer.words(text)), heading))
         self.rows = tuple(rows)
-        corpus = [tokenizer.terms(sentence) or ["∅"] for _, sentence in self.rows]
-        self._terms = [frozenset(terms) for terms in corpus]
-        self._bm25 = BM25Okapi(corpus)
-        self._postings = _postings(self._bm25)
-        self._tagged = [
-            frozenset(topic for topic, sentences in item.topics.items() if sentence in sentences)
-            for item, sentence in self.rows
-        ]
+        corpus = [list(tokenizer.words(row.text)) or ["∅"] for row in self.rows]
+        whole = [frozenset(tokenizer.words(row.text, inner=False)) for row in self.rows]
+        self._bm25 = BM25Okapi(corpus, b=LENGTH_NORMALISATION)
+        self._postings = _postings(self._bm25, whole)
+        self._group_idf: dict[frozenset[str], float] = {}
+        self._by_item: dict[str, list[int]] = {}
+        for index, row in enumerate(self.rows):
+            self._by_item.setdefault(row.item.ref, []).append(index)
 
-    def query(
-        self, question: str, topic_prior: Sequence[str] = (), extra_terms: Mapping[str, float] | None = None
-    ) -> WeightedQuery:
-        """The user's terms, plus the plan words of the topics the question points at (and of the NLU topic), plus
-        ``extra_terms`` (plan words for what the asker wants done: 举报 → 投诉举报) with their own weights."""
-        user_terms = tuple(dict.fromkeys(self.tokenizer.terms(question)))
-        weights: dict[str, float] = {term: 1.0 for term in user_terms}
-        for phrase, weight in (extra_terms or {}).items():
-            for term in self.tokenizer.terms(phrase):
-                weights[term] = max(weight, weights.get(term, 0.0))
-        asked = [topic for topic, _ in topics_asked(question, self.topics.values())]
-        for topic_id in dict.fromkeys([*asked, *topic_prior]):
-            topic = self.topics.get(topic_id)
-            if topic is None:
-                continue
-            # A topic with many plan words must not outweigh the user's own words: its words share the weight.
-            terms = {term for keyword in topic.keywords for term in self.tokenizer.terms(keyword)}
-            for term in terms:
-                weights.setdefault(term, EXPANSION_WEIGHT / math.sqrt(len(terms)))
-        return WeightedQuery(weights, user_terms)
+    def words(self, text: str) -> tuple[str, ...]:
+        return self.tokenizer.words(text)
+
+    def idf(self, word: str) -> float:
+        return float(self._bm25.idf.get(word, 0.0))
+
+    def group_idf(self, words: Iterable[str]) -> float:
+        """How specific a group is: the idf of "a sentence holds one of these words"."""
+        wanted = frozenset(words)
+        if wanted not in self._group_idf:
+            count = sum(1 for row in self.rows if row.words & wanted)
+            self._group_idf[wanted] = math.log((len(self.rows) - count + 0.5) / (count + 0.5) + 1)
+        return self._group_idf[wanted]
+
+    def plans_writing(self, words: Iterable[str]) -> frozenset[str]:
+        """The plans (slugs) with a sentence holding one of these words, as a word."""
+        wanted = frozenset(words)
+        return frozenset(row.item.document.slug for row in self.rows if row.words & wanted)
 
     def rank(
         self,
-        query: WeightedQuery,
-        allowed: set[str] | None = None,
-        topic_prior: Sequence[str] = (),
-        keep: Callable[[str], bool] | None = None,
+        groups: Sequence[Group],
+        allowed: set[str] | frozenset[str] | None = None,
+        require: Callable[[frozenset[str]], bool] | None = None,
         limit: int = 8,
     ) -> list[Passage]:
-        """Best sentences (one per clause or task) of the allowed plans, best first; scores relative to the best."""
-        if not query.terms:
-            return []
-        candidates = [
-            index
-            for index, (item, sentence) in enumerate(self.rows)
-            if (allowed is None or item.document.slug in allowed) and (keep is None or keep(sentence))
-        ]
-        if not candidates:
-            return []
-        lexical = [0.0] * len(self.rows)
-        for term, weight in query.terms.items():
-            for index, score in self._postings.get(term, ()):
-                lexical[index] += weight * score
-        best = max((lexical[i] for i in candidates), default=0.0)
-        if best <= 0:
-            return []
-        prior = set(topic_prior)
-        by_item: dict[str, list[Passage]] = {}
-        for index in candidates:
-            item, sentence = self.rows[index]
-            score = lexical[index] / best
-            if score <= 0:
+        """Clauses and tasks of the allowed plans (all when None) by their groups' weighted best-sentence scores,
+        best first; ``require`` keeps only those whose matched group keys it accepts."""
+        best: dict[str, dict[str, tuple[float, int]]] = {}  # item ref → group key → (score, row)
+        for group in groups:
+            for word in group.words:
+                for index, score in self._postings.get(word, ()):
+                    row = self.rows[index]
+                    if allowed is not None and row.item.document.slug not in allowed:
+                        continue
+                    weighted = score * (HEADING_WEIGHT if row.heading else 1.0)
+                    found = best.setdefault(row.item.ref, {})
+                    if weighted > found.get(group.key, (0.0, -1))[0]:
+                        found[group.key] = (weighted, index)
+        weights = {g.key: g.weight for g in groups}
+        passages = []
+        for ref, found in best.items():
+            matched = frozenset(found)
+            if require is not None and not require(matched):
                 continue
-            if prior & self._tagged[index]:
-                score += TOPIC_PRIOR
-            elif prior & set(item.topics):
-                score += TOPIC_PRIOR_ITEM
+            item = self.rows[self._by_item[ref][0]].item
+            score = sum(weights[key] * value for key, (value, _) in found.items())
             if item.kind == "task":
                 score *= TASK_DISCOUNT
-            matched = tuple(t for t in query.terms if t in self._terms[index])
-            by_item.setdefault(item.ref, []).append(Passage(item, sentence, score, matched))
-        ranked = [_merged(found) for found in by_item.values()]
-        ranked.sort(key=lambda p: (-p.score, p.item.ref))
-        top = ranked[0].score if ranked else 0.0
-        return [p for p in ranked if p.score >= MIN_RELATIVE * top][:limit]
+            passages.append(Passage(item, self._quoted(ref, found, weights), score, matched))
+        passages.sort(key=lambda p: (-p.score, p.item.ref))
+        return passages[:limit]
 
-    def idf(self, term: str) -> float:
-        return float(self._bm25.idf.get(term, 0.0))
+    def _quoted(self, ref: str, found: dict[str, tuple[float, int]], weights: dict[str, float]) -> tuple[str, ...]:
+        """The sentences that earned the score: the one holding most of it, then one that adds a group it lacks."""
+        earned: dict[int, float] = {}
+        for key, (value, index) in found.items():
+            earned[index] = earned.get(index, 0.0) + weights[key] * value
+        chosen = sorted(earned, key=lambda i: -earned[i])[:MAX_QUOTED]
+        return tuple(self.rows[i].text for i in sorted(chosen))
 
 
-def _postings(bm25: BM25Okapi) -> dict[str, list[tuple[int, float]]]:
-    """Each term's BM25 score in each sentence that holds it, computed once: a term's score in a sentence does
-    not depend on the rest of the query, so answering is a sum over the query's postings (no scan per term)."""
+def _postings(bm25: BM25Okapi, whole: list[frozenset[str]]) -> dict[str, list[tuple[int, float]]]:
+    """Each word's BM25 score in each sentence that holds it, computed once: answering is a sum over postings. A
+    word found only inside a longer token scores ``SUBWORD_WEIGHT`` of itself."""
     postings: dict[str, list[tuple[int, float]]] = {}
     k1, b, average = bm25.k1, bm25.b, bm25.avgdl
     for index, (frequencies, length) in enumerate(zip(bm25.doc_freqs, bm25.doc_len, strict=True)):
         norm = k1 * (1 - b + b * length / average)
         for term, count in frequencies.items():
-            score = bm25.idf.get(term, 0.0) * count * (k1 + 1) / (count + norm)
-            if score > 0:
-                postings.setdefault(term, []).append((index, float(score)))
+            # rank-bm25 gives a word in most sentences a floor idf; a word anywhere still says something
+            score = max(bm25.idf.get(term, 0.0), 0.05) * count * (k1 + 1) / (count + norm)
+            if term not in whole[index]:
+                score *= SUBWORD_WEIGHT
+            postings.setdefault(term, []).append((index, float(score)))
     return postings
 
 
-def _merged(found: list[Passage]) -> Passage:
-    """One passage per clause: its best sentence, and the runner-up when it answers nearly as well."""
-    best, *rest = sorted(found, key=lambda p: -p.score)
-    second = [p for p in rest[:1] if p.score >= SECOND_SENTENCE * best.score]
-    matched = tuple(dict.fromkeys([*best.matched, *(t for p in second for t in p.matched)]))
-    return Passage(best.item, best.sentence, best.score, matched, tuple(p.sentence for p in second))
-
-
-def answer_sentences(item: Item) -> list[str]:
-    """The sentences an answer may quote: a clause's body without its heading sentence; a task's text."""
-    if isinstance(item, ClauseView):
-        sentences = split_sentences(item.body)
-        return sentences[1:] if len(sentences) > 1 else sentences
-    return split_sentences(item.text)
+def plan_sentences(item: Item) -> list[str]:
+    """A clause's body sentences (its heading first, without the trailing assignment of units); a task's text."""
+    return split_sentences(item.body if isinstance(item, ClauseView) else item.text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,9 +29,10 @@ from bot.kb.errors import (
 )
 from bot.kb.history import CitedClause, ClauseVersion, History
 from bot.kb.numbering import chinese_to_int
-from bot.kb.passages import Passage, SentenceIndex
+from bot.kb.passages import Group, Passage, SentenceIndex
 from bot.kb.regions import Gazetteer, RegionMention
 from bot.kb.retrieval import PassageIndex, Scored
+from bot.kb.subjects import Subject
 from bot.kb.topics import Topic
 from bot.kb.views import AgencyView, ClauseView, DocumentView, Item, Snapshot, TaskView, load_snapshot
 from bot.text import ChineseTokenizer, normalize
@@ -75,6 +76,7 @@ class KnowledgeBase:
         tokenizer: ChineseTokenizer,
         topics: tuple[Topic, ...],
         history: History | None = None,
+        subjects: tuple[Subject, ...] = (),
     ) -> None:
         if not snapshot.documents:
             raise KnowledgeBaseUnavailable("知识库为空：请先运行 `make kb`（python -m bot.kb build）生成知识库。")
@@ -82,13 +84,19 @@ class KnowledgeBase:
         self.plan_history = history or History(snapshot, Snapshot((), (), ()), ())
         self.gazetteer = gazetteer
         self.topics = {topic.id: topic for topic in topics}
+        self.subjects = {subject.id: subject for subject in subjects}
         self.index = PassageIndex(snapshot.items, tokenizer, topics)
         self._keyword_idf = _keyword_idf(self.index.items, topics)
         self._tokenizer = tokenizer
 
     @classmethod
     def from_engine(
-        cls, engine: Engine, gazetteer: Gazetteer, tokenizer: ChineseTokenizer, topics: tuple[Topic, ...]
+        cls,
+        engine: Engine,
+        gazetteer: Gazetteer,
+        tokenizer: ChineseTokenizer,
+        topics: tuple[Topic, ...],
+        subjects: tuple[Subject, ...] = (),
     ) -> KnowledgeBase:
         try:
             snapshot = load_snapshot(engine)
@@ -98,7 +106,7 @@ class KnowledgeBase:
                 f"无法读取知识库数据库（{type(error).__name__}）：请运行 `make kb` 重新生成，"
                 "或检查 DATABASE_URL 是否正确。"
             ) from error
-        return cls(snapshot, gazetteer, tokenizer, topics, history)
+        return cls(snapshot, gazetteer, tokenizer, topics, history, subjects)
 
     # -- regions ------------------------------------------------------------------------------------------
     @property
@@ -185,22 +193,18 @@ class KnowledgeBase:
     # -- sentences that answer ------------------------------------------------------------------------------
     @functools.cached_property
     def sentences(self) -> SentenceIndex:
-        """Sentence-level index, built on first use (answers need it; the CLI's clause look-ups do not)."""
-        return SentenceIndex(self.snapshot.items, self._tokenizer, tuple(self.topics.values()))
+        """Word-level sentence index, built on first use (answers need it; the CLI's clause look-ups do not)."""
+        return SentenceIndex(self.snapshot.items, self._tokenizer)
 
     def passages(
         self,
-        question: str,
-        slugs: set[str] | None = None,
-        topic_prior: Sequence[str] = (),
-        keep: Callable[[str], bool] | None = None,
+        groups: Sequence[Group],
+        slugs: set[str] | frozenset[str] | None = None,
+        require: Callable[[frozenset[str]], bool] | None = None,
         limit: int = 8,
-        extra_terms: Mapping[str, float] | None = None,
     ) -> list[Passage]:
-        """The sentences of the plans in ``slugs`` (all when None) that best answer the question, one per clause."""
-        text = _question_text(question)
-        index = self.sentences
-        return index.rank(index.query(text, topic_prior, extra_terms), slugs, topic_prior, keep, limit)
+        """The clauses and tasks of the plans in ``slugs`` (all when None) holding the groups' words, best first."""
+        return self.sentences.rank(groups, slugs, require, limit)
 
     # -- agencies -------------------------------------------------------------------------------------------
     def by_agency(self, name: str) -> AgencyReport:
