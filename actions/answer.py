@@ -1,8 +1,8 @@
 """The answer to a question: a thin adapter from the tracker to ``bot.answers`` and back.
 
-Serves every topic intent, a region on its own (the answer to "which region?"), low-confidence and off-topic
-messages, and conversational intents that were not meant (a question that begins with "您好"). The NLU's topic is
-only a prior: ``bot.answers.compose`` reads the user's own words.
+Serves every need intent, a region on its own (the answer to "which region?"), low-confidence and off-topic
+messages, and conversational intents that were not meant (a question that begins with "您好"). The NLU model reads
+the need and the side; ``bot.answers`` reads the subject and decides from the plans' evidence.
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ from actions.cases import UNHELPFUL_KINDS, case_turn, handoff_button, unhelpful_
 from actions.context import (
     KIND_SLOT,
     LAST_QUESTION_SLOT,
+    NEED_SLOT,
     PENDING_SLOT,
     REFS_SLOT,
     REGION_SLOT,
+    SIDE_SLOT,
     TOPIC_SLOT,
-    intent_confidence,
-    intent_name,
+    parse_of,
     user_text,
 )
 from actions.replies import send_answer
-from actions.resources import knowledge_base, records_engine
+from actions.resources import knowledge_base, need_table, records_engine
 from bot.answers.compose import answer
-from bot.answers.model import Answer, Conversation, Hints
+from bot.answers.model import Answer, Conversation
 from bot.answers.wording import Wording
 from bot.store.records import record_unanswered
 
@@ -48,9 +49,12 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         province=tracker.get_slot(REGION_SLOT),
         pending=tracker.get_slot(PENDING_SLOT),
         last_question=tracker.get_slot(LAST_QUESTION_SLOT),
+        need=tracker.get_slot(NEED_SLOT),
+        side=tracker.get_slot(SIDE_SLOT),
         topic=tracker.get_slot(TOPIC_SLOT),
     )
-    reply = answer(kb, wording, text, Hints(intent_name(tracker), intent_confidence(tracker)), state)
+    parse = parse_of(tracker)
+    reply = answer(kb, need_table(), wording, text, parse, state)
     if reply.record_unanswered:
         try:
             record_unanswered(records_engine(), tracker.sender_id, text, state.province, reply.refs)
@@ -64,8 +68,11 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
 
 
 def slot_events(reply: Answer) -> list[EventType]:
-    """What the next turn needs: region, topic, refs shown, the question waiting for a region, the last question."""
+    """What the next turn needs: region, topic, refs shown, the question waiting for a region (with its need and
+    side), the last question."""
     events: list[EventType] = [SlotSet(KIND_SLOT, reply.kind), SlotSet(PENDING_SLOT, reply.pending)]
+    if reply.need:
+        events += [SlotSet(NEED_SLOT, reply.need), SlotSet(SIDE_SLOT, reply.side)]
     if reply.province:
         events.append(SlotSet(REGION_SLOT, reply.province))
     if reply.topic:

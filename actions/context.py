@@ -1,16 +1,21 @@
 """What the current turn is about (the user's text, the NLU's intent) and the slots that carry a conversation:
-region, topic, the refs last cited, the question waiting for its region, the last question, the last reply's kind.
+region, topic, the refs last cited, the question waiting for its region, the last question, its need and side, the
+last reply's kind.
 """
 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
 
+from bot.answers.model import Parse
+
 REGION_SLOT = "region"
 TOPIC_SLOT = "topic"
 REFS_SLOT = "last_refs"
 PENDING_SLOT = "pending_question"
 LAST_QUESTION_SLOT = "last_question"
+NEED_SLOT = "need"
+SIDE_SLOT = "side"
 KIND_SLOT = "last_kind"
 
 
@@ -24,6 +29,25 @@ def intent_name(tracker: Tracker) -> str:
 
 def intent_confidence(tracker: Tracker) -> float:
     return float(((tracker.latest_message or {}).get("intent") or {}).get("confidence") or 0.0)
+
+
+def parse_of(tracker: Tracker) -> Parse:
+    """What the NLU model read in the latest message: intent (the need), its confidence and ranking, and the side
+    (``rasa_plugins.side_classifier`` adds it to Rasa's parse data)."""
+    message = tracker.latest_message or {}
+    intent = message.get("intent") or {}
+    side = message.get("side") or {}
+    return Parse(
+        intent=str(intent.get("name") or "") or None,
+        confidence=float(intent.get("confidence") or 0.0),
+        ranking=tuple(
+            (str(entry.get("name")), float(entry.get("confidence") or 0.0))
+            for entry in message.get("intent_ranking") or ()
+            if entry.get("name")
+        ),
+        side=str(side.get("name") or "") or None,
+        side_confidence=float(side.get("confidence") or 0.0),
+    )
 
 
 def recent_user_texts(tracker: Tracker, count: int = 5) -> list[str]:

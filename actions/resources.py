@@ -10,6 +10,7 @@ import functools
 
 from sqlalchemy import Engine
 
+from bot.answers.needs import Need, load_needs
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
@@ -25,6 +26,11 @@ def settings() -> Settings:
 @functools.cache
 def knowledge_base() -> KnowledgeBase:
     return open_knowledge_base(settings())
+
+
+@functools.cache
+def need_table() -> dict[str, Need]:
+    return load_needs(settings().needs_file)
 
 
 @functools.cache

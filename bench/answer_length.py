@@ -53,9 +53,7 @@ def fold_label(parts: dict[str, Any]) -> str:
 def visible_text(kind: str, parts: dict[str, Any]) -> list[str]:
     """The lines the page shows before the fold for one answer card (renderAnswer in widget.js)."""
     verdict, next_step = parts.get("verdict") or "", parts.get("next_step") or ""
-    leads: list[str] = []
-    for cited in parts.get("basis") or []:
-        leads += [name for name in cited.get("lead") or [] if name not in leads]
+    leads: list[str] = list(((parts.get("basis") or [{}])[0]).get("lead") or [])  # the verdict's clause only
     lines = [verdict, *(n for n in parts.get("notes") or [] if not n.endswith("："))]
     if kind == "answer" and leads and not any(name in verdict or name in next_step for name in leads):
         lines.append("牵头单位：" + leads[0])

@@ -1,241 +1,280 @@
-"""Turn a question into a structured answer: what the plans say to *this* question, or plainly that they cannot.
+"""Turn a message into a structured answer: message → reading → evidence → decision (here) → rendering.
 
 Order of decisions (each one a reason the previous did not apply):
 1. a region alone ("云南", "那西藏呢？") answers the question waiting for it, or the last one, for that region;
-2. a question the plans cannot decide (``questions.read_question``) gets one honest line, the nearest measure the
-   plans do offer, and 转人工 — never a region question first;
-3. a request for help that does not say who infringed whom gets one short question with buttons;
-4. otherwise the sentences of the plans are ranked against the user's own words: the region's plan when a region is
-   known (saying so when that plan lacks the subject, and naming the plans that have it); the plans that have the
-   subject when only some do; a region question only when most plans have it, so the answer differs by region.
+   a need chosen with a button (两步确认) answers the question waiting for it with that need;
+2. a message that is no need at all (off topic) is answered plainly: the plans do not speak to it;
+3. a need the model is unsure of asks which one is meant, with buttons — never a guess;
+4. a need the plans cannot serve (a judgment, a sentence, an amount, a procedure …) gets one honest line, the
+   measures the need table points to for the asker's side, and 转人工 — never a region question;
+5. a served need is answered only from evidence: clauses that hold its channel or the user's subject as words,
+   scoring above one threshold. No evidence is an honest limit. A dispute with no side and no subject asks which
+   side the user is on.
+6. with evidence: the region's plan when the region is known (saying so, computed, when that plan lacks the
+   subject); otherwise one plan's answer when only one has it, a region question when where to go depends on the
+   region (``region: ask``), else what the plans have, across plans.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterable, Mapping
 
-from bot.answers.limits import accused_asks_a_measure, clarify_answer, limit_answer, not_punitive, nothing_found
-from bot.answers.model import Answer, Button, Cited, Conversation, Hints
-from bot.answers.needs import needs, specific_topics
-from bot.answers.questions import about_ip, read_question
-from bot.answers.versions import DRAFT, change_notes, in_draft, wants_draft
+from bot.answers import claims
+from bot.answers.evidence import Evidence, gather, serving_need
+from bot.answers.limits import clarify_side, confirm_need, limit_answer, nothing_found, unclear_subject
+from bot.answers.model import Answer, Button, Cited, Conversation, Parse
+from bot.answers.needs import Need
+from bot.answers.reading import Reading, read
+from bot.answers.versions import change_notes, in_draft, wants_draft
 from bot.answers.wording import Wording
 from bot.kb.changelog import version_label
 from bot.kb.errors import QueryError, RegionNotCovered
-from bot.kb.passages import Passage
+from bot.kb.passages import Group, Passage
 from bot.kb.query import KnowledgeBase, RegionScope
 from bot.kb.regions import RegionMention
 from bot.kb.views import DocumentView
 
-# A plan has the subject when a sentence holds its core term, or scores this share of the best sentence of all plans.
-COVERS = 0.6
-# Below this sum of idf over the user's own words that the best sentence holds, the plans do not speak to it.
-MIN_EVIDENCE = 3.0
-REGION_FILLERS = re.compile(
-    r"^(那么|那|换成|换到|改成|我们|我司|本公司|我|公司|企业|在|是|位于|来自|看一下|看看|选)*"
-    r"|(的|企业|公司|厂|呢|吗|啊|呀|怎么样|如何|规定|方案|这边|那边)*$"
-)
+# Below this confidence in the need read, the assistant asks which need is meant (两步确认): chosen once on the
+# held-out NLU set (bench/results/nlu_eval.md), never per question.
+NEED_CONFIDENCE = 0.30
+COVERS = 0.6  # a second clause of the region is quoted when it scores this share of the first
 MAX_CITED = 2
-CORE_SHARE = 0.8  # a plan word added for the asker's need counts this much of a word they typed, as the subject
-LEADERSHIP = re.compile(r"领导组|领导小组|组长|副组长|办公室设在|领导机构")
+SIDE_NEEDED = ("resolve_dispute",)  # "侵权了怎么办": which side the user is on decides everything
+# Asked which side they are on only when the model also weighs the accused's need this much: resolve_dispute is a
+# holder's need, and "被人抄袭了怎么处理" says so without a side word the side classifier knows.
+SIDE_DOUBT = 0.15
 
 
-def answer(kb: KnowledgeBase, wording: Wording, text: str, hints: Hints, state: Conversation) -> Answer:
-    if wants_draft(text) and state.last_question and _only_draft_words(text):
-        named = user_regions(kb, state.last_question)
-        return _drafted(
-            kb, wording, _answer_question(kb, wording, state.last_question, hints, state, named[0] if named else None)
-        )
-    mentions = user_regions(kb, text)
-    if mentions and _only_a_region(text, mentions):
+def answer(
+    kb: KnowledgeBase, needs: dict[str, Need], wording: Wording, text: str, parse: Parse, state: Conversation
+) -> Answer:
+    reading = read(kb, needs, text, parse)
+    if wants_draft(reading.text) and state.last_question and reading.need is None and not reading.subjects:
+        again = read(kb, needs, state.last_question, _stored(state))
+        return _drafted(kb, wording, _answer(kb, needs, wording, again, state, again.region))
+    if reading.region_only:
         question = state.pending or state.last_question
         if question is None:
-            return _ask_topic(kb, wording, mentions[0])
-        return _answer_question(kb, wording, question, hints, state, mentions[0])
-    return _answer_question(kb, wording, text, hints, state, mentions[0] if mentions else None)
+            return _ask_topic(kb, wording, reading.regions[0])
+        again = read(kb, needs, question, _stored(state))
+        return _answer(kb, needs, wording, again, state, reading.regions[0])
+    if reading.need is not None and _chosen(text, parse) and state.pending:
+        again = read(kb, needs, state.pending, Parse.of(reading.need.id, state.side))
+        return _answer(kb, needs, wording, again, state, again.region)
+    return _answer(kb, needs, wording, reading, state, reading.region)
 
 
-def user_regions(kb: KnowledgeBase, text: str) -> list[RegionMention]:
-    """Regions the asker means as theirs: not another party's place ("被宁波一家公司剽窃")."""
-    mentions = kb.gazetteer.find_all(text)
-    return [m for m in mentions if text[max(0, m.start - 1) : m.start] != "被"]
+def _stored(state: Conversation) -> Parse:
+    """The reading the model made of the stored question when it was asked (its need and side)."""
+    return Parse.of(state.need, state.side) if state.need else Parse()
 
 
-def _only_a_region(text: str, mentions: list[RegionMention]) -> bool:
-    rest = text
-    for mention in mentions:
-        rest = rest.replace(mention.surface, "")
-    rest = re.sub(r"[\s?？!！。.,，、和跟与]", "", rest)
-    return not REGION_FILLERS.sub("", rest)
+def _chosen(text: str, parse: Parse) -> bool:
+    """A need sent by a button ("/report_infringement"): Rasa reads an intent payload with certainty."""
+    return text.strip().startswith("/") and parse.confidence >= 1.0
 
 
-def _answer_question(
+def _answer(
     kb: KnowledgeBase,
+    needs: dict[str, Need],
     wording: Wording,
-    question: str,
-    hints: Hints,
+    reading: Reading,
     state: Conversation,
     mention: RegionMention | None,
 ) -> Answer:
-    decided = _decide(kb, wording, question, hints, state, mention)
+    decided = _decide(kb, needs, wording, reading, state, mention)
     if decided.kind == "answer":
         decided = dataclasses.replace(decided, notes=(*decided.notes, *change_notes(kb, wording, decided.cited)))
-        if wants_draft(question):
+        if wants_draft(reading.text):
             decided = _drafted(kb, wording, decided)
-    return dataclasses.replace(decided, question=question)
-
-
-def _only_draft_words(text: str) -> bool:
-    rest = re.sub(
-        r"[\s?？!！。.,，]|里|中|的|是|怎么|如何|写|说|规定|呢|吗|那|原来|当时|看看|看一下", "", DRAFT.sub("", text)
-    )
-    return not rest
-
-
-def _drafted(kb: KnowledgeBase, wording: Wording, decided: Answer) -> Answer:
-    """The same answer quoting the plan's 征求意见稿, or a plain line that there is no other draft."""
-    if decided.kind != "answer":
-        return decided
-    drafts = in_draft(kb, decided.cited)
-    if drafts is None:
-        return dataclasses.replace(decided, notes=(*decided.notes, wording.text("utter_version_no_draft")))
-    label = "、".join(dict.fromkeys(version_label(c.item.document) for c in drafts))
+    need = serving_need(reading, needs)
+    waiting = reading.text if decided.pending is not None else None  # the question waits for a region or a choice
     return dataclasses.replace(
-        decided,
-        verdict=wording.text("utter_version_draft", version=label),
-        cited=drafts,
-        notes=(),
-        next_step=wording.text("utter_version_draft_next"),
+        decided, question=reading.text, need=need.id if need else None, side=reading.side, pending=waiting
     )
 
 
 def _decide(
     kb: KnowledgeBase,
+    needs: dict[str, Need],
     wording: Wording,
-    question: str,
-    hints: Hints,
+    reading: Reading,
     state: Conversation,
     mention: RegionMention | None,
 ) -> Answer:
-    reading = read_question(question)
-    topic = hints.intent if hints.intent in kb.topics else None
-    if reading.limit or (reading.accused and not accused_asks_a_measure(reading)):
-        return limit_answer(kb, wording, reading, mention, state)
-    if reading.vague and not specific_topics(reading, kb.topics.values()):
-        return clarify_answer(wording)
-    if LEADERSHIP.search(question):
-        led = _leadership(kb, wording, mention, state)
+    need = serving_need(reading, needs)
+    try:
+        scope = _scope(kb, mention, state)
+    except RegionNotCovered as error:
+        if need is not None and not need.served and reading.confidence >= NEED_CONFIDENCE:
+            # no plan decides it, wherever the user is: that is the answer, not which regions are covered
+            return limit_answer(kb, wording, need, reading.side, None)
+        return _not_covered(kb, wording, error.region, waits=need is not None)
+    if any(s.id == "leadership" for s in reading.subjects):  # a plan's own leading group, whatever was asked of it
+        led = _leadership(kb, wording, scope)
         if led is not None:
             return led
-
-    scope: RegionScope | None = None
-    if mention is not None:
-        try:
-            scope = kb.scope_for(mention)
-        except RegionNotCovered as error:
-            return Answer(
-                "not_covered",
-                wording.text("utter_region_not_covered", region=error.region, covered=kb.covered_regions_text()),
-                buttons=tuple(Button(d.region, d.region) for d in kb.documents),
-                pending=question,
-            )
-    elif state.province:
-        try:
-            scope = kb.scope(state.province)
-        except QueryError:
-            scope = None
-
-    keep = not_punitive if reading.accused else None
-    extra = needs(reading, kb.topics.values())
-    content = _without_regions(kb, question)  # the region filters; its name is not what is asked about
-    try:
-        ranked = kb.passages(content, None, [topic] if topic else (), keep, limit=60, extra_terms=extra)
-    except QueryError as error:
-        return Answer("limit", error.message)
-    if not ranked or _evidence(kb, ranked[0]) < MIN_EVIDENCE or not about_ip(question, kb.topics.values()):
-        return nothing_found(kb, wording, question, topic)
-
-    query = kb.sentences.query(content, [topic] if topic else (), extra)
-    core = _core_term(kb, ranked[0], query.terms, set(query.user_terms))
-    subject = _subject(ranked[0], core, {k for t in kb.topics.values() for k in t.keywords})
-    # The passages that speak of the subject, best first; a plan without one lacks the subject.
-    # A region's own plan may say it in other words as strongly (西藏 writes 涉外 where the asker says 海外).
-    best = ranked[0].score
-    on_subject = [p for p in ranked if core in p.matched] or ranked[:1]
-    covering = _best_per_document(on_subject)
+    if need is None:
+        return nothing_found(wording)
+    if reading.confidence < NEED_CONFIDENCE and reading.runner_up is not None:
+        return confirm_need(wording, reading)
+    if not need.served:
+        return limit_answer(kb, wording, need, reading.side, scope)
+    if need.id in SIDE_NEEDED and reading.side is None and _side_in_doubt(reading, need):
+        return clarify_side(wording)
+    evidence = gather(kb, reading, need)
+    if not evidence.passages:
+        if need.limit:
+            return limit_answer(kb, wording, need, reading.side, scope)
+        if need.evidence == "subject" and evidence.core is None:
+            return unclear_subject(kb, wording)
+        return nothing_found(wording, record=True)
     if scope is not None:
-        in_scope = [
-            p for p in ranked if p.item.document.slug in scope.slugs and (p in on_subject or p.score >= COVERS * best)
-        ]
-        if in_scope:
-            return _answer_for_region(kb, wording, in_scope, scope, topic, subject)
-        return _missing_in_region(kb, wording, scope, covering, topic, subject)
-    documents = [p.item.document for p in covering]
-    if len(documents) <= 2 and len(documents) < len(kb.documents):
-        return _answer_some_plans(kb, wording, covering, topic, subject)
-    # The question states how many plans write the subject: as joined (举报奖励) where most plans write it so,
-    # else the core term every counted plan holds (投诉, where plans write 投诉举报 and 举报投诉).
-    writing = {p.item.document.slug for p in ranked if subject in "".join(p.sentences)}
-    shown, count = (subject, len(writing)) if len(writing) > 2 else (core, len(documents))
+        return _for_region(kb, wording, evidence, scope)
+    if len(evidence.plans) == 1:
+        return _only_plan(kb, wording, evidence)
+    if need.ask_region:
+        return _ask_region(kb, wording, evidence)
+    return _across_plans(kb, wording, evidence)
+
+
+def _side_in_doubt(reading: Reading, need: Need) -> bool:
+    weighed = reading.runner_up is not None and reading.runner_up.id == need.accused_as
+    return weighed and reading.runner_up_confidence >= SIDE_DOUBT and all(s.broad for s in reading.subjects)
+
+
+def _scope(kb: KnowledgeBase, mention: RegionMention | None, state: Conversation) -> RegionScope | None:
+    if mention is not None:
+        return kb.scope_for(mention)
+    if state.province:
+        try:
+            return kb.scope(state.province)
+        except QueryError:
+            return None
+    return None
+
+
+def _subject_of(kb: KnowledgeBase, evidence: Evidence) -> claims.Claim | None:
+    """What the clauses answer, as a claim about the plans: the user's subject, else the channel the best clause
+    holds (投诉举报, 调解 …)."""
+    if evidence.core is not None:
+        return claims.coverage(kb, evidence.core)
+    words = kb.sentences.words("".join(evidence.passages[0].sentences))
+    channel = next((c for c in evidence.need.channels if kb.subjects[c].plan_words & set(words)), None)
+    return claims.coverage(kb, kb.subjects[channel]) if channel else None
+
+
+def _for_region(kb: KnowledgeBase, wording: Wording, evidence: Evidence, scope: RegionScope) -> Answer:
+    in_scope = evidence.in_plans(scope.slugs)
+    if not in_scope:
+        return _missing_in_region(kb, wording, evidence, scope)
+    lead = in_scope[0]
+    strong = [p for p in in_scope if p.score >= COVERS * lead.score][:MAX_CITED]
+    return _clause_answer(kb, wording, strong, verdict_prefix="", shown=scope.slugs)
+
+
+def _missing_in_region(kb: KnowledgeBase, wording: Wording, evidence: Evidence, scope: RegionScope) -> Answer:
+    """The region's plan does not write the subject (computed) — and which plans do, with their clauses."""
+    subject = evidence.core or kb.subjects[evidence.need.channels[0]]
+    stated = [c.text(wording) for d in scope.documents if (c := claims.missing(kb, subject, d)) is not None]
+    others = [p for p in evidence.best_per_plan() if p.item.document.slug not in scope.slugs][:MAX_CITED]
+    cited = tuple(Cited(p.item, p.sentences) for p in others)
+    where = "、".join(c.short_title for c in cited)
+    document = scope.documents[0]
     return Answer(
-        "ask_region",
-        wording.text("utter_ask_region_for", subject=shown, count=count),
-        topic=topic,
-        buttons=(*(Button(d.region, d.region) for d in kb.documents), Button("转人工", "/human_handoff")),
-        pending=question,
+        "answer",
+        wording.text("utter_verdict_missing", missing="；".join(stated), others=where),
+        cited,
+        region=document.slug,
+        province=document.province,
+        topic=_topic_of(others[0]) if others else None,
+        next_step=wording.text("utter_next_step_missing"),
+        buttons=(
+            *(Button(f"看{c.item.document.region}", f"那{c.item.document.region}呢") for c in cited),
+            Button("转人工", "/human_handoff"),
+        ),
+        advice=True,
     )
 
 
-def _evidence(kb: KnowledgeBase, passage: Passage) -> float:
-    return sum(kb.sentences.idf(t) for t in passage.matched)
+def _only_plan(kb: KnowledgeBase, wording: Wording, evidence: Evidence) -> Answer:
+    claim = _subject_of(kb, evidence)
+    prefix = claim.text(wording) + "。" if claim is not None and claim.kind == "some" else ""
+    slug = evidence.plans[0]
+    lead = evidence.in_plans({slug})
+    strong = [p for p in lead if p.score >= COVERS * lead[0].score][:MAX_CITED]
+    return _clause_answer(kb, wording, strong, verdict_prefix=prefix, shown={slug})
 
 
-def _best_per_document(passages: Iterable[Passage]) -> list[Passage]:
-    seen: dict[str, Passage] = {}
-    for passage in passages:
-        seen.setdefault(passage.item.document.slug, passage)
-    return list(seen.values())
+def _clause_answer(
+    kb: KnowledgeBase, wording: Wording, passages: list[Passage], verdict_prefix: str, shown: set[str]
+) -> Answer:
+    """One region's answer: the verdict, its units and its next step all from the first clause cited."""
+    cited = tuple(Cited(p.item, p.sentences) for p in passages)
+    document = cited[0].item.document
+    return Answer(
+        "answer",
+        verdict_prefix + _agency_verdict(wording, cited[0], plan_label(document)),
+        cited,
+        region=document.slug,
+        province=document.province,
+        topic=_topic_of(passages[0]),
+        next_step=_next_step(wording, cited[0]),
+        buttons=_answer_buttons(kb, cited, shown),
+        advice=True,
+    )
 
 
-def _core_term(kb: KnowledgeBase, passage: Passage, weights: Mapping[str, float], user_terms: set[str]) -> str:
-    """What was asked, in one term of the best sentence: the rarest matched word the user typed (驰名商标, 藏医药),
-    unless a plan word for what they want weighs more (贷款 → 质押)."""
-    terms = [t for t in passage.matched if len(t) > 1] or list(passage.matched)
-
-    def weight(term: str) -> float:
-        share = 1.0 if term in user_terms else CORE_SHARE * min(weights.get(term, 0.0), 1.0)
-        return share * kb.sentences.idf(term)
-
-    return max(terms, key=lambda t: (weight(t), len(t), t)) if terms else ""
-
-
-def _subject(passage: Passage, core: str, plan_words: set[str]) -> str:
-    """The core term as the plan writes it, joined with a matched neighbour (质押 + 融资 → 质押融资) — a join that is
-    itself one of the registry's plan words first (恶意 + 注册 → 恶意注册, not 商标 + 恶意)."""
-    text = "".join(passage.sentences)
-    terms = [t for t in passage.matched if len(t) > 1 and t in text]
-    joins = [
-        joined
-        for other in sorted(terms, key=len, reverse=True)
-        for joined in (core + other, other + core)
-        if other != core and joined in text and len(joined) <= 8
-    ]
-    return next((j for j in joins if j in plan_words), joins[0] if joins else core)
+def _ask_region(kb: KnowledgeBase, wording: Wording, evidence: Evidence) -> Answer:
+    claim = _subject_of(kb, evidence)
+    stated = claim.text(wording) if claim is not None else ""
+    plans = [d for d in kb.documents if d.slug in evidence.plans]
+    return Answer(
+        "ask_region",
+        wording.text("utter_ask_region_for", claim=stated),
+        topic=_topic_of(evidence.passages[0]),
+        buttons=(*(Button(d.region, d.region) for d in plans), Button("转人工", "/human_handoff")),
+        pending="",  # the question waits for its region (``_answer`` puts it here)
+    )
 
 
-def _without_regions(kb: KnowledgeBase, text: str) -> str:
-    for mention in kb.gazetteer.find_all(text):
-        text = text.replace(mention.surface, " ")
-    return text
+def _across_plans(kb: KnowledgeBase, wording: Wording, evidence: Evidence) -> Answer:
+    """Whether a measure exists, answered across the plans: which plans write it (computed), the best clauses of
+    two of them, and the regions to narrow it to."""
+    claim = _subject_of(kb, evidence)
+    cited = tuple(Cited(p.item, p.sentences) for p in evidence.best_per_plan()[:MAX_CITED])
+    plans = [d for d in kb.documents if d.slug in evidence.plans]
+    verdict = claim.text(wording) + "。" if claim is not None else ""
+    return Answer(
+        "answer",
+        verdict + wording.text("utter_verdict_across", cites="、".join(c.short_title for c in cited)),
+        cited,
+        topic=_topic_of(evidence.passages[0]),
+        next_step=wording.text("utter_next_step_across"),
+        buttons=(
+            Button("查看原文", show_payload(cited[0])),
+            *(Button(d.region, d.region) for d in plans),
+            Button("转人工", "/human_handoff"),
+        ),
+        advice=True,
+    )
 
 
-def _cited(passages: list[Passage], limit: int = MAX_CITED) -> tuple[Cited, ...]:
-    chosen = []
-    for passage in passages[:limit]:
-        chosen.append(Cited(passage.item, passage.sentences))
-    return tuple(chosen)
+EVERYWHERE = ("assistance", "complaint", "mediation")  # what a user from an uncovered region is told of in general
+
+
+def _not_covered(kb: KnowledgeBase, wording: Wording, region: str, waits: bool) -> Answer:
+    """No plan for the user's region: say so and which regions are covered, what the plans offer nearly everywhere
+    (counted), and 转人工 first; the covered regions follow, for a user whose own region is one of them."""
+    offered = [c.brief(wording) for s in EVERYWHERE if (c := claims.coverage(kb, kb.subjects[s])) is not None]
+    return Answer(
+        "not_covered",
+        wording.text("utter_region_not_covered", region=region, covered=kb.covered_regions_text()),
+        notes=(wording.text("utter_not_covered_offered", offered="、".join(offered)),) if offered else (),
+        next_step=wording.text("utter_not_covered_next"),
+        buttons=(Button("转人工", "/human_handoff"), *(Button(d.region, d.region) for d in kb.documents)),
+        pending="" if waits else None,
+    )
 
 
 def plan_label(document: DocumentView) -> str:
@@ -257,136 +296,6 @@ def _agency_verdict(wording: Wording, cited: Cited, region: str) -> str:
             "utter_verdict_responsible", region=region, cite=cited.short_title, names="、".join(responsible[:3])
         )
     return wording.text("utter_verdict_no_agency", region=region, cite=cited.short_title)
-
-
-def _answer_for_region(
-    kb: KnowledgeBase,
-    wording: Wording,
-    passages: list[Passage],
-    scope: RegionScope,
-    topic: str | None,
-    subject: str,
-) -> Answer:
-    lead = passages[0]
-    strong = [p for p in passages if p.score >= COVERS * lead.score]
-    cited = _cited(strong)
-    document = lead.item.document
-    return Answer(
-        "answer",
-        _agency_verdict(wording, cited[0], plan_label(document)),
-        cited,
-        region=document.slug,
-        province=document.province,
-        topic=topic or _topic_of(lead),
-        next_step=_next_step(wording, cited[0]),
-        buttons=_answer_buttons(kb, cited, scope.slugs),
-        advice=True,
-    )
-
-
-def _missing_in_region(
-    kb: KnowledgeBase,
-    wording: Wording,
-    scope: RegionScope,
-    covering: list[Passage],
-    topic: str | None,
-    subject: str,
-) -> Answer:
-    region = "、".join(plan_label(d) for d in scope.documents)
-    others = [p for p in covering if p.item.document.slug not in scope.slugs][:MAX_CITED]
-    cited = _cited(others)
-    where = "、".join(c.short_title for c in cited)
-    return Answer(
-        "answer",
-        wording.text("utter_verdict_missing", region=region, subject=subject, others=where),
-        cited,
-        region=scope.documents[0].slug,
-        province=scope.documents[0].province,
-        topic=topic or (_topic_of(others[0]) if others else None),
-        next_step=wording.text("utter_next_step_missing"),
-        buttons=(
-            *(Button(f"看{c.item.document.region}", f"那{c.item.document.region}呢") for c in cited),
-            Button("转人工", "/human_handoff"),
-        ),
-        advice=True,
-    )
-
-
-def _answer_some_plans(
-    kb: KnowledgeBase, wording: Wording, covering: list[Passage], topic: str | None, subject: str
-) -> Answer:
-    cited = _cited(covering)
-    regions = "、".join(c.item.document.region for c in cited)
-    verdict = wording.text("utter_verdict_some_plans", regions=regions, subject=subject)
-    if len(cited) == 1:
-        verdict = f"{verdict}{_agency_verdict(wording, cited[0], plan_label(cited[0].item.document))}"
-    return Answer(
-        "answer",
-        verdict,
-        cited,
-        region=cited[0].item.document.slug if len(cited) == 1 else None,
-        province=cited[0].item.document.province if len(cited) == 1 else None,
-        topic=topic or _topic_of(covering[0]),
-        next_step=_next_step(wording, cited[0]),
-        buttons=_answer_buttons(kb, cited, {c.item.document.slug for c in cited}),
-        advice=True,
-    )
-
-
-def _leadership(
-    kb: KnowledgeBase, wording: Wording, mention: RegionMention | None, state: Conversation
-) -> Answer | None:
-    """A plan's own leading group (保德's 知识产权发展和保护领导组): who chairs it, deputies, members, its office."""
-    documents = [d for d in kb.documents if d.leadership]
-    if mention is not None:
-        documents = [d for d in documents if d.province == mention.division.name]
-    elif state.province:
-        documents = [d for d in documents if d.province == state.province] or documents
-    if not documents:
-        return None
-    document = documents[0]
-    heads = [m for m in document.leadership if m.role == "组长"]
-    deputies = [m for m in document.leadership if m.role == "副组长"]
-    members = [m for m in document.leadership if m.role not in ("组长", "副组长")]
-    verdict = wording.text(
-        "utter_leadership",
-        group=document.leadership_group or "",
-        head="、".join(f"{m.name}（{m.post}）" for m in heads) or "原文未列明",
-        deputies="、".join(f"{m.name}（{m.post}）" for m in deputies) or "原文未列明",
-        count=len(members),
-        office=document.leadership_office or "",
-    )
-    found = kb.passages("成立知识产权发展和保护领导组", {document.slug}, limit=1)
-    cited = _cited(found[:1])
-    return Answer(
-        "answer",
-        verdict,
-        cited,
-        region=document.slug,
-        province=document.province,
-        buttons=(Button("查看原文", show_payload(cited[0])), Button("转人工", "/human_handoff")) if cited else (),
-        advice=False,
-    )
-
-
-def _ask_topic(kb: KnowledgeBase, wording: Wording, mention: RegionMention) -> Answer:
-    try:
-        scope = kb.scope_for(mention)
-    except RegionNotCovered as error:
-        return Answer(
-            "not_covered",
-            wording.text("utter_region_not_covered", region=error.region, covered=kb.covered_regions_text()),
-            buttons=tuple(Button(d.region, d.region) for d in kb.documents),
-        )
-    region = scope.documents[0].region
-    common = ["report_counterfeit", "rights_assistance", "overseas_assistance", "trademark_squatting", "ecommerce"]
-    return Answer(
-        "clarify",
-        wording.text("utter_ask_topic", region=region),
-        region=scope.documents[0].slug,
-        province=scope.documents[0].province,
-        buttons=tuple(Button(kb.topics[t].name, f"{region}{kb.topics[t].question}") for t in common if t in kb.topics),
-    )
 
 
 def _next_step(wording: Wording, cited: Cited) -> str:
@@ -414,5 +323,71 @@ def show_payload(cited: Cited) -> str:
 
 
 def _topic_of(passage: Passage) -> str | None:
-    tagged = [t for t, sentences in passage.item.topics.items() if passage.sentence in sentences]
+    tagged = [t for t, sentences in passage.item.topics.items() if set(passage.sentences) & set(sentences)]
     return tagged[0] if tagged else next(iter(passage.item.topics), None)
+
+
+def _drafted(kb: KnowledgeBase, wording: Wording, decided: Answer) -> Answer:
+    """The same answer quoting the plan's 征求意见稿, or a plain line that there is no other draft."""
+    if decided.kind != "answer":
+        return decided
+    drafts = in_draft(kb, decided.cited)
+    if drafts is None:
+        return dataclasses.replace(decided, notes=(*decided.notes, wording.text("utter_version_no_draft")))
+    label = "、".join(dict.fromkeys(version_label(c.item.document) for c in drafts))
+    return dataclasses.replace(
+        decided,
+        verdict=wording.text("utter_version_draft", version=label),
+        cited=drafts,
+        notes=(),
+        next_step=wording.text("utter_version_draft_next"),
+    )
+
+
+def _leadership(kb: KnowledgeBase, wording: Wording, scope: RegionScope | None) -> Answer | None:
+    """A plan's own leading group (保德's 知识产权发展和保护领导组): who chairs it, deputies, members, its office."""
+    documents = [d for d in kb.documents if d.leadership]
+    if scope is not None:
+        documents = [d for d in documents if d.slug in scope.slugs]
+    if not documents:
+        return None
+    document = documents[0]
+    heads = [m for m in document.leadership if m.role == "组长"]
+    deputies = [m for m in document.leadership if m.role == "副组长"]
+    members = [m for m in document.leadership if m.role not in ("组长", "副组长")]
+    verdict = wording.text(
+        "utter_leadership",
+        group=document.leadership_group or "",
+        head="、".join(f"{m.name}（{m.post}）" for m in heads) or "原文未列明",
+        deputies="、".join(f"{m.name}（{m.post}）" for m in deputies) or "原文未列明",
+        count=len(members),
+        office=document.leadership_office or "",
+    )
+    subject = kb.subjects["leadership"]
+    found = kb.passages([Group(subject.id, subject.plan_words)], {document.slug}, limit=1)
+    cited = tuple(Cited(p.item, p.sentences) for p in found[:1])
+    return Answer(
+        "answer",
+        verdict,
+        cited,
+        region=document.slug,
+        province=document.province,
+        buttons=(Button("查看原文", show_payload(cited[0])), Button("转人工", "/human_handoff")) if cited else (),
+        advice=False,
+    )
+
+
+def _ask_topic(kb: KnowledgeBase, wording: Wording, mention: RegionMention) -> Answer:
+    try:
+        scope = kb.scope_for(mention)
+    except RegionNotCovered as error:
+        return _not_covered(kb, wording, error.region, waits=False)
+    region = scope.documents[0].region
+    common = ["report_counterfeit", "rights_assistance", "overseas_assistance", "trademark_squatting", "ecommerce"]
+    return Answer(
+        "clarify",
+        wording.text("utter_ask_topic", region=region),
+        region=scope.documents[0].slug,
+        province=scope.documents[0].province,
+        buttons=tuple(Button(kb.topics[t].name, f"{region}{kb.topics[t].question}") for t in common if t in kb.topics),
+    )

@@ -1,102 +1,112 @@
-"""What the plans cannot decide: one honest line, the nearest measure they do offer, and 转人工 — and the two other
-replies that answer no plan clause: one short question back for a vague request, and "the plans do not say".
+"""Replies that answer no question from a clause: what the plans cannot decide (with the measures worth pointing
+to), which need was meant, which side the user is on, which subject, and "the plans do not say".
 
-An accused party is answered neutrally: sentences that call for punishment (严惩, 从重打击 …) are never quoted to them.
+The measures come from the need table (``data/needs.yml``: need × side → subjects), never from the question's words:
+an accused party is pointed to 调解 and 维权援助, never to the other side's 投诉举报. With a region known, the measure's
+clause in that region's plan is quoted; without one, no province's clause is picked for the user: the reply says
+how many plans offer each measure (computed) and offers the regions.
 """
 
 from __future__ import annotations
 
-import re
-
-from bot.answers.model import Answer, Button, Cited, Conversation
-from bot.answers.needs import needs
-from bot.answers.questions import QuestionReading
+from bot.answers import claims
+from bot.answers.model import Answer, Button, Cited
+from bot.answers.needs import Need
+from bot.answers.reading import Reading
 from bot.answers.wording import Wording
-from bot.kb.errors import QueryError, RegionNotCovered
-from bot.kb.passages import Passage
-from bot.kb.query import KnowledgeBase
-from bot.kb.regions import RegionMention
+from bot.kb.passages import Group
+from bot.kb.query import KnowledgeBase, RegionScope
+from bot.kb.subjects import Subject
 
-# Sentences an accused party is not shown: the plans' calls to punish are not an answer to "how do I respond".
-PUNITIVE = re.compile(r"严惩|从重|严厉打击|打击|惩罚性|黑名单|失信|入罪|重拳|严格执行.*犯罪")
-
-# What the plans offer anyone in a dispute: the nearest measure to point to when they cannot decide the question.
-NEAREST_WORDS = {"维权援助": 0.3, "援助": 0.2, "调解": 0.3, "投诉举报": 0.3, "举报投诉": 0.3, "仲裁": 0.2}
-
-NEAREST_PATTERN = re.compile(
-    r"维权援助|援助|调解|仲裁|投诉举报|举报投诉|12315|快速处理|鉴定|判断标准|信息服务|检索|商业秘密|恶意注册|恶意抢注|评价报告"
-)
-
-# Categories where a measure is worth pointing to; a sentence or a fine is not helped by a 调解 clause.
-NEAREST_FOR = {"judgment", "procedure", "other_law", "platform_rule", "law"}
-
-
-def accused_asks_a_measure(reading: QuestionReading) -> bool:
-    """An accused party asking how to respond to a complaint about a named right (外观专利 投诉 → 评价报告)."""
-    return bool(re.search(r"申诉|应对|反通知", reading.text)) and bool(
-        re.search(r"专利|外观|实用新型|商标|著作权|版权", reading.text)
-    )
+HANDOFF = Button("转人工", "/human_handoff")
+# What the other side uses against an accused party: a sentence holding these is not quoted to them when the
+# region's plan has the measure in a sentence without them.
+OTHER_SIDES_REMEDIES = ("complaint", "criminal", "enforcement", "damages", "credit")
 
 
 def limit_answer(
-    kb: KnowledgeBase,
-    wording: Wording,
-    reading: QuestionReading,
-    mention: RegionMention | None,
-    state: Conversation,
+    kb: KnowledgeBase, wording: Wording, need: Need, side: str | None, scope: RegionScope | None
 ) -> Answer:
-    category = reading.limit or "accused"
+    category = "accused" if side == "accused" and need.limit == "judgment" else need.limit
     verdict = wording.text(f"utter_limit_{category}")
-    notes: list[str] = []
-    cited: tuple[Cited, ...] = ()
-    if category in NEAREST_FOR or reading.accused:
-        nearest = nearest_measure(kb, reading, mention, state)
-        if nearest is not None:
-            cited = (Cited(nearest.item, (nearest.sentence,)),)
-            notes.append(wording.text("utter_limit_nearest", cite=cited[0].short_title))
+    measures = [kb.subjects[m] for m in need.nearest_for(side)]
+    if not measures:
+        return Answer(
+            "limit", verdict, next_step=wording.text("utter_limit_next_step"), buttons=(HANDOFF,), advice=True
+        )
+    if scope is None:
+        return _measures_in_general(kb, wording, verdict, measures)
+    cited: list[Cited] = []
+    for measure in measures:
+        found = _measure_in(kb, measure, scope, side)
+        if found is not None and all(c.item.ref != found.item.ref for c in cited):
+            cited.append(found)
+    document = scope.documents[0]
+    notes = (
+        (wording.text("utter_limit_nearest", cite="、".join(c.short_title for c in cited)),)
+        if cited
+        else (wording.text("utter_limit_no_measure", region=document.region),)
+    )
     return Answer(
         "limit",
         verdict,
-        cited,
-        region=cited[0].item.document.slug if cited else None,
-        notes=tuple(notes),
+        tuple(cited),
+        region=document.slug,
+        province=document.province,
+        notes=notes,
         next_step=wording.text("utter_limit_next_step"),
-        buttons=(Button("转人工", "/human_handoff"),),
+        buttons=(HANDOFF,),
         advice=True,
     )
 
 
-def nearest_measure(
-    kb: KnowledgeBase, reading: QuestionReading, mention: RegionMention | None, state: Conversation
-) -> Passage | None:
-    slugs: set[str] | None = None
-    if mention is not None:
-        try:
-            slugs = kb.scope_for(mention).slugs
-        except RegionNotCovered:
-            slugs = None
-    elif state.province:
-        try:
-            slugs = kb.scope(state.province).slugs
-        except QueryError:
-            slugs = None
-    try:
-        extra = {**NEAREST_WORDS, **needs(reading, kb.topics.values())}
-        ranked = kb.passages(reading.text, slugs, (), offers_a_measure, limit=3, extra_terms=extra)
-    except QueryError:
-        return None
-    return ranked[0] if ranked else None
+def _measure_in(kb: KnowledgeBase, measure: Subject, scope: RegionScope, side: str | None) -> Cited | None:
+    """The region's clause for a measure, quoting only the sentences that hold it; for an accused party, a
+    sentence that also names the other side's remedies (投诉举报, 打击) only when no other sentence holds it."""
+    sentences = [
+        row
+        for row in kb.sentences.rows
+        if row.item.document.slug in scope.slugs and row.words & measure.plan_words
+    ]
+    if side == "accused":
+        remedies = frozenset(w for r in OTHER_SIDES_REMEDIES for w in kb.subjects[r].plan_words)
+        sentences = [row for row in sentences if not row.words & remedies] or sentences
+    found = kb.passages([Group(measure.id, measure.plan_words)], scope.slugs, limit=50)
+    allowed = {row.text for row in sentences}
+    for passage in found:
+        quoted = tuple(s for s in passage.sentences if s in allowed)
+        if quoted:
+            return Cited(passage.item, quoted)
+    return None
 
 
-def offers_a_measure(sentence: str) -> bool:
-    return bool(NEAREST_PATTERN.search(sentence)) and not PUNITIVE.search(sentence)
+def _measures_in_general(kb: KnowledgeBase, wording: Wording, verdict: str, measures: list[Subject]) -> Answer:
+    """No region known: what the plans offer, counted over every plan, and the regions to choose from."""
+    stated = [c.brief(wording) for m in measures if (c := claims.coverage(kb, m)) is not None]
+    offering = {d.slug for m in measures for d in claims.writing(kb, m)}
+    return Answer(
+        "limit",
+        verdict,
+        notes=(wording.text("utter_limit_measures_general", claims="、".join(stated)),) if stated else (),
+        next_step=wording.text("utter_limit_pick_region"),
+        buttons=(*(Button(d.region, d.region) for d in kb.documents if d.slug in offering), HANDOFF),
+        pending="",  # a region then quotes that plan's measures
+        advice=True,
+    )
 
 
-def not_punitive(sentence: str) -> bool:
-    return not PUNITIVE.search(sentence)
+def confirm_need(wording: Wording, reading: Reading) -> Answer:
+    """The model is unsure what is wanted: ask, with the two needs it weighed and 转人工 (两步确认)."""
+    options = [n for n in (reading.need, reading.runner_up) if n is not None]
+    return Answer(
+        "clarify",
+        wording.text("utter_confirm_need"),
+        buttons=(*(Button(n.label, f"/{n.id}") for n in options), HANDOFF),
+        pending="",
+    )
 
 
-def clarify_answer(wording: Wording) -> Answer:
+def clarify_side(wording: Wording) -> Answer:
     return Answer(
         "clarify",
         wording.text("utter_clarify_infringement"),
@@ -105,17 +115,27 @@ def clarify_answer(wording: Wording) -> Answer:
             Button("我被投诉侵权", "我们被投诉外观专利侵权，该怎么申诉"),
             Button("网上有人卖假货", "有人在网上卖我们品牌的假货怎么办"),
             Button("作品被盗用", "我的作品被别人盗用了怎么维权"),
-            Button("转人工", "/human_handoff"),
+            HANDOFF,
         ),
     )
 
 
-def nothing_found(kb: KnowledgeBase, wording: Wording, question: str, topic: str | None) -> Answer:
+def unclear_subject(kb: KnowledgeBase, wording: Wording) -> Answer:
+    """A measure or a policy asked for without saying which: the plans' measures to choose from."""
+    offered = ("insurance", "financing", "reward", "assistance", "fast_track", "mediation")
+    return Answer(
+        "clarify",
+        wording.text("utter_clarify_subject"),
+        buttons=(*(Button(kb.subjects[s].name, f"有没有{kb.subjects[s].name}") for s in offered), HANDOFF),
+    )
+
+
+def nothing_found(wording: Wording, record: bool = False) -> Answer:
+    """Nothing in the plans speaks to it; ``record`` puts the question before staff (a need the plans should serve)."""
     return Answer(
         "limit",
         wording.text("utter_plans_silent"),
-        topic=topic,
         next_step=wording.text("utter_limit_next_step"),
-        buttons=(Button("能问什么", "/what_can_you_do"), Button("转人工", "/human_handoff")),
-        record_unanswered=True,
+        buttons=(Button("能问什么", "/what_can_you_do"), HANDOFF),
+        record_unanswered=record,
     )

@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import re
 
-from bot.answers.questions import IP_WORDS
 from bot.text import normalize
+
+# Words of the field: a short message holding one is a question, not small talk ("专利权人具有哪些权利" is not "你能做
+# 什么"). A fixed vocabulary, like the region names — what the question wants is the model's to read.
+IP_WORDS = re.compile(
+    r"知识产权|商标|专利|版权|著作权|侵权|侵犯|假冒|假货|盗版|抄袭|剽窃|仿冒|山寨|高仿|品牌|维权|logo|LOGO|标识|"
+    r"地理标志|商业秘密|品种|作品|软件|源代码|外观|发明|非遗|老字号|展会|海关|打假|举报|投诉|方案|牵头"
+)
 
 GREETING = re.compile(
     r"^(你好|您好|你们好|大家好|hi|hello|hey|嗨|哈喽|在吗|在不在|早上好|下午好|晚上好|老师好|请问)+", re.I

@@ -50,6 +50,8 @@ class Answer:
     advice: bool = False  # carries the "仅供参考，不构成法律意见" notice
     record_unanswered: bool = False  # the plans had nothing: staff should see the question
     question: str | None = None  # the question this answers (the waiting one when a region alone arrived)
+    need: str | None = None  # the need it answers (data/needs.yml), kept with a question waiting for its region
+    side: str | None = None  # the side of the asker as read with that question (holder, accused)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -70,11 +72,20 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Hints:
-    """What the NLU said about the message: a prior, never the decision."""
+class Parse:
+    """What the NLU model read in the message (Rasa's parse data): the intent — for a question, the need — with its
+    confidence and the ranking of the others, and the side of the asker (holder, accused, or None when not read)."""
 
     intent: str | None = None
     confidence: float = 0.0
+    ranking: tuple[tuple[str, float], ...] = ()
+    side: str | None = None
+    side_confidence: float = 0.0
+
+    @classmethod
+    def of(cls, need: str, side: str | None = None) -> Parse:
+        """A certain reading: a button that names the need (两步确认), the CLI, a test."""
+        return cls(need, 1.0, ((need, 1.0),), side, 1.0 if side else 0.0)
 
 
 @dataclass(frozen=True)
@@ -82,8 +93,10 @@ class Conversation:
     """What earlier turns left behind (Rasa slots)."""
 
     province: str | None = None
-    pending: str | None = None  # a question waiting for its region
+    pending: str | None = None  # a question waiting for its region (or for the user to say which need they meant)
     last_question: str | None = None  # the last question answered (for "那西藏呢？")
+    need: str | None = None  # the need of the pending or last question, as the model read it then
+    side: str | None = None  # …and the side of its asker
     topic: str | None = None
     history: tuple[str, ...] = field(default=())
 

@@ -9,7 +9,7 @@ import re
 from bot.answers.model import Cited
 from bot.answers.wording import Wording
 from bot.kb.changelog import change_phrases, version_label
-from bot.kb.passages import answer_sentences
+from bot.kb.passages import plan_sentences
 from bot.kb.query import KnowledgeBase
 
 DRAFT = re.compile(r"征求意见稿|意见稿|草案|草稿|旧版|原版本|上一版|之前的版本|以前的版本|修改前")
@@ -48,7 +48,7 @@ def in_draft(kb: KnowledgeBase, cited: tuple[Cited, ...]) -> tuple[Cited, ...] |
         found = kb.in_version(quoted.item.ref, status="征求意见稿")
         if found is None or found.item is None:
             continue
-        sentences = answer_sentences(found.item)
+        sentences = plan_sentences(found.item)
         closest = [_closest(sentences, sentence) for sentence in quoted.sentences if sentences]
         drafts.append(Cited(found.item, tuple(dict.fromkeys(closest))))
     return tuple(drafts) or None

@@ -40,13 +40,14 @@ class Wording:
 
 def names_in_code(project_root: Path) -> set[str]:
     """The responses the code renders: every "utter_…" literal of the actions and bot/answers, and the limit
-    wording named by category (utter_limit_<category>). Data validation and the domain tests compare it with
+    wording the need table names (utter_limit_<limit>). Data validation and the domain tests compare it with
     domain.yml."""
-    from bot.answers.questions import LIMIT_PATTERNS  # here, not at import: questions imports nothing of ours
+    from bot.answers.needs import load_needs  # here, not at import: needs imports nothing of ours
 
+    limits = {n.limit for n in load_needs(project_root / "data" / "needs.yml").values() if n.limit}
     code = "\n".join(
         path.read_text(encoding="utf-8")
         for folder in (project_root / "actions", project_root / "bot" / "answers")
         for path in sorted(folder.glob("*.py"))
     )
-    return set(re.findall(r'"(utter_\w+)"', code)) | {f"utter_limit_{c}" for c in (*LIMIT_PATTERNS, "accused")}
+    return set(re.findall(r'"(utter_\w+)"', code)) | {f"utter_limit_{c}" for c in (*limits, "accused")}

@@ -29,16 +29,39 @@ def action_resources(kb_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
         cached.cache_clear()
 
 
-def tracker(text: str, intent: str, slots: dict[str, Any] | None = None, sender: str = "unit") -> Tracker:
-    message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+def parse_data(text: str, intent: str, side: str | None = None, also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Rasa's parse data as the action server receives it: the intent, its ranking (``also``: needs the model
+    ranked next) and the side classifier's reading."""
+    ranking = [{"name": intent, "confidence": 0.9}, *({"name": n, "confidence": 0.05} for n in also)]
+    message: dict[str, Any] = {"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []}
+    if side:
+        message["side"] = {"name": side, "confidence": 0.9}
+    return message
+
+
+def tracker(
+    text: str,
+    intent: str,
+    slots: dict[str, Any] | None = None,
+    sender: str = "unit",
+    side: str | None = None,
+    also: tuple[str, ...] = (),
+) -> Tracker:
+    message = parse_data(text, intent, side, also)
     events = [{"event": "user", "text": text, "parse_data": message}]
     return Tracker(sender, slots or {}, message, events, False, None, None, "action_listen")
 
 
 async def run(
-    action: Action, domain: dict[str, Any], text: str, intent: str, slots: dict[str, Any] | None = None
+    action: Action,
+    domain: dict[str, Any],
+    text: str,
+    intent: str,
+    slots: dict[str, Any] | None = None,
+    side: str | None = None,
+    also: tuple[str, ...] = (),
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker(text, intent, slots), domain)
+    events = await action.run(dispatcher, tracker(text, intent, slots, side=side, also=also), domain)
     set_slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
     return dispatcher.messages, set_slots

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from tests.actions.conftest import parse_data
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -51,7 +53,7 @@ class Talk:
         self.slots: dict[str, Any] = {}
 
     async def turn(self, action: Action, text: str, intent: str) -> list[dict[str, Any]]:
-        message = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []}
+        message = parse_data(text, intent)
         self.events.append({"event": "user", "text": text, "parse_data": message, "input_channel": "rest"})
         tracker = Tracker(self.sender, dict(self.slots), message, list(self.events), False, None, None, "action_listen")
         dispatcher = CollectingDispatcher()
@@ -82,7 +84,7 @@ def case_of(sender: str) -> HandoffCase:
 
 async def test_handoff_keeps_the_conversation_and_takes_a_contact(domain: dict[str, Any]) -> None:
     talk = Talk(domain, "web-handoff-1")
-    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "overseas_assistance")
+    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency")
     await talk.turn(ActionAnswer(), "那云南呢", "inform")
     reply = await talk.turn(ActionHumanHandoff(), "/human_handoff", "human_handoff")
     words = text_of(reply)
@@ -126,7 +128,7 @@ async def test_a_phone_number_without_an_open_case_is_not_taken_as_a_contact(dom
 async def test_answers_carry_feedback_buttons_and_feedback_keeps_the_citations(domain: dict[str, Any]) -> None:
     talk = Talk(domain, "web-feedback-1")
     first = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")  # a first message: nothing to judge
-    answer = await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "overseas_assistance")
+    answer = await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency")
     assert contract(answer)["feedback"] == [
         {"title": "有用", "payload": "/feedback_good"},
         {"title": "没用", "payload": "/feedback_bad"},
@@ -150,10 +152,10 @@ async def test_limits_and_refusals_offer_handoff_without_feedback_buttons(domain
 
 async def test_two_unhelpful_answers_in_a_row_suggest_handoff(domain: dict[str, Any]) -> None:
     talk = Talk(domain, "web-unhelpful-1")
-    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "overseas_assistance")
+    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency")
     once = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")
     assert "连续两次" not in text_of(once) and once[0]["buttons"] == [{"title": "转人工", "payload": "/human_handoff"}]
-    await talk.turn(ActionAnswer(), "云南商标被抢注怎么办", "trademark_squatting")
+    await talk.turn(ActionAnswer(), "云南商标被抢注怎么办", "resolve_dispute")
     twice = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")
     assert "连续两次没能帮上您" in text_of(twice)
     assert twice[0]["buttons"] == [{"title": "转人工", "payload": "/human_handoff"}]

@@ -1,8 +1,8 @@
 """Nothing invented: every agency, date and number in a reply is in the plan texts.
 
-Replays the development questions (../shared/eval/real_dev.yaml, two turns where the assistant asks for the region)
-and questions written for this project through the answer engine, then checks every agency-like name and every
-number of each reply against the knowledge base.
+Replays the development questions (../shared/eval/real_dev.yaml) and questions written for this project through the
+answer engine with every need the model could read in them and each side (two turns where the assistant asks for
+the region), then checks every agency-like name and every number of each reply against the knowledge base.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import pytest
 import yaml
 
 from bot.answers.compose import answer
-from bot.answers.model import Conversation, Hints
+from bot.answers.model import Conversation, Parse
+from bot.answers.needs import load_needs
 from bot.answers.render import plain_text
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "real_dev.yaml"
 REGIONS = {"guizhou": "贵州", "yunnan": "云南", "baode": "保德县", "xizang": "西藏", "guangxi": "广西"}
@@ -41,14 +42,18 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def replies(kb: KnowledgeBase, wording: Wording) -> Iterator[tuple[str, str]]:
+    needs = load_needs(Settings().needs_file)
     items = yaml.safe_load(DEV_SET.read_text(encoding="utf-8")) if DEV_SET.is_file() else []
     questions = [(q["question"], q.get("region")) for q in items] + [(q, None) for q in OWN_QUESTIONS]
     for question, region in questions:
-        reply = answer(kb, wording, question, Hints(), Conversation())
-        yield question, plain_text(reply, wording)
-        if reply.kind == "ask_region":
-            follow = answer(kb, wording, REGIONS[region or "yunnan"], Hints(), Conversation(pending=reply.pending))
-            yield question, plain_text(follow, wording)
+        for need in needs:
+            for side in (None, "holder", "accused"):
+                reply = answer(kb, needs, wording, question, Parse.of(need, side), Conversation())
+                yield question, plain_text(reply, wording)
+                if reply.pending is not None:
+                    state = Conversation(pending=reply.pending, need=reply.need, side=reply.side)
+                    follow = answer(kb, needs, wording, REGIONS[region or "yunnan"], Parse("inform", 0.9), state)
+                    yield question, plain_text(follow, wording)
 
 
 def knowledge_text(kb: KnowledgeBase, wording: Wording) -> str:
@@ -59,6 +64,7 @@ def knowledge_text(kb: KnowledgeBase, wording: Wording) -> str:
         parts += [document.leadership_group or "", document.leadership_office or ""]
         parts += [f"{m.name}{m.post}" for m in document.leadership]
     parts += [item.label for item in kb.snapshot.items]
+    parts += [item.deadline or "" for item in kb.snapshot.items]
     parts += [a.name for item in kb.snapshot.items for a in item.agencies]
     return "\n".join(parts)
 

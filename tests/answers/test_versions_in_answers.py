@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.answers.compose import answer
-from bot.answers.model import Conversation, Hints
+from bot.answers.model import Conversation, Parse
+from bot.answers.needs import load_needs
 from bot.answers.render import plain_text
 from bot.answers.wording import Wording
 from bot.kb.__main__ import main as kb_main
@@ -31,6 +32,9 @@ def revised_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBa
         yield made.kb()
 
 
+NEEDS = load_needs(Settings().needs_file)
+
+
 @pytest.fixture(scope="module")
 def wording() -> Wording:
     return Wording.load(PROJECT_ROOT / "domain.yml")
@@ -39,7 +43,7 @@ def wording() -> Wording:
 def test_an_answer_cites_the_version_in_force_and_says_what_changed(
     revised_kb: KnowledgeBase, wording: Wording
 ) -> None:
-    reply = answer(revised_kb, wording, "贵州企业海外维权找谁", Hints("overseas_assistance"), Conversation())
+    reply = answer(revised_kb, NEEDS, wording, "贵州企业海外维权找谁", Parse.of("find_agency"), Conversation())
     text = plain_text(reply, wording)
     assert reply.refs[0] == "guizhou/17" and reply.contract()["citations"][0]["title"] == "贵州省 第17条（第2版）"
     assert text.startswith("贵州省的方案对此有规定（贵州省 第17条（第2版）），牵头单位是省市场监管局")
@@ -47,15 +51,24 @@ def test_an_answer_cites_the_version_in_force_and_says_what_changed(
 
 
 def test_asking_for_the_draft_quotes_the_draft(revised_kb: KnowledgeBase, wording: Wording) -> None:
-    first = answer(revised_kb, wording, "贵州企业海外维权找谁", Hints("overseas_assistance"), Conversation())
-    draft = answer(revised_kb, wording, "征求意见稿里怎么写的？", Hints(), Conversation(last_question=first.question))
+    first = answer(revised_kb, NEEDS, wording, "贵州企业海外维权找谁", Parse.of("find_agency"), Conversation())
+    draft = answer(
+        revised_kb,
+        NEEDS,
+        wording,
+        "征求意见稿里怎么写的？",
+        Parse(),
+        Conversation(last_question=first.question, need=first.need),
+    )
     text = plain_text(draft, wording)
     assert draft.kind == "answer" and draft.refs[0] == "guizhou@1/17"
     assert text.startswith("以下是第1版（征求意见稿") and "牵头单位：省商务厅" in text
 
 
 def test_a_plan_with_one_version_answers_as_before(revised_kb: KnowledgeBase, wording: Wording) -> None:
-    reply = answer(revised_kb, wording, "西藏驰名商标有奖励吗", Hints(), Conversation())
+    reply = answer(revised_kb, NEEDS, wording, "西藏驰名商标有奖励吗", Parse.of("seek_support"), Conversation())
     assert reply.refs[0] == "xizang/17" and not any("有修改" in note for note in reply.notes)
-    draft = answer(revised_kb, wording, "西藏驰名商标奖励在征求意见稿里怎么写", Hints(), Conversation())
+    draft = answer(
+        revised_kb, NEEDS, wording, "西藏驰名商标奖励在征求意见稿里怎么写", Parse.of("seek_support"), Conversation()
+    )
     assert draft.refs[0] == "xizang/17"  # 西藏's plan in force is itself the draft

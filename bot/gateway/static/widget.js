@@ -235,8 +235,8 @@
       var answer = entry.answer;
       var bubble = el("article", "ipr-msg ipr-bot ipr-answer");
       bubble.setAttribute("aria-label", "回答");
-      var leads = [];
-      (answer.basis || []).forEach(function (b) { (b.lead || []).forEach(function (n) { if (leads.indexOf(n) === -1) { leads.push(n); } }); });
+      // One clause per verdict: the verdict, its lead unit and its chip all come from the first clause cited.
+      var leads = ((answer.basis || [])[0] || {}).lead || [];
       var body = el("div", "ipr-text");
       body.appendChild(emphasise(el("p", "ipr-verdict"), answer.verdict || entry.text || "", leads));
       (answer.notes || []).forEach(function (n) { if (!/：$/.test(n)) { body.appendChild(el("p", "ipr-note-line", n)); } });

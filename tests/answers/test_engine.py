@@ -1,0 +1,164 @@
+"""The answer engine with the NLU's reading given (need, side): which clause, which agency, which region, which kind.
+
+The model's own reading of real text is tested through the running stack (tests/e2e/test_conversations.py,
+tests/test_stories.yml, make eval-questions); here each decision of ``bot.answers.compose`` is pinned to facts of
+the plans.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.compose import answer
+from bot.answers.model import Answer, Conversation, Parse
+from bot.answers.needs import Need, load_needs
+from bot.answers.render import plain_text, structured
+from bot.answers.wording import Wording
+from bot.kb.query import KnowledgeBase
+from bot.settings import PROJECT_ROOT, Settings
+
+
+@pytest.fixture(scope="module")
+def wording() -> Wording:
+    return Wording.load(PROJECT_ROOT / "domain.yml")
+
+
+@pytest.fixture(scope="module")
+def needs() -> dict[str, Need]:
+    return load_needs(Settings().needs_file)
+
+
+@pytest.fixture()
+def ask(kb: KnowledgeBase, needs: dict[str, Need], wording: Wording):  # type: ignore[no-untyped-def]
+    def asking(text: str, parse: Parse, state: Conversation | None = None) -> Answer:
+        return answer(kb, needs, wording, text, parse, state or Conversation())
+
+    return asking
+
+
+def then_region(ask, first: Answer, region: str) -> Answer:  # type: ignore[no-untyped-def]
+    """The user answers the region question (or picks a region button) in the next turn."""
+    return ask(region, Parse("inform", 0.9), Conversation(pending=first.pending, need=first.need, side=first.side))
+
+
+def test_insurance_in_guizhou_is_clause_17(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    """「贵州」 then 「有没有知识产权保险」: 贵州 第17条 says 鼓励保险机构开展知识产权涉外保险业务."""
+    reply = ask("有没有知识产权保险", Parse.of("seek_support"), Conversation(province="贵州省"))
+    assert reply.kind == "answer" and reply.refs[0] == "guizhou/17"
+    assert "鼓励保险机构开展知识产权涉外保险业务" in plain_text(reply, wording)
+    assert "没有写到" not in plain_text(reply, wording)
+
+
+@pytest.mark.parametrize("need", ["find_agency", "report_infringement"])
+def test_fair_in_guizhou_is_clause_15_with_one_clause_per_card(ask, wording: Wording, need: str) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("贵州展会上有人卖假冒我们专利的产品，找谁", Parse.of(need, "holder"))
+    assert reply.kind == "answer" and reply.refs[0] == "guizhou/15"
+    card = structured(reply, wording)
+    first = card["basis"][0]  # type: ignore[index]
+    assert "制定我省展会知识产权保护指引" in first["quote"]
+    assert first["lead"] == ["省商务厅"] and "牵头单位是省商务厅" in str(card["verdict"])
+
+
+def test_a_reward_for_reporting_is_answered_across_plans(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("举报卖高仿包有奖励吗", Parse.of("seek_support"))
+    assert reply.kind == "answer" and reply.region is None
+    assert set(reply.refs) <= {"yunnan/20", "guizhou/22", "baode/22", "guangxi/21", "xizang/17"}
+    assert "举报奖励" in "".join(s for c in reply.cited for s in c.sentences)
+    assert {b.title for b in reply.buttons} >= {"贵州省", "云南省", "广西壮族自治区"}
+
+
+def test_a_loan_against_a_trademark_names_the_two_plans_that_have_it(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("商标可以贷款吗，需要什么材料", Parse.of("seek_support"))
+    text = plain_text(reply, wording)
+    assert reply.kind == "answer" and set(reply.refs) == {"xizang/7", "guizhou/8"}
+    assert "只有贵州省、西藏自治区的方案写到了知识产权质押融资" in text
+    assert "中国人民银行拉萨中心支行" in text
+
+
+def test_a_region_without_the_subject_says_so_and_points_to_the_plans_with_it(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("云南的商标能质押贷款吗", Parse.of("seek_support"))
+    text = plain_text(reply, wording)
+    assert reply.kind == "answer" and reply.region == "yunnan"
+    assert text.startswith("云南省的方案没有写到知识产权质押融资")
+    assert reply.refs[0] in ("xizang/7", "guizhou/8")
+
+
+def test_a_report_asks_the_region_as_a_person_would_be_asked(ask) -> None:  # type: ignore[no-untyped-def]
+    first = ask("抖音直播卖假货怎么举报", Parse.of("report_infringement"))
+    assert first.kind == "ask_region" and "您在哪个地区" in first.verdict and "企业" not in first.verdict
+    assert first.pending == "抖音直播卖假货怎么举报"
+    reply = then_region(ask, first, "云南")
+    assert reply.kind == "answer" and reply.refs[0] in ("yunnan/10", "yunnan/15")
+    assert "yunnan/20" not in reply.refs[:1]  # 举报奖励 is not how to report
+
+
+def test_a_design_patent_complaint_is_answered_with_the_evaluation_report(ask) -> None:  # type: ignore[no-untyped-def]
+    first = ask("如果被投诉外观专利侵权，我们该怎么申诉", Parse.of("respond_accusation", "accused"))
+    reply = then_region(ask, first, "云南")
+    assert reply.kind == "answer" and reply.refs[0] == "yunnan/10"
+    assert "评价报告" in "".join(reply.cited[0].sentences)
+
+
+def test_a_lawsuit_against_the_asker_is_a_limit_with_mediation_never_the_other_sides_remedies(
+    ask, wording: Wording
+) -> None:  # type: ignore[no-untyped-def]
+    first = ask("被一家花露水厂告侵权，觉得很无辜，怎么办", Parse.of("respond_accusation", "accused"))
+    assert first.kind == "limit" and first.refs == []  # no region known: no province's clause picked for them
+    assert "调解（5个地区的方案都写到）" in plain_text(first, wording)
+    reply = then_region(ask, first, "云南")
+    quoted = "".join(s for c in reply.cited for s in c.sentences)
+    assert reply.kind == "limit" and reply.refs and all(r.startswith("yunnan/") for r in reply.refs)
+    assert "调解" in quoted and "举报" not in quoted and "打击" not in quoted
+
+
+def test_an_accused_party_asking_for_a_judgment_is_pointed_to_mediation(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("我们卖的包装上用了一个卡通形象，被说侵权了，这算不算", Parse.of("judge_infringement", "accused"))
+    text = plain_text(reply, wording)
+    assert reply.kind == "limit" and text.startswith("您是被指侵权的一方")
+    assert "调解" in text and "投诉举报" not in text
+
+
+def test_a_sentence_is_not_answered_with_any_clause(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("卖假货会判几年", Parse.of("ask_sentencing", "accused"))
+    assert reply.kind == "limit" and reply.refs == [] and reply.pending is None
+    assert "刑期" in plain_text(reply, wording)
+    assert [b.title for b in reply.buttons] == ["转人工"]
+
+
+def test_a_judgment_with_a_region_quotes_that_regions_measures(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("西藏有人用了和我们很像的商标，算侵权吗", Parse.of("judge_infringement", "holder"))
+    assert reply.kind == "limit" and reply.refs and all(r.startswith("xizang/") for r in reply.refs)
+
+
+def test_a_dispute_without_a_side_asks_which_side(ask) -> None:  # type: ignore[no-untyped-def]
+    """"侵权了怎么办": the model weighs the accused's need too and reads no side — ask, do not guess."""
+    both = Parse("resolve_dispute", 0.55, (("resolve_dispute", 0.55), ("respond_accusation", 0.3)))
+    reply = ask("侵权了怎么办", both)
+    assert reply.kind == "clarify" and "我被投诉侵权" in [b.title for b in reply.buttons]
+
+
+def test_a_dispute_the_model_reads_as_the_holders_is_not_asked_about_the_side(ask) -> None:  # type: ignore[no-untyped-def]
+    """"被人抄袭了怎么处理": resolve_dispute is the holder's need; with the accused's far behind, no side question."""
+    holder = Parse("resolve_dispute", 0.7, (("resolve_dispute", 0.7), ("judge_infringement", 0.2), ("respond_accusation", 0.05)))
+    reply = ask("作品被人抄袭了怎么处理", holder, Conversation(province="云南省"))
+    assert reply.kind == "answer" and reply.refs[0].startswith("yunnan/")
+
+
+def test_an_uncertain_need_is_asked_with_buttons_then_answered(ask) -> None:  # type: ignore[no-untyped-def]
+    unsure = Parse("judge_infringement", 0.2, (("judge_infringement", 0.2), ("report_infringement", 0.18)))
+    first = ask("网上那家店的货好像是仿我们的", unsure)
+    assert first.kind == "clarify" and first.pending == "网上那家店的货好像是仿我们的"
+    assert [b.payload for b in first.buttons] == ["/judge_infringement", "/report_infringement", "/human_handoff"]
+    chosen = ask("/report_infringement", Parse.of("report_infringement"), Conversation(pending=first.pending))
+    assert chosen.kind == "ask_region" and chosen.question == "网上那家店的货好像是仿我们的"
+
+
+def test_an_uncovered_region_says_which_regions_are_covered(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("浙江有人卖我们牌子的假货去哪举报", Parse.of("report_infringement", "holder"))
+    assert reply.kind == "not_covered" and "浙江省" in reply.verdict
+    assert all(region in reply.verdict for region in ("贵州省", "云南省", "西藏自治区", "广西壮族自治区"))
+
+
+def test_a_served_need_about_nothing_the_plans_write_is_an_honest_limit(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("哪个部门管食品安全", Parse.of("find_agency"))
+    assert reply.kind in ("limit", "clarify") and reply.refs == []
