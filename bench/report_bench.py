@@ -22,6 +22,7 @@ from sqlalchemy import Engine, text
 
 from bench.report import markdown_table, write_report
 from bench.synthetic_records import generate
+from bot.answers.needs import load_needs
 from bot.kb.agencies import KINDS_BY_ID
 from bot.kb.db import make_engine
 from bot.kb.regions import Gazetteer
@@ -156,7 +157,7 @@ def report_counts(report: DemandReport) -> dict[str, Any]:
 def known_agencies(settings: Settings) -> tuple[list[str], set[str], Gazetteer]:
     kb = open_knowledge_base(settings)
     names = {a.name for c in kb.snapshot.clauses for a in c.agencies} | {k.label for k in KINDS_BY_ID.values()}
-    return sorted(kb.topics), names, kb.gazetteer
+    return sorted(load_needs(settings.needs_file)), names, kb.gazetteer  # the intents counted as questions
 
 
 def main() -> None:

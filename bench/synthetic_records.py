@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Engine, insert
 
+from bot.answers.needs import load_needs
 from bot.kb.db import make_engine
 from bot.kb.load import build
 from bot.kb.service import open_knowledge_base
@@ -103,6 +104,10 @@ def _refs_by_topic(settings: Settings) -> tuple[dict[tuple[str, str], list[str]]
     return refs, sorted(kb.topics), agencies
 
 
+def _needs() -> list[str]:
+    return sorted(load_needs(Settings().needs_file))
+
+
 def generate(out: Path, conversations: int, seed: int = 14) -> dict[str, Any]:
     """Write ``records.sqlite3`` (knowledge base + records) and ``tracker.sqlite3`` under ``out``."""
     random.seed(seed)
@@ -117,6 +122,7 @@ def generate(out: Path, conversations: int, seed: int = 14) -> dict[str, Any]:
     TRACKER_METADATA.create_all(tracker)
     refs, topics, agencies = _refs_by_topic(settings)
     topic_weights = [1.0 / (1 + rank * 0.25) for rank in range(len(topics))]  # a few topics asked far more
+    needs = _needs()
 
     started = time.perf_counter()
     events: list[dict[str, Any]] = []
@@ -138,7 +144,7 @@ def generate(out: Path, conversations: int, seed: int = 14) -> dict[str, Any]:
             )[0]
             if kind in ("feedback", "handoff") and not conversation.refs:
                 kind = "topic"
-            _turn(conversation, kind, topics, topic_weights, refs, agencies, cases, feedback, unanswered)
+            _turn(conversation, kind, needs, topics, topic_weights, refs, agencies, cases, feedback, unanswered)
             conversation.action("action_listen")
         events.extend(conversation.rows)
         if len(events) > 20_000 or number == conversations - 1:
@@ -164,6 +170,7 @@ def generate(out: Path, conversations: int, seed: int = 14) -> dict[str, Any]:
 def _turn(
     c: Conversation,
     kind: str,
+    needs: list[str],
     topics: list[str],
     weights: list[float],
     refs: dict[tuple[str, str], list[str]],
@@ -179,17 +186,18 @@ def _turn(
         c.bot("您好！我是知识产权维权助手。")
     elif kind == "topic":
         topic = random.choices(topics, weights)[0]
+        need = needs[topics.index(topic) % len(needs)]  # a question's need; its topic is what the answer was about
         if random.random() < 0.06:
             elsewhere = random.choice(UNCOVERED)
-            c.user(f"{elsewhere}关于{topic}有什么规定", topic, [_entity("region", elsewhere)])
-            c.action("action_answer_topic")
+            c.user(f"{elsewhere}关于{topic}有什么规定", need, [_entity("region", elsewhere)])
+            c.action("action_answer")
             c.bot("暂未收录该地区的方案……")
             return
         named = random.random() < 0.6 or (c.region is None and random.random() < 0.5)
         region = random.choices(list(REGIONS), list(REGIONS.values()))[0] if named else c.region
         mention = SHORT.get(region or "", "") if named else ""
-        c.user(f"{mention}关于{topic}有什么规定", topic, [_entity("region", mention)] if mention else [])
-        c.action("action_answer_topic")
+        c.user(f"{mention}关于{topic}有什么规定", need, [_entity("region", mention)] if mention else [])
+        c.action("action_answer")
         if named and region != c.region:
             c.region = region
             c.slot("region", region)

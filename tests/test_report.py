@@ -73,7 +73,7 @@ def test_every_figure_equals_a_direct_sql_count(records: Records) -> None:
 def test_figures_a_reader_can_check_by_eye(records: Records) -> None:
     report = records.report()
     text = markdown(report)
-    assert "| 主题 | 贵州省 | 云南省 | 广西壮族自治区 | 山西省 | 西藏自治区 |" in text
+    assert "| 诉求 | 贵州省 | 云南省 | 广西壮族自治区 | 山西省 | 西藏自治区 |" in text
     # Questions about regions without a plan count for those regions (浙江 and 杭州 both for 浙江省).
     assert {"浙江省", "广东省", "四川省"} <= set(report.regions) and report.regions[-1] == "未指明地区"
     top_topic = report.topics[0]

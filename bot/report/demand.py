@@ -2,7 +2,8 @@
 
 Definitions (each figure can be recounted in SQL; ``tests/test_report.py`` and ``bench/report_bench.py`` do):
 
-- a *question* is a user message whose intent is one of the topics of ``data/topics.yml``; its *region* is the
+- a *question* is a user message whose intent is one of the needs of ``data/needs.yml`` (what was wanted: where to
+  report, whether it infringes, a procedure …); the report's "topic" of a question is that need; its *region* is the
   provincial-level division the message names (its ``region`` entity, resolved by the gazetteer: 遵义 → 贵州省,
   杭州 → 浙江省 even though 浙江 has no plan), else the value of the ``region`` slot at the end of that turn
   (carried from earlier in the conversation); "未指明地区" when neither;
@@ -135,6 +136,7 @@ def compute(
     known_agencies: Iterable[str] = (),
     ref_labels: Callable[[str], str | None] | None = None,
     since: date | None = None,
+    case_topic_names: dict[str, str] | None = None,
 ) -> DemandReport:
     questions = [t for t in tracker.turns if t.intent in topic_names]
     topic_region = Counter((t.intent or "", t.region or NO_REGION) for t in questions)
@@ -163,7 +165,7 @@ def compute(
         feedback=feedback,
         useful=sum(1 for f in store.feedback if f.positive),
         useless=sum(1 for f in store.feedback if not f.positive),
-        handoffs=_handoffs(store, topic_names),
+        handoffs=_handoffs(store, case_topic_names or topic_names),
         weeks=_weeks(tracker, store, topic_names),
         topic_names=dict(topic_names),
         ref_labels=labels,

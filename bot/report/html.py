@@ -11,7 +11,7 @@ from bot.report.render import markdown
 
 # Which chart goes under which section heading of the Markdown report.
 CHART_UNDER = {
-    "问题数：主题 × 地区": "topic_region",
+    "问题数：诉求 × 地区": "topic_region",
     "被引用最多的条款": "cited_clauses",
     "被问到最多的单位": "agencies",
     "每周趋势（周一起，北京时间）": "trend",

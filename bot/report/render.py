@@ -25,11 +25,11 @@ def markdown(report: DemandReport) -> str:
     lines = [
         "# 企业诉求报告",
         "",
-        f"统计期间：{_period(report)}。会话 {report.conversations} 个，主题问题 {report.questions} 个，"
+        f"统计期间：{_period(report)}。会话 {report.conversations} 个，问题 {report.questions} 个，"
         f"未能回答 {report.unanswered} 个，转人工 {report.handoffs.total} 件，评价 {report.useful + report.useless} 次"
         f"（有用 {report.useful}，没用 {report.useless}）。",
         "",
-        "## 问题数：主题 × 地区",
+        "## 问题数：诉求 × 地区",
         "",
     ]
     regions = report.regions
@@ -37,7 +37,7 @@ def markdown(report: DemandReport) -> str:
     for topic in report.topics:
         counts = [report.topic_region.get((topic, region), 0) for region in regions]
         rows.append([report.topic_name(topic), *counts, sum(counts)])
-    lines += _table(["主题", *regions, "合计"], rows)
+    lines += _table(["诉求", *regions, "合计"], rows)
     lines += ["", "## 方案未能回答的问题（按用词）", ""]
     if report.unanswered_terms:
         lines += _table(
@@ -66,7 +66,7 @@ def markdown(report: DemandReport) -> str:
     lines += ["", *_table(["地区", "件数"], [list(pair) for pair in h.by_region])]
     lines += ["", "## 每周趋势（周一起，北京时间）", ""]
     lines += _table(
-        ["周", "会话", "主题问题", "未能回答", "转人工", "有用", "没用"],
+        ["周", "会话", "问题", "未能回答", "转人工", "有用", "没用"],
         [[w.start, w.conversations, w.questions, w.unanswered, w.handoffs, w.useful, w.useless] for w in report.weeks],
     )
     return "\n".join(lines) + "\n"

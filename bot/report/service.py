@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
+from bot.answers.needs import load_needs
 from bot.kb.agencies import KINDS_BY_ID
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.report.demand import BEIJING, DemandReport, compute
 from bot.report.sources import read_only_engine, read_store, read_tracker
+from bot.settings import Settings
 from bot.text import STOPWORDS, ChineseTokenizer
 
 
 def demand_report(
-    records_url: str, tracker_url: str, kb: KnowledgeBase, tokenizer: ChineseTokenizer, since: date | None = None
+    records_url: str,
+    tracker_url: str,
+    kb: KnowledgeBase,
+    tokenizer: ChineseTokenizer,
+    since: date | None = None,
+    needs_file: Path | None = None,
 ) -> DemandReport:
-    """Read (never write) both databases and compute the report; ``since`` is a Beijing-time date."""
+    """Read (never write) both databases and compute the report; ``since`` is a Beijing-time date. Questions are
+    counted by need (data/needs.yml); handoff cases by the topic their conversation was about."""
     start = datetime(since.year, since.month, since.day) - BEIJING if since else None
     records, tracker = read_only_engine(records_url), read_only_engine(tracker_url)
     try:
@@ -28,11 +37,12 @@ def demand_report(
     return compute(
         tracker_data,
         store_data,
-        {topic.id: topic.name for topic in kb.topics.values()},
+        {need.id: need.label for need in load_needs(needs_file or Settings().needs_file).values()},
         lambda text: [word for word in tokenizer.cut(text) if word not in STOPWORDS],
         known,
         lambda ref: _label(kb, ref),
         since,
+        case_topic_names={topic.id: topic.name for topic in kb.topics.values()},
     )
 
 

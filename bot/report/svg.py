@@ -44,7 +44,7 @@ def heatmap(report: DemandReport, max_topics: int = 15) -> str:
     cell_w, cell_h, left, top = 64, 22, 150, 40
     width, height = left + cell_w * max(1, len(regions)) + 10, top + cell_h * max(1, len(topics)) + 10
     peak = max(report.topic_region.values(), default=0) or 1
-    body = [_text(4, 16, "问题数：主题 × 地区", 13)]
+    body = [_text(4, 16, "问题数：诉求 × 地区", 13)]
     for column, region in enumerate(regions):
         body.append(_text(left + cell_w * column + cell_w / 2, top - 8, region[:5], 11, "middle"))
     for row, topic in enumerate(topics):
@@ -59,7 +59,7 @@ def heatmap(report: DemandReport, max_topics: int = 15) -> str:
                 f"<title>{escape(report.topic_name(topic))} · {escape(region)}：{count}</title></rect>"
             )
             body.append(_text(x + cell_w / 2 - 1, y + 15, count, 10, "middle", "#ffffff" if share > 0.55 else INK))
-    return _svg(width, height, "问题数：主题 × 地区", body)
+    return _svg(width, height, "问题数：诉求 × 地区", body)
 
 
 def bars(title: str, rows: list[tuple[str, int]], color: str = ACCENT) -> str:

@@ -29,7 +29,7 @@ def test_stats_page_after_real_conversations(browser: webdriver.Chrome, chat: Ch
     WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
     assert browser.find_element(By.TAG_NAME, "h1").text == "企业诉求统计"
     headings = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "main h2")]
-    assert "问题数：主题 × 地区" in headings and "被引用最多的条款" in headings
+    assert "问题数：诉求 × 地区" in headings and "被引用最多的条款" in headings
     assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")) == 4
     cited = browser.find_element(By.XPATH, "//h2[text()='被引用最多的条款']/following::table[1]").text
     assert "guizhou/17" in cited and "xizang/17" in cited
