@@ -2,11 +2,17 @@
 
     .venv/bin/python -m bench.real_questions [--file ../shared/eval/real_dev.yaml]     (make eval-questions)
 
+    .venv/bin/python -m bench.real_questions --file bench/robustness.yaml     (the rewordings: same kind ≥ 90 %)
+
 Starts its own action server and Rasa server with the trained model (loopback, scratch databases) and sends each
-question over Rasa's REST channel as a new conversation; where the assistant asks for the region and the item
-names one, the region is sent as the next turn. The reply contract (``custom.kind``, ``citations``) is what is
-scored. Writes bench/results/real_questions.{json,md} with figures and item numbers only (the questions stay in
-shared/eval, outside the repository). Exit code 1 when a floor is missed.
+question over Rasa's REST channel as a new conversation; where the assistant asks for the region, the user names
+it in the next turn (the item's region, else 云南) whatever the kind of item. The reply contract (``custom.kind``,
+``citations``) is what is scored:
+- kind accuracy: the first reply's kind for a limit or a clarify, the final reply's for an answer;
+- misleading: limit items whose final reply is an answer (the plans cannot decide it, and it was answered);
+- Hit@3: for answer items, a gold clause among the first three cited (any plan's, when no region was asked).
+Writes bench/results/<name>.{json,md} with figures and item numbers only (the questions stay outside the
+repository). Exit code 1 when a floor is missed.
 """
 
 from __future__ import annotations
@@ -29,8 +35,9 @@ from tests.support.stack import local_stack
 
 DEFAULT_FILE = PROJECT_ROOT.parent / "shared" / "eval" / "real_dev.yaml"
 REGION_NAMES = {"guizhou": "贵州", "yunnan": "云南", "baode": "山西保德县", "xizang": "西藏", "guangxi": "广西"}
-FLOORS = {"kind_accuracy": 0.85, "answer_hit_at_3": 0.85, "key_phrase_quoted": 0.70}
-MAX_LIMITS_ANSWERED = 0.05
+FLOORS = {"kind_accuracy": 0.90, "answer_hit_at_3": 0.85, "key_phrase_quoted": 0.70}
+MAX_LIMITS_ANSWERED = 0.03  # misleading: a question the plans cannot answer, answered as if they could
+DEFAULT_REGION = "yunnan"
 
 
 @dataclass
@@ -72,8 +79,8 @@ def run_item(url: str, item: dict[str, Any]) -> Outcome:
     replies = ask(url, sender, item["question"])
     first = contract(replies)["kind"]
     asked = first == "ask_region"
-    if asked and item.get("region"):
-        replies = ask(url, sender, REGION_NAMES[item["region"]])
+    if asked:
+        replies = ask(url, sender, REGION_NAMES[item.get("region") or DEFAULT_REGION])
     final = contract(replies)
     refs = [str(c.get("ref")) for c in final.get("citations", [])]
     outcome = Outcome(item["n"], item["kind"], first, final["kind"], asked, refs, seconds=time.perf_counter() - started)
@@ -137,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         for o in summary["misses"]
     )
     details = f"{table}\n\nItems missed (by row number of {args.file.name}):\n\n| n | expected | got | first refs |\n|---|---|---|---|\n{rows}\n"
-    write_report("real_questions", f"Real questions ({args.file.name}) through Rasa's REST channel", summary, details)
+    name = "real_questions" if args.file == DEFAULT_FILE else args.file.stem
+    write_report(name, f"Real questions ({args.file.name}) through Rasa's REST channel", summary, details)
     print(details)
     return 1 if summary["floors_missed"] else 0
 

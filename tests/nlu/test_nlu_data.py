@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.kb.topics import load_topics
+from bot.answers.needs import load_needs
 from bot.settings import PROJECT_ROOT, Settings
 
 ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_]+)\)")
@@ -22,7 +22,7 @@ def plain(example: str) -> str:
 @cache
 def examples(folder: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for path in sorted(Path(PROJECT_ROOT, folder).glob("*.yml")):
+    for path in sorted(Path(PROJECT_ROOT, folder).rglob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
             if "intent" in block:
                 lines = [line.strip()[2:] for line in block["examples"].splitlines() if line.strip().startswith("- ")]
@@ -30,15 +30,37 @@ def examples(folder: str) -> dict[str, list[str]]:
     return found
 
 
+def side_labels(folder: str) -> Counter[str]:
+    """How many examples carry each side label (block metadata; "none" without)."""
+    counts: Counter[str] = Counter()
+    for path in sorted(Path(PROJECT_ROOT, folder).rglob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+            if "intent" in block:
+                side = str((block.get("metadata") or {}).get("side") or "none")
+                counts[side] += sum(1 for line in block["examples"].splitlines() if line.strip().startswith("- "))
+    return counts
+
+
 def domain_intents() -> list[str]:
     return list(yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"])
 
 
-def test_every_topic_is_an_intent_with_at_least_30_training_examples() -> None:
+def test_every_need_is_an_intent_with_many_varied_training_examples() -> None:
+    """Needs are learned from examples: at least 100 each, of every length, both sides where a side applies."""
     training = examples("data/nlu")
-    for topic in load_topics(Settings().topics_file):
-        assert topic.id in domain_intents()
-        assert len(training[topic.id]) >= 30, topic.id
+    for need in load_needs(Settings().needs_file):
+        assert need in domain_intents()
+        found = [plain(e) for e in training[need]]
+        assert len(found) >= 100, need
+        lengths = sorted(len(e) for e in found)
+        assert lengths[len(lengths) // 10] < 15 and lengths[-len(lengths) // 10] > 40, need  # short and long ones
+    sides = side_labels("data/nlu")
+    assert sides["accused"] >= 300 and sides["holder"] >= 300
+
+
+def test_the_side_is_labelled_only_with_known_values() -> None:
+    assert set(side_labels("data/nlu")) <= {"holder", "accused", "none"}
+    assert set(side_labels("tests/nlu")) <= {"holder", "accused", "none"}
 
 
 def test_every_domain_intent_has_training_and_held_out_examples() -> None:
