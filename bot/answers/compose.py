@@ -139,8 +139,12 @@ def _decide(
 
 
 def _side_in_doubt(reading: Reading, need: Need) -> bool:
+    """Nothing but the act is said ("侵权了怎么办"), or the model weighs the accused's need too — unless the user
+    chose the need with a button ("权利被侵犯后怎么维权" says the side)."""
+    if reading.confidence >= 1.0 or not all(s.broad for s in reading.subjects):
+        return False
     weighed = reading.runner_up is not None and reading.runner_up.id == need.accused_as
-    return weighed and reading.runner_up_confidence >= SIDE_DOUBT and all(s.broad for s in reading.subjects)
+    return not reading.subjects or (weighed and reading.runner_up_confidence >= SIDE_DOUBT)
 
 
 def _scope(kb: KnowledgeBase, mention: RegionMention | None, state: Conversation) -> RegionScope | None:

@@ -64,9 +64,7 @@ def _measure_in(kb: KnowledgeBase, measure: Subject, scope: RegionScope, side: s
     """The region's clause for a measure, quoting only the sentences that hold it; for an accused party, a
     sentence that also names the other side's remedies (投诉举报, 打击) only when no other sentence holds it."""
     sentences = [
-        row
-        for row in kb.sentences.rows
-        if row.item.document.slug in scope.slugs and row.words & measure.plan_words
+        row for row in kb.sentences.rows if row.item.document.slug in scope.slugs and row.words & measure.plan_words
     ]
     if side == "accused":
         remedies = frozenset(w for r in OTHER_SIDES_REMEDIES for w in kb.subjects[r].plan_words)

@@ -151,7 +151,12 @@ async def test_deadline_question_with_its_own_subject(domain: dict[str, Any]) ->
 
 async def test_a_question_that_starts_with_a_greeting_is_answered(domain: dict[str, Any]) -> None:
     messages, _ = await run(
-        ActionGreet(), domain, "您好！有人在网上卖我们品牌的假货怎么办", "greet", side="holder", also=("resolve_dispute",)
+        ActionGreet(),
+        domain,
+        "您好！有人在网上卖我们品牌的假货怎么办",
+        "greet",
+        side="holder",
+        also=("resolve_dispute",),
     )
     assert contract(messages)["kind"] == "ask_region"
     messages, _ = await run(ActionGreet(), domain, "您好！", "greet")

@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-
-from tests.actions.conftest import parse_data
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +24,7 @@ from actions.smalltalk import ActionSmalltalk
 from bot.settings import Settings
 from bot.store.models import Feedback, HandoffCase
 from bot.store.records import update_case
+from tests.actions.conftest import parse_data
 
 
 @pytest.fixture(autouse=True)

@@ -131,15 +131,17 @@ def test_a_judgment_with_a_region_quotes_that_regions_measures(ask) -> None:  # 
 
 
 def test_a_dispute_without_a_side_asks_which_side(ask) -> None:  # type: ignore[no-untyped-def]
-    """"侵权了怎么办": the model weighs the accused's need too and reads no side — ask, do not guess."""
+    """ "侵权了怎么办": the model weighs the accused's need too and reads no side — ask, do not guess."""
     both = Parse("resolve_dispute", 0.55, (("resolve_dispute", 0.55), ("respond_accusation", 0.3)))
     reply = ask("侵权了怎么办", both)
     assert reply.kind == "clarify" and "我被投诉侵权" in [b.title for b in reply.buttons]
 
 
 def test_a_dispute_the_model_reads_as_the_holders_is_not_asked_about_the_side(ask) -> None:  # type: ignore[no-untyped-def]
-    """"被人抄袭了怎么处理": resolve_dispute is the holder's need; with the accused's far behind, no side question."""
-    holder = Parse("resolve_dispute", 0.7, (("resolve_dispute", 0.7), ("judge_infringement", 0.2), ("respond_accusation", 0.05)))
+    """ "被人抄袭了怎么处理": resolve_dispute is the holder's need; with the accused's far behind, no side question."""
+    holder = Parse(
+        "resolve_dispute", 0.7, (("resolve_dispute", 0.7), ("judge_infringement", 0.2), ("respond_accusation", 0.05))
+    )
     reply = ask("作品被人抄袭了怎么处理", holder, Conversation(province="云南省"))
     assert reply.kind == "answer" and reply.refs[0].startswith("yunnan/")
 

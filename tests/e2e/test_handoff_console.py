@@ -162,7 +162,8 @@ def test_console_is_accessible_and_ready_for_a_call(
     browser.find_element(By.ID, "q").send_keys("海外维权", Keys.ENTER)
     wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#results .result mark"))
     first = browser.find_element(By.CSS_SELECTOR, "#results .result")
-    assert first.find_element(By.CSS_SELECTOR, "mark").text and first.find_elements(By.CSS_SELECTOR, ".lead")
+    assert first.find_element(By.CSS_SELECTOR, "mark").text
+    assert browser.find_elements(By.CSS_SELECTOR, "#results .result .lead")  # lead units shown where a plan names them
     assert not first.find_element(By.CSS_SELECTOR, "details .text").is_displayed()  # full text folded
     browser.find_element(By.ID, "view-all").click()
     wait_for(browser, lambda: browser.find_element(By.ID, "view-all").get_attribute("aria-pressed") == "true")
