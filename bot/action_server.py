@@ -13,8 +13,8 @@ rasa-sdk 3.21 (the newest, on the app env's maintained Python 3.11) serves Rasa 
 the same JSON (``next_action``, ``tracker``, ``domain``, ``version`` in; ``events`` and ``responses`` out), and
 tests/e2e/test_action_contract.py runs every action, slot and event type the product uses through the real Rasa
 3.6.21 server. rasa-sdk warns on every new Rasa version it sees that "3.6" is not "3.21"; that test, not the
-version number, is what says they agree, so the warning is filtered. Since rasa-sdk 3.17 ``create_app`` takes an
-``ActionExecutor`` (not the package name) and Sanic 25 starts apps through an ``AppLoader``: one process when
+version number, is what says they agree, so the warning is filtered. rasa-sdk 3.21's ``create_app`` takes an
+``ActionExecutor`` (3.6.2's took the package name) and Sanic 25 starts apps through an ``AppLoader``: one process when
 ``ACTION_SERVER_SANIC_WORKERS`` is 1 (the default, as under Sanic 21), a worker manager that builds the guarded
 app in each worker otherwise.
 """
