@@ -1,5 +1,6 @@
 # 知识产权维权助手 — every target is one step; `make run` and `make test` do all set-up on a fresh machine.
 SHELL := /bin/bash
+ENV ?= app
 PY := .venv/bin/python
 RASA := .venv-rasa/bin/rasa
 export RASA_TELEMETRY_ENABLED := false
@@ -7,12 +8,12 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest bench-long bench-channels audit clean
+.PHONY: help env lock env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest bench-long bench-channels audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
 
-env: env-app env-rasa  ## create both Python 3.10 environments (cached outside the clone, keyed by lock hash)
+env: env-app env-rasa  ## create both environments: app on Debian's python3.11, rasa on 3.10 (cached outside the clone, keyed by lock hash and interpreter)
 
 # Always run: the script takes milliseconds when the environment for this lock file already exists.
 env-app:
@@ -20,6 +21,9 @@ env-app:
 
 env-rasa:
 	@scripts/ensure-env.sh rasa requirements/rasa.lock .venv-rasa
+
+lock:  ## regenerate requirements/$(ENV).lock from requirements/$(ENV).in on that env's interpreter (ENV=app|rasa|tools)
+	scripts/lock.sh $(ENV)
 
 env-tools:  # deploy-check's validators; linked under var/ (ignored by git)
 	@mkdir -p var && scripts/ensure-env.sh tools requirements/tools.lock var/venv-tools

@@ -1,7 +1,17 @@
 # App image: the action server and the gateway (same code, different command), knowledge base built in.
 # Runs as an unprivileged numeric user (10001) with a read-only root filesystem in Kubernetes (deploy/k8s).
-FROM python:3.10.13-slim
-RUN useradd --create-home --uid 10001 --user-group app
+# Base: Debian 12 and Debian's own python3.11, which gets security fixes from Debian's security archive (the
+# python:3.x images build CPython themselves, and their 3.10 line is past its end of life). The same interpreter
+# as the tested app env (scripts/python-for.sh); `docker run --rm IMAGE python -c 'import sys; print(sys.version)'`.
+FROM debian:bookworm-slim
+# Not pinned on purpose: every rebuild takes Debian's current security release of python3.11.
+# hadolint ignore=DL3008
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3.11 python3.11-venv ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --create-home --uid 10001 --user-group app \
+ && python3.11 -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /app
 COPY requirements/app.lock requirements/app.lock
 RUN pip install --no-cache-dir --no-deps -r requirements/app.lock

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: PostgreSQL (knowledge base and tracker store on a real server), Chromium and
+# Debian packages the project runs on and the tests use: Debian's security-maintained Python 3.11 with venv and headers
+# (the app env's interpreter, scripts/python-for.sh), PostgreSQL (knowledge base and tracker store on a real server), Chromium and
 # ChromeDriver (browser tests), npm (axe-core for the browser tests), a CJK font (so screenshots show Chinese),
 # Redis (scale-out test). Installs only what is missing.
 set -euo pipefail
 missing=()
+[ -x /usr/bin/python3.11 ] || missing+=(python3.11)
+/usr/bin/python3.11 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3.11-venv)
+[ -f /usr/include/python3.11/Python.h ] || missing+=(python3.11-dev)  # any sdist with a C extension builds against it
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
