@@ -31,7 +31,7 @@ from aiohttp import web
 from bot.gateway import keys as gateway_keys
 from bot.gateway.rasa_client import BotMessage, Button, RasaUnavailable
 from bot.gateway.wechat import handler as wechat
-from bot.gateway.wechat.sessions import UserState, WeChatSessions
+from bot.gateway.wechat.sessions import CLAIM_TTL, UserState, WeChatSessions
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +125,12 @@ class Dialogue:
     sessions: WeChatSessions
     rasa: Asker | None = None  # None: the gateway's pool (``RASA`` of the parent app)
     max_message_chars: int = 500
+    claim_ttl: float = CLAIM_TTL  # seconds a delivery is remembered: the channel's whole accepted window
     _parking: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def answer(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
         """The reply body for this delivery: produced once, the same for every retry of it."""
-        if not await self.sessions.claim(turn.delivery):
+        if not await self.sessions.claim(turn.delivery, self.claim_ttl):
             return await self.sessions.wait_answer(turn.delivery, deadline or 10.0) or render(
                 Notice(STILL_WORKING), UserState()
             )
@@ -139,7 +140,7 @@ class Dialogue:
 
     async def first_delivery(self, delivery: str) -> bool:
         """True for the first delivery of a message (a platform that answers out of band drops the others)."""
-        return await self.sessions.claim(delivery)
+        return await self.sessions.claim(delivery, self.claim_ttl)
 
     async def respond(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
         state = await self.sessions.load_user(turn.conversation)

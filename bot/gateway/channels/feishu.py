@@ -55,6 +55,7 @@ MAX_BODY = 64 * 1024
 CONCURRENT_REPLIES = 4  # answers being produced at once; the others wait their turn (Rasa is not flooded)
 MAX_PENDING = 200  # beyond this many waiting answers, events are refused (429) and Feishu delivers them again
 WINDOW = 300
+MEMORY = 2 * WINDOW  # seconds a (timestamp, nonce) and an event are remembered: the whole accepted window
 TITLE = "知识产权维权助手"
 CONFIG = web.AppKey("feishu_config", FeishuConfig)
 API = web.AppKey("feishu_api", FeishuApi)
@@ -72,7 +73,7 @@ def create_feishu_app(
 ) -> web.Application:
     app = web.Application()
     app[CONFIG] = config
-    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars)
+    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY)
     app[keys.CLOCK] = time.time
     app[keys.TASKS] = set()
     app[SLOTS] = asyncio.Semaphore(CONCURRENT_REPLIES)
@@ -127,7 +128,7 @@ async def receive(request: web.Request) -> web.Response:
     dialogue = request.app[keys.DIALOGUE]
     if config.encrypt_key:
         pair = f"{request.headers['X-Lark-Request-Timestamp']}:{request.headers['X-Lark-Request-Nonce'][:64]}"
-        if not await dialogue.sessions.bind_nonce(pair, event_id):
+        if not await dialogue.sessions.bind_nonce(pair, event_id, MEMORY):
             raise web.HTTPForbidden(text="nonce already used")
     event_type = header.get("event_type")
     job = _message_job(event) if event_type == "im.message.receive_v1" else None
