@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, func, inspect, select, text, true, update
 from sqlalchemy.orm import Session
 
+from bot.store import ids
 from bot.store.contact import Contact
 from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion, utcnow
 from bot.store.staff import StaffAudit
@@ -29,8 +30,10 @@ class CaseReceipt:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the tables, and add the columns a newer version of a model has to an older table (all nullable)."""
+    """Create the tables, rebuild older SQLite record tables so that ids are never reused (``ids``), and add the
+    columns a newer version of a model has to an older table (all nullable)."""
     StoreBase.metadata.create_all(engine)
+    ids.upgrade(engine)
     inspector = inspect(engine)
     with engine.begin() as connection:
         for table in StoreBase.metadata.sorted_tables:

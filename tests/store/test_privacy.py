@@ -59,6 +59,6 @@ def test_one_users_data_is_deleted_by_conversation_or_case(tmp_path: Path) -> No
     assert conversation_of_case(engine, case_number.lower()) == "web-asker"
     assert conversation_of_case(engine, "IPR19990101-99999") is None
     deleted = delete_conversation(engine, None, "web-asker")
-    assert deleted == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
+    assert deleted == {"staff_audit": 0, "handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
     assert counts(engine) == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
     engine.dispose()
