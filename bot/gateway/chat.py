@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
-from typing import Any
 
 from aiohttp import web
 
 from bot.gateway import conversations, keys
-from bot.gateway.middleware import cors_headers, error_json, json_response
+from bot.gateway.middleware import cors_headers, error_json, json_response, read_json
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.kb.changelog import change_phrases, version_label
 from bot.kb.errors import NotFound
@@ -33,20 +31,6 @@ async def preflight(request: web.Request) -> web.Response:
 def clean_text(text: str) -> str:
     """Drop control characters (except line breaks) and surrounding blanks; the text is otherwise kept as typed."""
     return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127)).strip()
-
-
-async def read_json(request: web.Request) -> dict[str, Any] | web.Response:
-    if request.content_type != "application/json":
-        return error_json(415, "请求类型不正确：请以 JSON（application/json）发送。")
-    try:
-        body = json.loads(await request.text())
-    except LookupError:  # charset=bogus-xyz: Python knows no such codec
-        return error_json(415, "请求的字符编码无法识别：请使用 UTF-8。")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
-        return error_json(400, "请求格式不正确：不是有效的 JSON。")
-    if not isinstance(body, dict):
-        return error_json(400, "请求格式不正确：需要一个 JSON 对象。")
-    return body
 
 
 async def chat(request: web.Request) -> web.Response:
