@@ -23,8 +23,8 @@ from sqlalchemy import Boolean, DateTime, Engine, Integer, String, delete, selec
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.models import StoreBase, utcnow
+from bot.store.passwords import problem
 
-MIN_PASSWORD = 12
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (argon2-cffi's default)
 
@@ -85,8 +85,8 @@ def valid_name(name: str) -> bool:
 def create_account(engine: Engine, name: str, password: str) -> None:
     if not valid_name(name):
         raise AccountError("用户名只能包含小写字母、数字、点、下划线和连字符，最长64个字符。")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符。")
+    if (why := problem(password, name)) is not None:
+        raise AccountError(why)
     with Session(engine) as session, session.begin():
         if session.scalars(select(StaffAccount).where(StaffAccount.name == name)).first():
             raise AccountError(f"用户 {name} 已存在。")
@@ -94,8 +94,8 @@ def create_account(engine: Engine, name: str, password: str) -> None:
 
 
 def set_password(engine: Engine, name: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符。")
+    if (why := problem(password, name)) is not None:
+        raise AccountError(why)
     with Session(engine) as session, session.begin():
         account = session.scalars(select(StaffAccount).where(StaffAccount.name == name)).first()
         if account is None:
