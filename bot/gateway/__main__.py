@@ -7,7 +7,7 @@ import sys
 
 from aiohttp import web
 
-from bot.gateway.accesslog import PathOnlyAccessLogger
+from bot.gateway.accesslog import OneLineFormatter, PathOnlyAccessLogger
 from bot.gateway.app import create_app
 from bot.gateway.channels import ChannelsConfig
 from bot.kb.errors import KnowledgeBaseUnavailable
@@ -16,7 +16,9 @@ from bot.settings import MIN_STAFF_TOKEN, Settings
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     settings = Settings.from_env()
     if settings.staff_token and len(settings.staff_token) < MIN_STAFF_TOKEN:
         print(f"网关无法启动：STAFF_TOKEN 至少需要{MIN_STAFF_TOKEN}个字符（建议随机生成）。", file=sys.stderr)
