@@ -34,7 +34,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 COOKIE = "ipr_staff"
 OPERATOR = web.RequestKey("staff_operator", str)  # the logged-in operator's name
-BOOTSTRAP = "bootstrap"  # the operator name of a STAFF_TOKEN login
+BOOTSTRAP = accounts.BOOTSTRAP  # the operator name of a STAFF_TOKEN login
 PUBLIC = frozenset({"/staff", "/staff/login", "/staff/logout", "/staff/stats"})  # pages that send a stranger to login
 ERRORS = {
     "failed": "用户名或密码不正确。",
