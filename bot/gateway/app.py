@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.gateway.channels import ChannelsConfig, add_channels
 from bot.gateway.keys import (
     CONVERSATION_SECRET,
+    ID_LIMITER,
     KB,
     LIMITER,
     LOGIN_THROTTLE,
@@ -73,6 +74,8 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         redis = redis_asyncio.from_url(settings.redis_url, decode_responses=True)
     app[WECHAT] = RedisSessions(redis) if redis is not None else MemorySessions()
     app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
+    # New conversation ids: a tenth of the message rate, half its burst (3 a minute after 5; off with the limit).
+    app[ID_LIMITER] = make_limiter(redis, "ids", settings.rate_per_minute / 10, max(1, settings.rate_burst // 2))
     app[WECHAT_LIMITER] = make_limiter(redis, "wechat", settings.wechat_rate_per_minute, settings.wechat_rate_burst)
     # Failed staff logins: a burst, then one every few minutes (per account and address, per address, per account).
     app[LOGIN_THROTTLE] = make_login_throttle(redis, settings.login_burst_per_address, settings.login_burst_per_account)
