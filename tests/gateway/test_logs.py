@@ -44,3 +44,15 @@ def test_every_message_is_one_line_and_tracebacks_keep_theirs() -> None:
         failed = logging.LogRecord("bot", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
     text = formatter.format(failed)
     assert text.startswith("ERROR bot: failed\nTraceback") and "ValueError: boom" in text
+
+
+def test_log_tags_cannot_be_reversed_by_hashing_guesses() -> None:
+    """Issue 20 N7: log tags were unsalted SHA-256 prefixes; one was reversed in 100 guesses."""
+    import hashlib
+
+    from bot.text import sender_tag
+
+    guesses = [f"dingtalk-manager{n}" for n in range(100)]
+    tag = sender_tag("dingtalk-manager42")
+    assert tag == sender_tag("dingtalk-manager42") and len(tag) == 10  # one process: the same tag
+    assert tag not in {hashlib.sha256(g.encode()).hexdigest()[:10] for g in guesses}
