@@ -18,6 +18,7 @@ own format — and hands the rest to ``Dialogue``:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import re
@@ -32,6 +33,8 @@ from bot.gateway import keys as gateway_keys
 from bot.gateway.rasa_client import BotMessage, Button, RasaUnavailable
 from bot.gateway.wechat import handler as wechat
 from bot.gateway.wechat.sessions import CLAIM_TTL, UserState, WeChatSessions
+from bot.settings import Settings
+from bot.store.privacy import privacy_notice
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +129,8 @@ class Dialogue:
     rasa: Asker | None = None  # None: the gateway's pool (``RASA`` of the parent app)
     max_message_chars: int = 500
     claim_ttl: float = CLAIM_TTL  # seconds a delivery is remembered: the channel's whole accepted window
+    # Platforms without a welcome event (钉钉, 飞书): the first reply to a user carries the privacy notice.
+    first_notice: bool = False
     _parking: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def answer(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
@@ -144,6 +149,12 @@ class Dialogue:
 
     async def respond(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
         state = await self.sessions.load_user(turn.conversation)
+        if self.first_notice and not state.noticed:
+            state.noticed = True
+            settings = request.config_dict.get(gateway_keys.SETTINGS)
+            render = _with_notice(
+                render, privacy_notice(settings.retention_days if settings else Settings.retention_days)
+            )
         body = await self._produce(request, turn, state, render, deadline)
         await self.sessions.save_user(turn.conversation, state)
         return body
@@ -190,6 +201,17 @@ class Dialogue:
         task = asyncio.ensure_future(put_first())
         self._parking.add(task)
         task.add_done_callback(self._parking.discard)
+
+
+def _with_notice(render: Render, notice: str) -> Render:
+    """``render`` with ``notice`` after what the outcome says (the user's first contact on this platform)."""
+
+    def rendered(outcome: Outcome, state: UserState) -> str:
+        if isinstance(outcome, Notice):
+            return render(Notice(f"{outcome.text}\n\n{notice}", outcome.part), state)
+        return render(dataclasses.replace(outcome, texts=(*outcome.texts, notice)), state)
+
+    return rendered
 
 
 def option(title: str, payload: str) -> str:

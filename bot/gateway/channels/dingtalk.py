@@ -63,7 +63,9 @@ def create_dingtalk_app(
 ) -> web.Application:
     app = web.Application(middlewares=[guard])
     app[CONFIG] = config
-    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY)
+    app[keys.DIALOGUE] = Dialogue(
+        PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY, first_notice=True
+    )
     app[keys.CLOCK] = time.time
     app.router.add_post("", receive)
     return app

@@ -85,7 +85,9 @@ def create_feishu_app(
         log.warning("FEISHU EVENTS ARE UNSIGNED (FEISHU_ALLOW_UNSIGNED=1): anyone with the token can post events")
     app = web.Application()
     app[CONFIG] = config
-    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY)
+    app[keys.DIALOGUE] = Dialogue(
+        PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY, first_notice=True
+    )
     app[keys.CLOCK] = time.time
     app[keys.TASKS] = set()
     app[SLOTS] = asyncio.Semaphore(CONCURRENT_REPLIES)

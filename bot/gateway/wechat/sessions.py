@@ -31,6 +31,7 @@ MAX_ENTRIES = 10_000  # in-memory bound: old entries are dropped first
 class UserState:
     pending: list[str] = field(default_factory=list)  # parts not yet shown ("继续")
     options: list[str] = field(default_factory=list)  # payloads of the last numbered options
+    noticed: bool = False  # the privacy notice was shown (channels without a welcome event: 钉钉, 飞书)
 
 
 class WeChatSessions(Protocol):
@@ -90,10 +91,10 @@ class MemorySessions:
         self._users[open_id] = state
         while len(self._users) > MAX_ENTRIES:
             self._users.popitem(last=False)
-        return UserState(list(state.pending), list(state.options))
+        return UserState(list(state.pending), list(state.options), state.noticed)
 
     async def save_user(self, open_id: str, state: UserState) -> None:
-        self._users[open_id] = UserState(list(state.pending), list(state.options))
+        self._users[open_id] = UserState(list(state.pending), list(state.options), state.noticed)
 
     async def bind_nonce(self, nonce: str, message: str, ttl: float = NONCE_TTL) -> bool:
         """True when ``nonce`` is new (it is now bound to ``message`` for ``ttl`` seconds) or already bound to the
@@ -142,7 +143,7 @@ class RedisSessions:
         if not raw:
             return UserState()
         data = json.loads(raw)
-        return UserState(list(data.get("pending", [])), list(data.get("options", [])))
+        return UserState(list(data.get("pending", [])), list(data.get("options", [])), bool(data.get("noticed")))
 
     async def save_user(self, open_id: str, state: UserState) -> None:
         await self._redis.set(

@@ -25,6 +25,7 @@ from bot.gateway.channels.crypto import dingtalk_check, dingtalk_sign
 from bot.gateway.channels.dingtalk import GROUP_HINT, SEND_MESSAGE, create_dingtalk_app
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
+from bot.store.privacy import privacy_notice
 from tests.gateway.channels.conftest import Clock, RasaStub
 
 SECRET = "this is secret"  # the documented sample's secret
@@ -92,7 +93,8 @@ async def test_single_chat_gets_an_action_card_whose_buttons_send_their_title(
     reply = await post(dingtalk, message(" 贵州企业海外维权找谁"))
     card = reply["actionCard"]
     assert reply["msgtype"] == "actionCard" and card["title"] == "知识产权维权助手"
-    assert card["text"] == "答：贵州企业海外维权找谁  \n牵头单位：省商务厅\n\n> 依据：贵州省 第17条"
+    notice = privacy_notice(180)  # issue 20 N7: the first reply to a user says what is kept, and how long
+    assert card["text"] == f"答：贵州企业海外维权找谁  \n牵头单位：省商务厅\n\n{notice}\n\n> 依据：贵州省 第17条"
     assert [b["title"] for b in card["btns"]] == ["查看原文", "看看云南", "转人工"]
     assert card["btns"][0]["actionURL"] == SEND_MESSAGE + urllib.parse.quote("查看原文")
     assert rasa_stub.received[0] == {
@@ -101,7 +103,8 @@ async def test_single_chat_gets_an_action_card_whose_buttons_send_their_title(
         "metadata": {"channel": "dingtalk"},
         "input_channel": "dingtalk",
     }
-    await post(dingtalk, message("查看原文"))  # what the button sends back
+    second = await post(dingtalk, message("查看原文"))  # what the button sends back
+    assert notice not in second["actionCard"]["text"]  # once
     await post(dingtalk, message("3"))  # a number works too
     assert rasa_stub.messages[1:] == ['/show_clause{"ref": "guizhou/17"}', "/human_handoff"]
 

@@ -23,6 +23,7 @@ from bot.gateway.channels.config import FeishuConfig
 from bot.gateway.channels.crypto import FeishuCipher, feishu_signature
 from bot.gateway.channels.feishu import create_feishu_app
 from bot.gateway.rasa_client import RasaPool
+from bot.store.privacy import privacy_notice
 from tests.gateway.channels.conftest import Clock, RasaStub
 from tests.gateway.channels.feishu_support import APP_ID, APP_SECRET, FeishuOpenApi
 
@@ -145,8 +146,9 @@ async def test_p2p_message_is_answered_through_the_reply_api_with_a_card(
     assert reply.content_type == "application/json; charset=utf-8" and reply.body["msg_type"] == "interactive"
     card = json.loads(reply.body["content"])
     assert card["header"] == {"template": "blue", "title": {"tag": "plain_text", "content": "知识产权维权助手"}}
-    div, note, actions = card["elements"]
+    div, notice, note, actions = card["elements"]
     assert div["text"]["content"] == "答：贵州企业海外维权找谁\n牵头单位：省商务厅"
+    assert notice["text"]["content"] == privacy_notice(180)  # issue 20 N7: the first reply says what is kept
     assert note["elements"][0]["content"] == "依据：贵州省 第17条"
     assert [(a["text"]["content"], a["value"]) for a in actions["actions"]] == [
         ("查看原文", {"payload": '/show_clause{"ref": "guizhou/17"}', "chat": "p2p"}),
