@@ -97,5 +97,23 @@ def _delete_records(session: Session, model: Any, which: ColumnElement[bool]) ->
     return _count(session.execute(delete(model).where(which))), audit_rows
 
 
+def channel_state_keys(conversation_id: str) -> list[str]:
+    """The gateway's Redis keys that hold this conversation's pending parts and options ("继续", numbered choices):
+    ``ipr:wechat:user:<OpenID>`` for ``wechat-<OpenID>``, ``ipr:<platform>:user:<conversation>`` for the others."""
+    platform, _, rest = conversation_id.partition("-")
+    if platform == "wechat" and rest:
+        return [f"ipr:wechat:user:{rest}"]
+    if platform in ("wecom", "dingtalk", "feishu") and rest:
+        return [f"ipr:{platform}:user:{conversation_id}"]
+    return []
+
+
+def forget_channel_state(redis: Any, conversation_id: str) -> int:
+    """Delete what the gateways keep in Redis for this conversation (``redis``: a synchronous client); keys deleted.
+    Without Redis that state is in a gateway's memory and expires within a day."""
+    keys = channel_state_keys(conversation_id)
+    return int(redis.delete(*keys)) if keys else 0
+
+
 def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
