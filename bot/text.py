@@ -7,9 +7,12 @@ on import order. The dictionary files in ``data/dict/`` are the same ones Rasa's
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import logging
 import re
+import secrets
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -188,5 +191,12 @@ class ChineseTokenizer:
 
 
 def sender_tag(sender: str) -> str:
-    """A conversation named in logs: a short hash, never the id itself (the id is the visitor's only credential)."""
-    return hashlib.sha256(sender.encode("utf-8", "replace")).hexdigest()[:10]
+    """A conversation named in logs: a short keyed hash, never the id itself (the id is the visitor's only
+    credential). Keyed with a random key per process: an unkeyed hash of ``wechat-<OpenID>`` or ``dingtalk-<staffId>``
+    was reversed by hashing guesses (issue 20 N7); these tag the lines of one process run and nothing more."""
+    return hmac.new(_tag_key(), sender.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:10]
+
+
+@functools.cache
+def _tag_key() -> bytes:
+    return secrets.token_bytes(32)

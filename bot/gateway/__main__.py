@@ -7,16 +7,19 @@ import sys
 
 from aiohttp import web
 
-from bot.gateway.accesslog import PathOnlyAccessLogger
+from bot.gateway.accesslog import OneLineFormatter, PathOnlyAccessLogger
 from bot.gateway.app import create_app
 from bot.gateway.channels import ChannelsConfig
+from bot.gateway.channels.config import ChannelConfigError
 from bot.kb.errors import KnowledgeBaseUnavailable
 from bot.kb.service import open_knowledge_base
 from bot.settings import MIN_STAFF_TOKEN, Settings
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     settings = Settings.from_env()
     if settings.staff_token and len(settings.staff_token) < MIN_STAFF_TOKEN:
         print(f"网关无法启动：STAFF_TOKEN 至少需要{MIN_STAFF_TOKEN}个字符（建议随机生成）。", file=sys.stderr)
@@ -26,8 +29,13 @@ def main() -> int:
     except KnowledgeBaseUnavailable as error:
         print(f"网关无法启动：{error.message}", file=sys.stderr)
         return 1
+    try:
+        app = create_app(settings, knowledge_base, ChannelsConfig.from_env())
+    except ChannelConfigError as error:
+        print(f"网关无法启动：{error}", file=sys.stderr)
+        return 1
     web.run_app(
-        create_app(settings, knowledge_base, ChannelsConfig.from_env()),
+        app,
         host=settings.gateway_host,
         port=settings.gateway_port,
         access_log_class=PathOnlyAccessLogger,  # never the query string: WeChat's signatures are in it

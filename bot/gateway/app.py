@@ -11,10 +11,10 @@ from aiohttp import web
 from bot.gateway.channels import ChannelsConfig, add_channels
 from bot.gateway.keys import (
     CONVERSATION_SECRET,
+    ID_LIMITER,
     KB,
     LIMITER,
-    LOGIN_ACCOUNT_LIMITER,
-    LOGIN_ADDRESS_LIMITER,
+    LOGIN_THROTTLE,
     PROXIES,
     RASA,
     RECORDS,
@@ -23,6 +23,7 @@ from bot.gateway.keys import (
     WECHAT,
     WECHAT_LIMITER,
 )
+from bot.gateway.login_throttle import make_login_throttle
 from bot.gateway.middleware import error_middleware, security_headers
 from bot.gateway.proxies import forwarded, parse_networks
 from bot.gateway.rasa_client import RasaPool
@@ -73,11 +74,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         redis = redis_asyncio.from_url(settings.redis_url, decode_responses=True)
     app[WECHAT] = RedisSessions(redis) if redis is not None else MemorySessions()
     app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
+    # New conversation ids: a tenth of the message rate, half its burst (3 a minute after 5; off with the limit).
+    app[ID_LIMITER] = make_limiter(redis, "ids", settings.rate_per_minute / 10, max(1, settings.rate_burst // 2))
     app[WECHAT_LIMITER] = make_limiter(redis, "wechat", settings.wechat_rate_per_minute, settings.wechat_rate_burst)
-    # Staff logins: a burst of tries, then one every few minutes (per address, and per account from anywhere).
-    address, account = settings.login_burst_per_address, settings.login_burst_per_account
-    app[LOGIN_ADDRESS_LIMITER] = make_limiter(redis, "login-address", address / 15, address)
-    app[LOGIN_ACCOUNT_LIMITER] = make_limiter(redis, "login-account", account / 15, account)
+    # Failed staff logins: a burst, then one every few minutes (per account and address, per address, per account).
+    app[LOGIN_THROTTLE] = make_login_throttle(redis, settings.login_burst_per_address, settings.login_burst_per_account)
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(
             session, settings.rasa_urls, settings.rasa_timeout, session_turns=settings.rasa_session_turns

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
-from typing import Any
 
 from aiohttp import web
 
 from bot.gateway import conversations, keys
-from bot.gateway.middleware import cors_headers, error_json, json_response
+from bot.gateway.middleware import cors_headers, error_json, json_response, read_json
 from bot.gateway.rasa_client import RasaUnavailable
+from bot.gateway.ratelimit import client_key
 from bot.kb.changelog import change_phrases, version_label
 from bot.kb.errors import NotFound
 from bot.kb.query import KnowledgeBase
@@ -35,20 +34,6 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127)).strip()
 
 
-async def read_json(request: web.Request) -> dict[str, Any] | web.Response:
-    if request.content_type != "application/json":
-        return error_json(415, "请求类型不正确：请以 JSON（application/json）发送。")
-    try:
-        body = json.loads(await request.text())
-    except LookupError:  # charset=bogus-xyz: Python knows no such codec
-        return error_json(415, "请求的字符编码无法识别：请使用 UTF-8。")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
-        return error_json(400, "请求格式不正确：不是有效的 JSON。")
-    if not isinstance(body, dict):
-        return error_json(400, "请求格式不正确：需要一个 JSON 对象。")
-    return body
-
-
 async def chat(request: web.Request) -> web.Response:
     headers = _cors(request)
     if request.headers.get("Origin") and "Access-Control-Allow-Origin" not in headers and not _same_origin(request):
@@ -58,7 +43,7 @@ async def chat(request: web.Request) -> web.Response:
         body.headers.update(headers)
         return body
     settings = request.config_dict[keys.SETTINGS]
-    wait = await request.config_dict[keys.LIMITER].check(request.remote or "unknown")
+    wait = await request.config_dict[keys.LIMITER].check(client_key(request.remote))
     if wait:
         response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
         response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
@@ -104,6 +89,11 @@ async def new_conversation(request: web.Request) -> web.Response:
         and not _same_origin(request)
     ):
         return error_json(403, "这个网站未被允许使用聊天接口。")
+    wait = await request.config_dict[keys.ID_LIMITER].check(client_key(request.remote))
+    if wait:  # each id may open a 转人工 case: ids are issued at a human pace (issue 20 N10)
+        response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
+        response.headers["Retry-After"] = str(max(1, round(wait)))
+        return response
     secret = request.config_dict[keys.CONVERSATION_SECRET]
     return json_response({"conversation": conversations.issue(secret)}, status=201)
 

@@ -8,6 +8,7 @@ import ipaddress
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.gateway.login_throttle import LoginThrottle
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import Limiter
 from bot.gateway.wechat.sessions import WeChatSessions
@@ -22,10 +23,10 @@ RASA = web.AppKey("rasa", RasaPool)
 KB = web.AppKey("kb", KnowledgeBase)
 RECORDS = web.AppKey("records", Engine)
 WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
-LIMITER = web.AppKey("rate_limiter", Limiter)  # web chat, per client address
+LIMITER = web.AppKey("rate_limiter", Limiter)  # web chat, per client address (IPv6: per /64)
+ID_LIMITER = web.AppKey("id_limiter", Limiter)  # new web conversation ids, per client address (IPv6: per /64)
 WECHAT_LIMITER = web.AppKey("wechat_rate_limiter", Limiter)  # WeChat, per user (OpenID)
-LOGIN_ADDRESS_LIMITER = web.AppKey("login_address_limiter", Limiter)  # staff logins, per client address
-LOGIN_ACCOUNT_LIMITER = web.AppKey("login_account_limiter", Limiter)  # staff logins, per account name
+LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)  # failed staff logins
 PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])  # TRUSTED_PROXIES, parsed
 CONVERSATION_SECRET = web.AppKey("conversation_secret", bytes)  # signs the web chat's conversation ids
 REPORT = web.AppKey("demand_report", ReportCache)  # the console's 统计 page, built in the background

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from aiohttp import web
 
@@ -109,3 +110,19 @@ def cors_headers(request: web.Request, allowed: tuple[str, ...]) -> dict[str, st
             "Access-Control-Max-Age": "600",
         }
     return {"Vary": "Origin"}
+
+
+async def read_json(request: web.Request) -> dict[str, Any] | web.Response:
+    """A JSON object body, or the 4xx to answer: every API that reads JSON reads it here (a bogus charset, JSON
+    nested thousands deep or a non-object are the client's errors, never a 500)."""
+    if request.content_type != "application/json":
+        return error_json(415, "请求类型不正确：请以 JSON（application/json）发送。")
+    try:
+        body = json.loads(await request.text())
+    except LookupError:  # charset=bogus-xyz: Python knows no such codec
+        return error_json(415, "请求的字符编码无法识别：请使用 UTF-8。")
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: JSON nested thousands deep
+        return error_json(400, "请求格式不正确：不是有效的 JSON。")
+    if not isinstance(body, dict):
+        return error_json(400, "请求格式不正确：需要一个 JSON 对象。")
+    return body

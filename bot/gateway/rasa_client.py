@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -79,6 +81,30 @@ def parse_messages(raw: Any) -> list[BotMessage]:
 SESSION_START = "/session_start"  # Rasa's built-in intent: runs action_session_start (slots carried over)
 
 
+_INTENT = re.compile(r"/(?P<intent>[A-Za-z_][A-Za-z0-9_]{0,63})(?:@[0-9.]{1,8})?(?P<entities>\{.*\})?", re.S)
+
+
+def well_formed(message: str) -> str:
+    """``message`` as Rasa may see it. A message that starts with "/" is an intent payload to Rasa; one that is not
+    well formed (``/intent{"a": 1``, ``/x{bad json}``, ``/x y``) makes Rasa log a warning with the whole text — a
+    user's words in a log (issue 20 N7). Such a message goes as text, its slash made full-width. (A well-formed
+    payload naming an intent or entity the domain does not have still makes Rasa warn: the gateway does not know
+    the domain.)"""
+    if not message.startswith("/"):
+        return message
+    match = _INTENT.fullmatch(message)
+    if match is not None:
+        entities = match.group("entities")
+        if entities is None:
+            return message
+        try:
+            if isinstance(json.loads(entities), dict):
+                return message
+        except (ValueError, RecursionError):
+            pass
+    return "／" + message.lstrip("/")  # a full-width slash: the user's text as typed, not a command to Rasa
+
+
 class RasaClient:
     def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout: float) -> None:
         self._session = session
@@ -96,7 +122,7 @@ class RasaClient:
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
     ) -> list[BotMessage]:
-        body = {"sender": sender, "message": message, "metadata": metadata or {}}
+        body = {"sender": sender, "message": well_formed(message), "metadata": metadata or {}}
         if metadata and isinstance(metadata.get("channel"), str):
             body["input_channel"] = metadata["channel"]  # the tracker's input channel: a handoff case records it
         limit = aiohttp.ClientTimeout(total=timeout) if timeout else self._timeout

@@ -2,7 +2,8 @@
 
 Operators log in with their own account (``python -m bot.gateway.staff_accounts create NAME``); the session cookie
 is a random token the database knows only by its hash, expires (``STAFF_SESSION_HOURS``) and ends at logout.
-Logins are throttled per client address and per account name (``ratelimit``, shared through Redis when set).
+Failed logins are throttled per (account, address), per address and, more slowly, per account (``login_throttle``,
+shared through Redis when set); a correct password uses up nothing.
 ``STAFF_TOKEN`` (at least 32 characters) only opens the console while no account exists, to create the first one
 with; after that it no longer logs anyone in. With neither, the console is closed (503).
 
@@ -33,7 +34,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 COOKIE = "ipr_staff"
 OPERATOR = web.RequestKey("staff_operator", str)  # the logged-in operator's name
-BOOTSTRAP = "bootstrap"  # the operator name of a STAFF_TOKEN login
+BOOTSTRAP = accounts.BOOTSTRAP  # the operator name of a STAFF_TOKEN login
 PUBLIC = frozenset({"/staff", "/staff/login", "/staff/logout", "/staff/stats"})  # pages that send a stranger to login
 ERRORS = {
     "failed": "用户名或密码不正确。",
@@ -90,20 +91,17 @@ async def login(request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/staff?error=failed") from None
     name = str(form.get("name", "")).strip().lower()[:64]
     password = str(form.get("password", "") or form.get("token", ""))[:1024]
-    address = request.remote or "unknown"
-    waits = [
-        await request.config_dict[keys.LOGIN_ADDRESS_LIMITER].check(address),
-        await request.config_dict[keys.LOGIN_ACCOUNT_LIMITER].check(name or BOOTSTRAP),
-    ]
-    if any(waits):
-        log.warning("staff login throttled (address or account over its limit)")
+    wait, attempt = await request.config_dict[keys.LOGIN_THROTTLE].take(name or BOOTSTRAP, request.remote)
+    if wait:
+        log.warning("staff login throttled (too many failures for this account or from this address)")
         response = login_page(request, "throttled", status=429)
-        response.headers["Retry-After"] = str(max(1, round(max(waits))))
+        response.headers["Retry-After"] = str(max(1, round(wait)))
         return response
     operator = await _authenticate(request, name, password)
     if operator is None:
         log.warning("staff login failed")
         raise web.HTTPSeeOther("/staff?error=failed")
+    await attempt.succeeded()  # only failures count against the account and the address
     settings = request.config_dict[keys.SETTINGS]
     lifetime = timedelta(hours=settings.staff_session_hours)
     token = await asyncio.to_thread(accounts.start_session, request.config_dict[keys.RECORDS], operator, lifetime)

@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway import keys
-from bot.gateway.middleware import error_json, json_response
+from bot.gateway.middleware import error_json, json_response, read_json
 from bot.gateway.staff import OPERATOR
 from bot.kb.changelog import change_phrases
 from bot.kb.errors import QueryError
@@ -129,11 +129,11 @@ async def change_case(request: web.Request) -> web.Response:
         return error_json(404, "没有这个操作。")
     body: dict[str, Any] = {}
     if request.can_read_body:
-        try:
-            body = await request.json()
-        except ValueError:
-            return error_json(400, "请求格式不正确。")
-    text = str(body.get("text", "") if isinstance(body, dict) else "").strip()
+        read = await read_json(request)
+        if isinstance(read, web.Response):
+            return read
+        body = read
+    text = str(body.get("text", "")).strip()
     if action in ("reply", "note") and not text:
         return error_json(400, "请填写内容。")
     if len(text) > MAX_BODY:

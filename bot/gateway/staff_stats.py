@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from bot.report.svg import charts
 from bot.settings import Settings
 from bot.text import ChineseTokenizer
 
+EARLIEST = date(2019, 1, 1)  # the 意见 and its plans are from 2019: no record is older
 log = logging.getLogger(__name__)
 TEMPLATE = Path(__file__).parent / "static" / "stats.html"
 
@@ -46,6 +47,8 @@ async def stats(request: web.Request) -> web.StreamResponse:
         since = date.fromisoformat(raw) if raw else None
     except ValueError:
         return web.Response(status=400, text="起始日期格式不正确，请写成 2026-06-01。", charset="utf-8")
+    if since is not None and not EARLIEST <= since <= date.today() + timedelta(days=1):  # 0001-01-01 overflowed: a 500
+        return web.Response(status=400, text=f"起始日期须在 {EARLIEST} 与今天之间。", charset="utf-8")
     try:
         cached = await asyncio.to_thread(request.config_dict[keys.REPORT].get, since)
     except SQLAlchemyError:

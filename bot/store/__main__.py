@@ -44,6 +44,14 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"没有找到案件号 {args.case}。", file=sys.stderr)
                 return 2
             counts = privacy.delete_conversation(records, tracker, conversation)
+            if settings.redis_url:  # the gateways' "继续" parts and options for this user (issue 20 N7)
+                import redis  # only deployments with REDIS_URL need it
+
+                client = redis.Redis.from_url(settings.redis_url)
+                try:
+                    counts["redis_user_state"] = privacy.forget_channel_state(client, conversation)
+                finally:
+                    client.close()
     finally:
         records.dispose()
         tracker.dispose()

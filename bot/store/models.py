@@ -16,10 +16,17 @@ class StoreBase(DeclarativeBase):
     pass
 
 
+# A record's id is its public number (a case's ``IPR…-00017``) and the audit trail's reference: an id is never
+# given out twice, even after the newest record was deleted. SQLite reuses the largest rowid without AUTOINCREMENT;
+# PostgreSQL's sequence never goes back. Older SQLite tables are rebuilt with it by ``bot.store.ids``.
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class HandoffCase(StoreBase):
     """A user asked for a person; staff see it in the console with the case number the user was given."""
 
     __tablename__ = "handoff_cases"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_number: Mapped[str | None] = mapped_column(String(30), unique=True)
@@ -48,6 +55,7 @@ class Feedback(StoreBase):
     """A thumbs up or down on an answer, stored with the clauses that answer cited."""
 
     __tablename__ = "feedback"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)
@@ -62,6 +70,7 @@ class UnansweredQuestion(StoreBase):
     """A question the assistant could not map to a topic with confidence (the retrieval fallback answered)."""
 
     __tablename__ = "unanswered_questions"
+    __table_args__ = NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(200), index=True)

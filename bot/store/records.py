@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,10 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, func, inspect, select, text, true, update
 from sqlalchemy.orm import Session
 
+from bot.store import ids
 from bot.store.contact import Contact
 from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion, utcnow
 from bot.store.staff import StaffAudit
-from bot.store.text import clean_for_storage
+from bot.store.text import as_written, clean_for_storage
 
 MAX_TEXT = 2000  # what a record keeps of a user's message; the rest is not needed to call back
 MAX_CASE_MESSAGES = 30  # an open case keeps the latest messages of its conversation
@@ -29,8 +29,10 @@ class CaseReceipt:
 
 
 def ensure_tables(engine: Engine) -> None:
-    """Create the tables, and add the columns a newer version of a model has to an older table (all nullable)."""
+    """Create the tables, rebuild older SQLite record tables so that ids are never reused (``ids``), and add the
+    columns a newer version of a model has to an older table (all nullable)."""
     StoreBase.metadata.create_all(engine)
+    ids.upgrade(engine)
     inspector = inspect(engine)
     with engine.begin() as connection:
         for table in StoreBase.metadata.sorted_tables:
@@ -195,13 +197,8 @@ def _transcript(turns: list[dict[str, str]]) -> list[dict[str, str]]:
         if turn.get("who") == "user":
             kept.append({"who": "user", "text": clean_for_storage(raw)[:MAX_TEXT]})
         else:
-            kept.append({"who": "bot", "text": _as_written(raw)[:MAX_TEXT]})
+            kept.append({"who": "bot", "text": as_written(raw)[:MAX_TEXT]})
     return [t for t in kept if t["text"]][-MAX_TRANSCRIPT:]
-
-
-def _as_written(text: str) -> str:
-    """Text we or an operator wrote, kept as written but without control or invisible formatting characters."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()
 
 
 def set_contact(engine: Engine, conversation_id: str, contact: Contact) -> str | None:
@@ -264,7 +261,7 @@ def update_case(engine: Engine, case_id: int, operator: str, action: str, body: 
         case = session.get(HandoffCase, case_id)
         if case is None:
             return None
-        words = _as_written(body)[:MAX_REPLY]  # an operator's Chinese punctuation stays as typed
+        words = as_written(body)[:MAX_REPLY]  # an operator's Chinese punctuation stays as typed
         if action == "reply":
             case.reply, case.replied_at = words, now
         elif action == "note":

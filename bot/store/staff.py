@@ -23,8 +23,9 @@ from sqlalchemy import Boolean, DateTime, Engine, Integer, String, delete, selec
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.models import StoreBase, utcnow
+from bot.store.passwords import problem
 
-MIN_PASSWORD = 12
+BOOTSTRAP = "bootstrap"  # the operator name of a STAFF_TOKEN login, while no account exists; no account may take it
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (argon2-cffi's default)
 
@@ -85,17 +86,21 @@ def valid_name(name: str) -> bool:
 def create_account(engine: Engine, name: str, password: str) -> None:
     if not valid_name(name):
         raise AccountError("用户名只能包含小写字母、数字、点、下划线和连字符，最长64个字符。")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符。")
+    if name == BOOTSTRAP:
+        raise AccountError(f"用户名 {BOOTSTRAP} 留给首次登录（STAFF_TOKEN）使用，请换一个。")
+    if (why := problem(password, name)) is not None:
+        raise AccountError(why)
     with Session(engine) as session, session.begin():
         if session.scalars(select(StaffAccount).where(StaffAccount.name == name)).first():
             raise AccountError(f"用户 {name} 已存在。")
         session.add(StaffAccount(name=name, password_hash=_HASHER.hash(password)))
+        # The token only served to create this account: the sessions it opened end with it.
+        session.execute(delete(StaffSession).where(StaffSession.account_name == BOOTSTRAP))
 
 
 def set_password(engine: Engine, name: str, password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符。")
+    if (why := problem(password, name)) is not None:
+        raise AccountError(why)
     with Session(engine) as session, session.begin():
         account = session.scalars(select(StaffAccount).where(StaffAccount.name == name)).first()
         if account is None:
@@ -165,6 +170,8 @@ def session_operator(engine: Engine, token: str) -> Operator | None:
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
         if expires <= utcnow():
             return None
+        if row.account_name == BOOTSTRAP and session.scalars(select(StaffAccount.id).limit(1)).first() is not None:
+            return None  # a bootstrap session ends when the first account exists (made elsewhere, say)
         return Operator(row.account_name, expires)
 
 

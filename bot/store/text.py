@@ -30,3 +30,9 @@ def clean_for_storage(text: str) -> str:
             marks = 0
         out.append(ch)
     return unicodedata.normalize("NFC", "".join(out)).strip()
+
+
+def as_written(text: str) -> str:
+    """Text we or an operator wrote, kept as written (NFKC would turn Chinese punctuation into ASCII) but without
+    control or invisible formatting characters."""
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")).strip()

@@ -124,3 +124,28 @@ async def test_conversation_ids_for_the_widget_only_from_allowed_origins(client:
     assert "X-Conversation-Invalid" in allowed.headers["Access-Control-Expose-Headers"]
     refused = await client.post("/api/conversations", headers={"Origin": "https://evil.example"})
     assert refused.status == 403 and "Access-Control-Allow-Origin" not in refused.headers
+
+
+async def test_one_address_gets_conversation_ids_at_a_human_pace(client: TestClient) -> None:
+    """Issue 20 N10: one address opened 10 cases in 0.2 s (a new id and 转人工 each); ids had no limit."""
+    statuses = [(await client.post("/api/conversations")).status for _ in range(8)]
+    assert statuses == [201] * 5 + [429] * 3
+    refused = await client.post("/api/conversations")
+    assert int(refused.headers["Retry-After"]) >= 1 and "请求过于频繁" in (await refused.json())["error"]
+
+
+async def test_an_ipv6_client_is_counted_per_64(aiohttp_client: Any, gateway_settings: Settings) -> None:
+    """Issue 20 N10: behind a proxy each IPv6 /128 had its own bucket — a subscriber's /64 is 2^64 of them."""
+    client = await aiohttp_client(create_app(limited(gateway_settings, trusted_proxies=("127.0.0.1",))))
+    same_64 = [f"2001:db8:1:2::{n:x}" for n in range(1, 4)]
+    assert [(await chat(client, {"X-Forwarded-For": a})).status for a in same_64] == [503, 503, 429]
+    assert (await chat(client, {"X-Forwarded-For": "2001:db8:1:3::1"})).status == 503  # another /64
+
+
+def test_client_keys() -> None:
+    from bot.gateway.ratelimit import client_key
+
+    assert client_key("203.0.113.7") == "203.0.113.7"
+    assert client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == client_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
+    assert client_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_key(None) == "unknown" and client_key("not an address") == "not an address"

@@ -113,3 +113,22 @@ async def test_a_failed_session_start_costs_the_user_nothing(
     assert first[0].text == "答：你好" and second[0].text == "答：谢谢"
     assert "new session for conversation" in caplog.text
     assert "conversation-0003" not in caplog.text  # the id is a credential: only its tag is logged
+
+
+@pytest.mark.parametrize(
+    "typed, sent",
+    [
+        ('/intent{"a": 1', '／intent{"a": 1'),
+        ("/x{bad json}", "／x{bad json}"),
+        ("/greet 我的手机号13812345678", "／greet 我的手机号13812345678"),
+        ("//human_handoff", "／human_handoff"),
+        ("/greet", "/greet"),
+        ('/show_clause{"ref": "guizhou/17"}', '/show_clause{"ref": "guizhou/17"}'),
+        ("你好 /x{", "你好 /x{"),
+    ],
+)
+def test_malformed_intent_payloads_reach_rasa_as_text(typed: str, sent: str) -> None:
+    """Issue 20 N7: Rasa logged the text of a malformed ``/intent{…`` message as a warning."""
+    from bot.gateway.rasa_client import well_formed
+
+    assert well_formed(typed) == sent

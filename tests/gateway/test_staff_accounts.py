@@ -12,8 +12,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.gateway.app import create_app
@@ -21,7 +22,7 @@ from bot.kb.db import make_engine
 from bot.settings import PROJECT_ROOT, Settings
 from bot.store.models import utcnow
 from bot.store.records import ensure_tables, open_case
-from bot.store.staff import StaffAccount, StaffAudit, StaffSession, create_account
+from bot.store.staff import AccountError, StaffAccount, StaffAudit, StaffSession, create_account
 from tests.gateway.conftest import STAFF_TOKEN
 
 PASSWORD = "correct horse battery staple"
@@ -208,3 +209,31 @@ async def test_the_queue_stays_usable_under_a_thousand_spam_cases(
     again = await (await client.get("/staff/api/records")).json()
     assert again["counts"]["cases"]["open"] == 992 and not any(c["handled"] for c in again["cases"])
     assert (await client.get("/staff/api/records", params={"page": "9" * 30})).status == 200
+
+
+async def test_a_bootstrap_session_ends_when_the_first_account_exists(
+    client: TestClient, gateway_settings: Settings
+) -> None:
+    """Issue 20 N5: a STAFF_TOKEN session stayed valid for 8 h after the first account was created, and an account
+    could be named ``bootstrap``."""
+    assert (await client.post("/staff/login", data={"password": STAFF_TOKEN}, allow_redirects=False)).status == 303
+    assert (await client.get("/staff/api/records")).status == 200
+    engine = make_engine(gateway_settings.database_url)
+    with pytest.raises(AccountError, match="留给首次登录"):
+        create_account(engine, "bootstrap", PASSWORD)
+    create_account(engine, "wang", PASSWORD)
+    assert (await client.get("/staff/api/records")).status == 401  # the token's session is over
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(StaffSession)) == 0
+    engine.dispose()
+
+
+async def test_a_bootstrap_session_is_refused_once_any_account_exists(
+    client: TestClient, gateway_settings: Settings
+) -> None:
+    assert (await client.post("/staff/login", data={"password": STAFF_TOKEN}, allow_redirects=False)).status == 303
+    engine = make_engine(gateway_settings.database_url)
+    with Session(engine) as session, session.begin():  # an account that did not come through create_account
+        session.add(StaffAccount(name="li", password_hash="$argon2id$imported"))
+    engine.dispose()
+    assert (await client.get("/staff/api/records")).status == 401

@@ -125,6 +125,27 @@ async def test_an_operator_replies_notes_and_closes_with_name_and_time(
     assert (await client.get("/staff/api/cases/999")).status == 404
 
 
+async def test_odd_bodies_for_a_note_are_4xx_not_500(client: TestClient, gateway_settings: Settings) -> None:
+    """Issue 20 N9: ``charset=bogus-xyz`` and JSON nested 30,000 deep were HTTP 500s."""
+    seed_cases(gateway_settings, 1)
+    await login(client)
+    odd = [
+        ('{"text": "备注"}'.encode(), "application/json; charset=bogus-xyz", 415),
+        (b"[" * 30000 + b"]" * 30000, "application/json", 400),
+        (b'{"text": "\xff', "application/json", 400),
+        ("备注".encode("gbk"), "application/json", 400),
+        (b'["text"]', "application/json", 400),
+        (b"text=hi", "application/x-www-form-urlencoded", 415),
+    ]
+    for body, content_type, status in odd:
+        response = await client.post(
+            "/staff/api/cases/1/note", data=body, headers={**HEADERS, "Content-Type": content_type}
+        )
+        assert response.status == status, (content_type, body[:20], await response.text())
+    detail = await (await client.get("/staff/api/cases/1")).json()
+    assert not detail["notes"]
+
+
 async def test_records_citing_a_clause_that_changed_are_flagged_side_by_side(
     aiohttp_client: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:

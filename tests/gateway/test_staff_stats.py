@@ -73,3 +73,11 @@ async def test_a_later_start_counts_fewer_and_a_bad_date_is_400(client: TestClie
     assert 'value="2026-11-01"' in later
     bad = await client.get("/staff/stats?since=<script>")
     assert bad.status == 400 and "起始日期格式不正确" in await bad.text()
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "1900-01-01", "9999-12-31"])
+async def test_a_date_out_of_range_is_400_not_500(client: TestClient, since: str) -> None:
+    """Issue 20 N9: ``?since=0001-01-01`` was an HTTP 500."""
+    await client.post("/staff/login", data={"password": STAFF_TOKEN}, allow_redirects=False)
+    response = await client.get("/staff/stats", params={"since": since})
+    assert response.status == 400 and "起始日期须在" in await response.text()

@@ -59,6 +59,15 @@ async def test_a_nonce_is_good_for_one_message_only(client: TestClient) -> None:
     assert retry == first and client.app[WECHAT].produced == 1
 
 
+async def test_a_nonce_is_bound_to_the_whole_plain_body(client: TestClient) -> None:
+    """Issue 20 N1, every channel: in plain mode the pair was bound to (user, MsgId) only, so the same user and MsgId
+    with other text passed the nonce check (and, once the delivery was forgotten, reached Rasa)."""
+    query = signed_query(WECHAT_TOKEN)
+    first = await post(client, query, text_xml("商标被抢注了", "32101", user="oVictim"))
+    other_text = await post(client, query, text_xml("转人工", "32101", user="oVictim"))
+    assert first[0] == 200 and other_text[0] == 403 and client.app[WECHAT].produced == 1
+
+
 async def test_msg_ids_are_per_user(client: TestClient) -> None:
     """An attacker sending a MsgId first no longer makes the real user's message get the attacker's answer."""
     await client.app[WECHAT].save_user("oReal", UserState(pending=["真实用户的第二部分"], options=[]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
@@ -59,6 +60,35 @@ def test_one_users_data_is_deleted_by_conversation_or_case(tmp_path: Path) -> No
     assert conversation_of_case(engine, case_number.lower()) == "web-asker"
     assert conversation_of_case(engine, "IPR19990101-99999") is None
     deleted = delete_conversation(engine, None, "web-asker")
-    assert deleted == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
+    assert deleted == {"staff_audit": 0, "handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
     assert counts(engine) == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
     engine.dispose()
+
+
+def test_deleting_a_conversation_clears_the_gateways_redis_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20 N7: ``delete`` left the user's state in Redis (pending parts, options; TTL 86,000 s)."""
+    import redis
+
+    from bot.store.__main__ import main
+    from tests.support.redis import temporary_redis
+
+    database = tmp_path / "records.sqlite3"
+    engine = make_engine(f"sqlite:///{database}")
+    ensure_tables(engine)
+    case_number = fill(engine, "dingtalk-manager4220")
+    engine.dispose()
+    with temporary_redis() as port:
+        client = redis.Redis(port=port)
+        client.set("ipr:dingtalk:user:dingtalk-manager4220", '{"pending": ["第二部分：……"]}', ex=86400)
+        client.set("ipr:wechat:user:oVictim", '{"pending": ["……"]}', ex=86400)
+        client.set("ipr:dingtalk:user:dingtalk-someone-else", "{}", ex=86400)
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+        monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'tracker.sqlite3'}")
+        monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+        assert main(["delete", "--case", case_number]) == 0
+        assert "redis_user_state\t1" in capsys.readouterr().out
+        assert main(["delete", "--conversation", "wechat-oVictim"]) == 0
+        assert sorted(client.keys("*")) == [b"ipr:dingtalk:user:dingtalk-someone-else"]
+        client.close()

@@ -45,3 +45,29 @@ def test_records_are_cleaned_before_storage(tmp_path: Path) -> None:
         assert session.scalars(select(Feedback.user_text)).one() == "假\u0336\u0336货"
         assert session.scalars(select(UnansweredQuestion.text)).one() == "假\u0336\u0336货"
     engine.dispose()
+
+
+def test_the_transcript_read_from_the_tracker_is_cleaned_as_records_are() -> None:
+    """Issue 20 N8: the console's transcript (read from Rasa's tracker store) showed RLO, zero-width characters and
+    combining floods that the stored records had cleaned."""
+    from bot.store.transcripts import transcript
+
+    typed = "我的商标\u202etxt.exe\u202c被\u200b抢注了" + "e" + "\u0301" * 300 + "ＡＢＣ"
+    events = [
+        {"event": "user", "text": typed, "parse_data": {"intent": {"name": "trademark"}}},
+        {
+            "event": "bot",
+            "text": "答：\u202e请向省市场监管局咨询，",
+            "data": {"buttons": [{"title": "转人工", "payload": "/h"}]},
+        },
+        {"event": "user", "text": "/h"},
+        {"event": "user", "text": "\u200b\u200d"},  # nothing visible: no turn
+    ]
+    turns = transcript(events)
+    assert turns == [
+        {"who": "user", "text": clean_for_storage(typed)},
+        {"who": "bot", "text": "答：请向省市场监管局咨询，"},  # our punctuation as written
+        {"who": "user", "text": "转人工"},
+    ]
+    assert "\u202e" not in turns[0]["text"] and "\u200b" not in turns[0]["text"] and "ABC" in turns[0]["text"]
+    assert turns[0]["text"].count("\u0301") <= 2

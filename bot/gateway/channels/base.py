@@ -18,6 +18,7 @@ own format — and hands the rest to ``Dialogue``:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import re
@@ -31,7 +32,9 @@ from aiohttp import web
 from bot.gateway import keys as gateway_keys
 from bot.gateway.rasa_client import BotMessage, Button, RasaUnavailable
 from bot.gateway.wechat import handler as wechat
-from bot.gateway.wechat.sessions import UserState, WeChatSessions
+from bot.gateway.wechat.sessions import CLAIM_TTL, UserState, WeChatSessions
+from bot.settings import Settings
+from bot.store.privacy import privacy_notice
 
 log = logging.getLogger(__name__)
 
@@ -125,11 +128,14 @@ class Dialogue:
     sessions: WeChatSessions
     rasa: Asker | None = None  # None: the gateway's pool (``RASA`` of the parent app)
     max_message_chars: int = 500
+    claim_ttl: float = CLAIM_TTL  # seconds a delivery is remembered: the channel's whole accepted window
+    # Platforms without a welcome event (钉钉, 飞书): the first reply to a user carries the privacy notice.
+    first_notice: bool = False
     _parking: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def answer(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
         """The reply body for this delivery: produced once, the same for every retry of it."""
-        if not await self.sessions.claim(turn.delivery):
+        if not await self.sessions.claim(turn.delivery, self.claim_ttl):
             return await self.sessions.wait_answer(turn.delivery, deadline or 10.0) or render(
                 Notice(STILL_WORKING), UserState()
             )
@@ -139,10 +145,16 @@ class Dialogue:
 
     async def first_delivery(self, delivery: str) -> bool:
         """True for the first delivery of a message (a platform that answers out of band drops the others)."""
-        return await self.sessions.claim(delivery)
+        return await self.sessions.claim(delivery, self.claim_ttl)
 
     async def respond(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
         state = await self.sessions.load_user(turn.conversation)
+        if self.first_notice and not state.noticed:
+            state.noticed = True
+            settings = request.config_dict.get(gateway_keys.SETTINGS)
+            render = _with_notice(
+                render, privacy_notice(settings.retention_days if settings else Settings.retention_days)
+            )
         body = await self._produce(request, turn, state, render, deadline)
         await self.sessions.save_user(turn.conversation, state)
         return body
@@ -189,6 +201,17 @@ class Dialogue:
         task = asyncio.ensure_future(put_first())
         self._parking.add(task)
         task.add_done_callback(self._parking.discard)
+
+
+def _with_notice(render: Render, notice: str) -> Render:
+    """``render`` with ``notice`` after what the outcome says (the user's first contact on this platform)."""
+
+    def rendered(outcome: Outcome, state: UserState) -> str:
+        if isinstance(outcome, Notice):
+            return render(Notice(f"{outcome.text}\n\n{notice}", outcome.part), state)
+        return render(dataclasses.replace(outcome, texts=(*outcome.texts, notice)), state)
+
+    return rendered
 
 
 def option(title: str, payload: str) -> str:

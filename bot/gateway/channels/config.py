@@ -40,6 +40,9 @@ class FeishuConfig:
     verification_token: str  # Verification Token (事件订阅 → 加密策略)
     encrypt_key: str = ""  # Encrypt Key; when set, events must be encrypted and signed
     api_base: str = "https://open.feishu.cn"  # https://open.larksuite.com for Lark
+    # Without an Encrypt Key events are unsigned (only the token guards them): the gateway refuses to start unless
+    # FEISHU_ALLOW_UNSIGNED=1 says this is meant (a test set-up), and then says so loudly.
+    allow_unsigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class ChannelsConfig:
                 verification_token=get("FEISHU_VERIFICATION_TOKEN"),
                 encrypt_key=get("FEISHU_ENCRYPT_KEY"),
                 api_base=(get("FEISHU_API_BASE") or FeishuConfig.api_base).rstrip("/"),
+                allow_unsigned=get("FEISHU_ALLOW_UNSIGNED").lower() in ("1", "true", "yes"),
             )
         return cls(
             wecom=wecom,
@@ -85,3 +89,7 @@ class ChannelsConfig:
             redis_url=get("REDIS_URL"),
             max_message_chars=int(get("MAX_MESSAGE_CHARS") or cls.max_message_chars),
         )
+
+
+class ChannelConfigError(ValueError):
+    """A channel's settings that the gateway will not start with; the message is Chinese, for the operator."""

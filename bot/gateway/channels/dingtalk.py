@@ -4,7 +4,8 @@ As DingTalk's 机器人接收消息 documentation specifies it: DingTalk POSTs J
 single-chat message and every group message that @-mentions the robot, with headers ``timestamp`` (ms) and ``sign``
 = Base64(HMAC-SHA256(AppSecret, timestamp + "\\n" + AppSecret)). A request is refused (403) unless the sign matches
 and the timestamp is within one hour of now (DingTalk's own rule). The sign does not cover the body, so a signed
-(timestamp, sign) pair is good for one message only (403 when it comes back with another ``msgId``), and every
+(timestamp, sign) pair is good for one request body only: 403 when it comes back with any other body (another
+``msgId``, sender, conversation or text), remembered for the whole two hours in which its timestamp passes; every
 ``msgId`` is answered once.
 
 The reply is synchronous, in the HTTP response: ``text``, ``markdown`` (an answer with its sources) or an
@@ -39,6 +40,7 @@ from bot.gateway.channels.base import (
 from bot.gateway.channels.config import DingTalkConfig
 from bot.gateway.channels.crypto import dingtalk_check
 from bot.gateway.middleware import safe_dumps
+from bot.gateway.wechat.replay import body_tag
 from bot.gateway.wechat.sessions import MemorySessions, UserState, WeChatSessions
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "dingtalk"
 MAX_BODY = 32 * 1024
 WINDOW = 3600  # seconds: "timestamp 与系统当前时间戳如果相差1小时以上，则认为是非法的请求"
+MEMORY = 2 * WINDOW  # a signed pair passes from an hour before its timestamp to an hour after: remembered that long
 TITLE = "知识产权维权助手"
 SEND_MESSAGE = "dtmd://dingtalkclient/sendMessage?content="
 GROUP_HINT = "（群聊中请 @我 并回复选项序号或名称）"
@@ -60,7 +63,9 @@ def create_dingtalk_app(
 ) -> web.Application:
     app = web.Application(middlewares=[guard])
     app[CONFIG] = config
-    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars)
+    app[keys.DIALOGUE] = Dialogue(
+        PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY, first_notice=True
+    )
     app[keys.CLOCK] = time.time
     app.router.add_post("", receive)
     return app
@@ -98,8 +103,8 @@ async def receive(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="message for another robot")
     dialogue = request.app[keys.DIALOGUE]
     pair = f"{request.headers['timestamp']}:{request.headers['sign'][:64]}"
-    if not await dialogue.sessions.bind_nonce(pair, msg_id):
-        log.warning("DingTalk request refused: signed timestamp already used for another message")
+    if not await dialogue.sessions.bind_nonce(pair, body_tag(body), MEMORY):
+        log.warning("DingTalk request refused: signed timestamp already used for another request body")
         raise web.HTTPForbidden(text="sign already used")
 
     group = chat_type == "2"

@@ -23,6 +23,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -42,7 +43,7 @@ from bot.gateway.channels.base import (
     option,
     read_body,
 )
-from bot.gateway.channels.config import FeishuConfig
+from bot.gateway.channels.config import ChannelConfigError, FeishuConfig
 from bot.gateway.channels.crypto import ChannelCryptoError, FeishuCipher, feishu_check
 from bot.gateway.channels.feishu_api import FeishuApi, FeishuApiError
 from bot.gateway.middleware import safe_dumps
@@ -55,6 +56,7 @@ MAX_BODY = 64 * 1024
 CONCURRENT_REPLIES = 4  # answers being produced at once; the others wait their turn (Rasa is not flooded)
 MAX_PENDING = 200  # beyond this many waiting answers, events are refused (429) and Feishu delivers them again
 WINDOW = 300
+MEMORY = 2 * WINDOW  # seconds a (timestamp, nonce) and an event are remembered: the whole accepted window
 TITLE = "知识产权维权助手"
 CONFIG = web.AppKey("feishu_config", FeishuConfig)
 API = web.AppKey("feishu_api", FeishuApi)
@@ -62,6 +64,13 @@ SLOTS = web.AppKey("feishu_reply_slots", asyncio.Semaphore)
 # The card's colour says what kind of reply it is (the reply contract's ``kind``); the words stay the assistant's.
 TEMPLATES = {"answer": "blue", "limit": "orange", "not_covered": "orange", "handoff": "green", "clarify": "wathet"}
 RECEIVED = {"toast": {"type": "info", "content": "已收到，正在查询…"}}
+# Feishu's ids (om_…, oc_…, ou_…): a message id goes into an open-API path, so nothing else may pass (a forged
+# "../../../../open-apis/im/v1/chats?…" once made the gateway post an answer, with its token, to another path).
+FEISHU_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+UNSIGNED = (
+    "飞书未设置 FEISHU_ENCRYPT_KEY：事件没有签名，只凭 Verification Token 校验。请在 事件与回调 → 加密策略 中设置"
+    " Encrypt Key；确需无签名运行（仅限测试）时设置 FEISHU_ALLOW_UNSIGNED=1。"
+)
 
 
 def create_feishu_app(
@@ -70,9 +79,15 @@ def create_feishu_app(
     sessions: WeChatSessions | None = None,
     max_message_chars: int = 500,
 ) -> web.Application:
+    if not config.encrypt_key:
+        if not config.allow_unsigned:
+            raise ChannelConfigError(UNSIGNED)
+        log.warning("FEISHU EVENTS ARE UNSIGNED (FEISHU_ALLOW_UNSIGNED=1): anyone with the token can post events")
     app = web.Application()
     app[CONFIG] = config
-    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars)
+    app[keys.DIALOGUE] = Dialogue(
+        PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY, first_notice=True
+    )
     app[keys.CLOCK] = time.time
     app[keys.TASKS] = set()
     app[SLOTS] = asyncio.Semaphore(CONCURRENT_REPLIES)
@@ -110,6 +125,8 @@ async def receive(request: web.Request) -> web.Response:
         except ChannelCryptoError as error:
             raise _bad() from error
     if data.get("type") == "url_verification":
+        if config.encrypt_key and not encrypted:
+            raise web.HTTPForbidden(text="encryption required")  # with a key, Feishu sends the challenge encrypted
         if not _token_ok(data.get("token"), config) or not isinstance(data.get("challenge"), str):
             raise web.HTTPForbidden(text="invalid token")
         return web.json_response({"challenge": data["challenge"]}, dumps=safe_dumps)
@@ -127,7 +144,7 @@ async def receive(request: web.Request) -> web.Response:
     dialogue = request.app[keys.DIALOGUE]
     if config.encrypt_key:
         pair = f"{request.headers['X-Lark-Request-Timestamp']}:{request.headers['X-Lark-Request-Nonce'][:64]}"
-        if not await dialogue.sessions.bind_nonce(pair, event_id):
+        if not await dialogue.sessions.bind_nonce(pair, event_id, MEMORY):
             raise web.HTTPForbidden(text="nonce already used")
     event_type = header.get("event_type")
     job = _message_job(event) if event_type == "im.message.receive_v1" else None
@@ -192,6 +209,8 @@ def _message_job(event: dict[str, Any]) -> Job | None:
         _field(message, "chat_id"),
         _field(message, "message_id"),
     )
+    if not all(FEISHU_ID.fullmatch(value) for value in (user, message_id, *([chat_id] if chat_id else []))):
+        return None
     group = chat_type == "group"
     raw_mentions = message.get("mentions")
     mentions: list[Any] = raw_mentions if isinstance(raw_mentions, list) else []
@@ -215,7 +234,7 @@ def _message_job(event: dict[str, Any]) -> Job | None:
 def _card_job(event: dict[str, Any]) -> Job | None:
     user, chat_id = _field(event, "operator", "open_id"), _field(event, "context", "open_chat_id")
     value = _field(event, "action", "value", "payload")
-    if not user or not chat_id or not value:
+    if not FEISHU_ID.fullmatch(user) or not FEISHU_ID.fullmatch(chat_id) or not value:
         return None
     group = _field(event, "action", "value", "chat") == "group"
     conversation = conversation_id(PLATFORM, chat_id, user) if group else conversation_id(PLATFORM, user)

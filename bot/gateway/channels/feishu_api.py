@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -60,7 +61,8 @@ class FeishuApi:
             return self._token
 
     async def reply(self, message_id: str, msg_type: str, content: str) -> dict[str, Any]:
-        return await self._call(f"{MESSAGES_PATH}/{message_id}/reply", {"msg_type": msg_type, "content": content})
+        path = f"{MESSAGES_PATH}/{urllib.parse.quote(message_id, safe='')}/reply"  # one path segment, always
+        return await self._call(path, {"msg_type": msg_type, "content": content})
 
     async def send_to_chat(self, chat_id: str, msg_type: str, content: str) -> dict[str, Any]:
         body = {"receive_id": chat_id, "msg_type": msg_type, "content": content}

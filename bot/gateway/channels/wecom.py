@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "wecom"
 MAX_BODY = 16 * 1024
 WINDOW = 300  # seconds of clock difference accepted, as for the 公众号
+MEMORY = 2 * WINDOW  # seconds a (timestamp, nonce) and a delivery are remembered: the whole accepted window
 WELCOME_PAYLOAD = "/greet"
 CONFIG = web.AppKey("wecom_config", WeComConfig)
 CRYPTO = web.AppKey("wecom_crypto", WeChatCrypto)
@@ -65,7 +66,7 @@ def create_wecom_app(
     app = web.Application(middlewares=[guard])
     app[CONFIG] = config
     app[CRYPTO] = WeChatCrypto(config.encoding_aes_key, config.corp_id)  # a bad key stops the start, not a request
-    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars)
+    app[keys.DIALOGUE] = Dialogue(PLATFORM, sessions or MemorySessions(), rasa, max_message_chars, MEMORY)
     app[keys.CLOCK] = time.time
     app.router.add_get("", verify)
     app.router.add_post("", receive)
@@ -128,7 +129,7 @@ async def receive(request: web.Request) -> web.Response:
     )
     q = request.query
     dialogue = request.app[keys.DIALOGUE]
-    if not await dialogue.sessions.bind_nonce(f"{q['timestamp']}:{q['nonce'][:64]}", delivery):
+    if not await dialogue.sessions.bind_nonce(f"{q['timestamp']}:{q['nonce'][:64]}", delivery, MEMORY):
         log.warning("WeCom request refused: nonce already used for another message")
         raise web.HTTPForbidden(text="nonce already used")
 

@@ -92,7 +92,8 @@ async def receive(request: web.Request) -> web.Response:
         return web.Response(status=400, text="bad message")
     q = request.query
     once = replay.nonce_key(q.get("timestamp", ""), q.get("nonce", ""))
-    if not await request.config_dict[keys.WECHAT].bind_nonce(once, incoming.dedupe_key):
+    bound = incoming.dedupe_key if crypto is not None else replay.body_tag(body)  # plain: the body is not signed
+    if not await request.config_dict[keys.WECHAT].bind_nonce(once, bound):
         log.warning("WeChat request refused: nonce already used for another message")
         return web.Response(status=403, text="nonce already used")
 

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from bot.gateway.app import create_app
+from bot.gateway.channels import keys
 from bot.gateway.channels.base import Reply, choose_option, conversation_id, option
 from bot.gateway.channels.config import ChannelsConfig, DingTalkConfig
 from bot.gateway.rasa_client import BotMessage, Button
@@ -113,3 +114,23 @@ async def test_two_gateways_sharing_redis_answer_a_channel_message_once(
         assert len(set(replies)) == 1
         dialogues = [client.app._subapps[-1][keys.DIALOGUE] for client in gateways]
         assert sum(d.sessions.produced for d in dialogues) == 1
+
+
+def test_every_channel_remembers_signed_requests_for_its_whole_accepted_window() -> None:
+    """Issue 20 N1: replay memory (nonces and claimed deliveries) at least as long as a timestamp passes — a
+    timestamp is accepted from ``WINDOW`` before it to ``WINDOW`` after it, so twice the window."""
+    from bot.gateway.channels import dingtalk, feishu, wecom
+    from bot.gateway.channels.config import FeishuConfig, WeComConfig
+    from bot.gateway.wechat import replay, sessions
+
+    assert replay.NONCE_TTL >= 2 * replay.WINDOW and sessions.CLAIM_TTL >= 2 * replay.WINDOW
+    apps = {
+        dingtalk: dingtalk.create_dingtalk_app(DingTalkConfig(app_secret="s")),
+        wecom: wecom.create_wecom_app(
+            WeComConfig(corp_id="ww1", token="t", encoding_aes_key="jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+        ),
+        feishu: feishu.create_feishu_app(FeishuConfig("cli_1", "secret", "token", "key")),
+    }
+    for module, app in apps.items():
+        assert module.MEMORY >= 2 * module.WINDOW
+        assert app[keys.DIALOGUE].claim_ttl >= 2 * module.WINDOW, module.__name__

@@ -24,6 +24,8 @@ from bot.gateway.channels.config import DingTalkConfig
 from bot.gateway.channels.crypto import dingtalk_check, dingtalk_sign
 from bot.gateway.channels.dingtalk import GROUP_HINT, SEND_MESSAGE, create_dingtalk_app
 from bot.gateway.rasa_client import RasaPool
+from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
+from bot.store.privacy import privacy_notice
 from tests.gateway.channels.conftest import Clock, RasaStub
 
 SECRET = "this is secret"  # the documented sample's secret
@@ -91,7 +93,8 @@ async def test_single_chat_gets_an_action_card_whose_buttons_send_their_title(
     reply = await post(dingtalk, message(" 贵州企业海外维权找谁"))
     card = reply["actionCard"]
     assert reply["msgtype"] == "actionCard" and card["title"] == "知识产权维权助手"
-    assert card["text"] == "答：贵州企业海外维权找谁  \n牵头单位：省商务厅\n\n> 依据：贵州省 第17条"
+    notice = privacy_notice(180)  # issue 20 N7: the first reply to a user says what is kept, and how long
+    assert card["text"] == f"答：贵州企业海外维权找谁  \n牵头单位：省商务厅\n\n{notice}\n\n> 依据：贵州省 第17条"
     assert [b["title"] for b in card["btns"]] == ["查看原文", "看看云南", "转人工"]
     assert card["btns"][0]["actionURL"] == SEND_MESSAGE + urllib.parse.quote("查看原文")
     assert rasa_stub.received[0] == {
@@ -100,7 +103,8 @@ async def test_single_chat_gets_an_action_card_whose_buttons_send_their_title(
         "metadata": {"channel": "dingtalk"},
         "input_channel": "dingtalk",
     }
-    await post(dingtalk, message("查看原文"))  # what the button sends back
+    second = await post(dingtalk, message("查看原文"))  # what the button sends back
+    assert notice not in second["actionCard"]["text"]  # once
     await post(dingtalk, message("3"))  # a number works too
     assert rasa_stub.messages[1:] == ['/show_clause{"ref": "guizhou/17"}', "/human_handoff"]
 
@@ -162,6 +166,67 @@ async def test_a_signed_timestamp_replayed_with_another_message_is_refused(dingt
     await post(dingtalk, message("你好", msg_id="msgA"), hdrs)
     response = await dingtalk.post("/", data=json.dumps(message("贵州", msg_id="msgB")), headers=hdrs)
     assert response.status == 403
+
+
+async def test_a_captured_pair_cannot_speak_for_another_sender_or_conversation(
+    dingtalk: TestClient, rasa_stub: RasaStub
+) -> None:
+    """Issue 20 N1: one captured callback's (timestamp, sign) was replayed with the same msgId as other staff ids
+    ("转人工" → a case in their name; "查询 IPR…") and other conversationIds (more cases): each was a 200."""
+    hdrs = headers()
+    captured = message("你好", msg_id="msgCaptured", staff="manager4220")
+    await post(dingtalk, captured, hdrs)
+    forgeries = [
+        message("转人工", msg_id="msgCaptured", staff="victim01"),
+        message("查询 IPR20261130-00001", msg_id="msgCaptured", staff="victim02"),
+        *(message("转人工", msg_id="msgCaptured", group=True, conversationId=f"cidOther{n}") for n in range(3)),
+        message("转人工", msg_id="msgCaptured", staff="manager4220"),  # even the same user's other text
+    ]
+    for body in forgeries:
+        assert (await dingtalk.post("/", data=json.dumps(body), headers=hdrs)).status == 403
+    again = await post(dingtalk, captured, hdrs)  # the very same request is a retry: its first answer, no new work
+    assert again["actionCard"]["text"].startswith("答：你好") and rasa_stub.messages == ["你好"]
+
+
+async def test_a_pair_is_remembered_for_the_whole_two_hours_its_timestamp_passes(
+    aiohttp_client: Any, rasa_pool: RasaPool, clock: Clock, rasa_stub: RasaStub
+) -> None:
+    """Issue 20 N1: the pair was remembered 600 s while its timestamp passes for an hour either side: after 614 s the
+    same pair with a new msgId was a 200. Now: first used an hour before its timestamp, refused an hour after it."""
+    monotonic = [0.0]
+    app = create_dingtalk_app(CONFIG, rasa_pool, MemorySessions(clock=lambda: monotonic[0]))
+    app[keys.CLOCK] = clock
+    client = await aiohttp_client(app)
+    timestamp = int(time.time() * 1000)
+    hdrs = headers(timestamp)
+    clock.now = timestamp / 1000 - 3590
+    await post(client, message("你好", msg_id="msgEarly"), hdrs)
+    for elapsed in (614, 3600, 7170):
+        monotonic[0], clock.now = elapsed, timestamp / 1000 - 3590 + elapsed
+        response = await client.post("/", data=json.dumps(message("转人工", msg_id=f"msgLate{elapsed}")), headers=hdrs)
+        assert response.status == 403, elapsed
+    assert rasa_stub.messages == ["你好"]
+
+
+async def test_redis_keeps_a_pair_and_its_delivery_for_the_whole_window(
+    aiohttp_client: Any, rasa_pool: RasaPool
+) -> None:
+    from redis import asyncio as redis_asyncio
+
+    from tests.support.redis import temporary_redis
+
+    with temporary_redis() as port:
+        redis = redis_asyncio.from_url(f"redis://127.0.0.1:{port}/0", decode_responses=True)
+        try:
+            client = await aiohttp_client(create_dingtalk_app(CONFIG, rasa_pool, RedisSessions(redis)))
+            hdrs = headers()
+            await post(client, message("你好", msg_id="msgRedis"), hdrs)
+            forged = message("转人工", msg_id="msgRedis", staff="victim01")
+            assert (await client.post("/", data=json.dumps(forged), headers=hdrs)).status == 403
+            ttls = {key.split(":")[2]: await redis.ttl(key) async for key in redis.scan_iter("ipr:wechat:*")}
+            assert ttls["nonce"] > 7000 and ttls["claim"] > 7000, ttls
+        finally:
+            await redis.aclose()
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from bot.gateway.channels.config import FeishuConfig
 from bot.gateway.channels.crypto import FeishuCipher, feishu_signature
 from bot.gateway.channels.feishu import create_feishu_app
 from bot.gateway.rasa_client import RasaPool
+from bot.store.privacy import privacy_notice
 from tests.gateway.channels.conftest import Clock, RasaStub
 from tests.gateway.channels.feishu_support import APP_ID, APP_SECRET, FeishuOpenApi
 
@@ -42,7 +44,9 @@ async def open_api() -> AsyncIterator[FeishuOpenApi]:
 
 def config(open_api: FeishuOpenApi, encrypt_key: str = ENCRYPT_KEY) -> FeishuConfig:
     base = open_api.base  # type: ignore[attr-defined]
-    return FeishuConfig(APP_ID, APP_SECRET, VERIFICATION_TOKEN, encrypt_key, api_base=base)
+    return FeishuConfig(
+        APP_ID, APP_SECRET, VERIFICATION_TOKEN, encrypt_key, api_base=base, allow_unsigned=not encrypt_key
+    )
 
 
 @pytest.fixture()
@@ -142,8 +146,9 @@ async def test_p2p_message_is_answered_through_the_reply_api_with_a_card(
     assert reply.content_type == "application/json; charset=utf-8" and reply.body["msg_type"] == "interactive"
     card = json.loads(reply.body["content"])
     assert card["header"] == {"template": "blue", "title": {"tag": "plain_text", "content": "知识产权维权助手"}}
-    div, note, actions = card["elements"]
+    div, notice, note, actions = card["elements"]
     assert div["text"]["content"] == "答：贵州企业海外维权找谁\n牵头单位：省商务厅"
+    assert notice["text"]["content"] == privacy_notice(180)  # issue 20 N7: the first reply says what is kept
     assert note["elements"][0]["content"] == "依据：贵州省 第17条"
     assert [(a["text"]["content"], a["value"]) for a in actions["actions"]] == [
         ("查看原文", {"payload": '/show_clause{"ref": "guizhou/17"}', "chat": "p2p"}),
@@ -303,3 +308,47 @@ def test_the_cards_colour_follows_the_reply_kind() -> None:
         return str(json.loads(body["content"])["header"]["template"])
 
     assert [template(k) for k in ("answer", "not_covered", "handoff", "")] == ["blue", "orange", "green", "blue"]
+
+
+def test_without_an_encrypt_key_the_channel_does_not_start_unless_told_loudly(
+    open_api: FeishuOpenApi, gateway_settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 20 N6: 飞书 without an Encrypt Key started silently in token-only mode."""
+    from bot.gateway.app import create_app
+    from bot.gateway.channels.config import ChannelConfigError, ChannelsConfig
+
+    env = {"FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET, "FEISHU_VERIFICATION_TOKEN": VERIFICATION_TOKEN}
+    with pytest.raises(ChannelConfigError, match="FEISHU_ENCRYPT_KEY"):
+        create_app(gateway_settings, channels=ChannelsConfig.from_env(env))
+    with caplog.at_level(logging.WARNING):
+        create_app(gateway_settings, channels=ChannelsConfig.from_env({**env, "FEISHU_ALLOW_UNSIGNED": "1"}))
+    assert any("UNSIGNED" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_plaintext_url_verification_is_refused_when_a_key_is_set(feishu: TestClient) -> None:
+    challenge = {"challenge": "ajls384kdjx98XX", "token": VERIFICATION_TOKEN, "type": "url_verification"}
+    response = await feishu.post("/", json=challenge)
+    assert response.status == 403 and "ajls384kdjx98XX" not in await response.text()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("message_id", "../../../../open-apis/im/v1/chats?page_size=50#"),
+        ("message_id", "om_1/../../chats"),
+        ("message_id", "om_1%2F..%2Fchats"),
+        ("chat_id", "oc_1/../x"),
+        ("user", "ou_1\nX"),
+    ],
+)
+async def test_forged_ids_never_reach_an_open_api_path(
+    aiohttp_client: Any, rasa_pool: RasaPool, open_api: FeishuOpenApi, rasa_stub: RasaStub, field: str, value: str
+) -> None:
+    """Issue 20 N6: a forged event (token-only mode) with message_id "../../../../open-apis/im/v1/chats?…" made the
+    gateway POST a user's answer, with its tenant token, to another open-API path."""
+    unsigned = await aiohttp_client(create_feishu_app(config(open_api, encrypt_key=""), rasa_pool))
+    forged = text_message("你好", "group", [BOT], **{"chat_id": "oc_group01", field: value})
+    response = await unsigned.post("/", json=forged)
+    assert response.status == 200
+    await asyncio.sleep(0.3)
+    assert open_api.requests == [] and rasa_stub.received == []
