@@ -26,7 +26,7 @@ from bot.gateway.keys import (
 from bot.gateway.login_throttle import make_login_throttle
 from bot.gateway.middleware import error_middleware, security_headers
 from bot.gateway.proxies import forwarded, parse_networks
-from bot.gateway.rasa_client import RasaPool
+from bot.gateway.rasa_client import RasaPool, Vocabulary
 from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
 from bot.gateway.staff_stats import report_cache
@@ -34,7 +34,7 @@ from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.store.records import ensure_tables
 
 __all__ = ["KB", "LIMITER", "RASA", "RECORDS", "SETTINGS", "WECHAT", "WECHAT_LIMITER", "create_app"]
@@ -81,7 +81,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     app[LOGIN_THROTTLE] = make_login_throttle(redis, settings.login_burst_per_address, settings.login_burst_per_account)
     async with aiohttp.ClientSession() as session:
         app[RASA] = RasaPool(
-            session, settings.rasa_urls, settings.rasa_timeout, session_turns=settings.rasa_session_turns
+            session,
+            settings.rasa_urls,
+            settings.rasa_timeout,
+            session_turns=settings.rasa_session_turns,
+            vocabulary=Vocabulary.from_domain(PROJECT_ROOT / "domain.yml"),
         )
         yield
         await app[RASA].close()

@@ -22,9 +22,11 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+import yaml
 
 from bot.text import sender_tag
 
@@ -84,29 +86,51 @@ SESSION_START = "/session_start"  # Rasa's built-in intent: runs action_session_
 _INTENT = re.compile(r"/(?P<intent>[A-Za-z_][A-Za-z0-9_]{0,63})(?:@[0-9.]{1,8})?(?P<entities>\{.*\})?", re.S)
 
 
-def well_formed(message: str) -> str:
+RASA_DEFAULT_INTENTS = frozenset({"session_start", "restart", "back", "nlu_fallback", "out_of_scope"})
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The intents and entities of the domain: an intent payload naming anything else makes Rasa log a warning with
+    the message's text, so such a payload is sent as text instead."""
+
+    intents: frozenset[str]
+    entities: frozenset[str]
+
+    @classmethod
+    def from_domain(cls, path: Path) -> Vocabulary:
+        domain = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        intents = {next(iter(i)) if isinstance(i, dict) else str(i) for i in domain.get("intents") or ()}
+        entities = {next(iter(e)) if isinstance(e, dict) else str(e) for e in domain.get("entities") or ()}
+        return cls(frozenset(intents) | RASA_DEFAULT_INTENTS, frozenset(entities))
+
+
+def well_formed(message: str, vocabulary: Vocabulary | None = None) -> str:
     """``message`` as Rasa may see it. A message that starts with "/" is an intent payload to Rasa; one that is not
-    well formed (``/intent{"a": 1``, ``/x{bad json}``, ``/x y``) makes Rasa log a warning with the whole text — a
-    user's words in a log (issue 20 N7). Such a message goes as text, its slash made full-width. (A well-formed
-    payload naming an intent or entity the domain does not have still makes Rasa warn: the gateway does not know
-    the domain.)"""
+    well formed (``/intent{"a": 1``, ``/x{bad json}``, ``/x y``) or, when the domain's ``vocabulary`` is given,
+    names an intent or entity the domain does not have makes Rasa log a warning with the whole text — a user's
+    words in a log (issue 20 N7). Such a message goes as text, its slash made full-width."""
     if not message.startswith("/"):
         return message
     match = _INTENT.fullmatch(message)
-    if match is not None:
+    if match is not None and (vocabulary is None or match.group("intent") in vocabulary.intents):
         entities = match.group("entities")
         if entities is None:
             return message
         try:
-            if isinstance(json.loads(entities), dict):
-                return message
+            parsed = json.loads(entities)
         except (ValueError, RecursionError):
-            pass
+            parsed = None
+        if isinstance(parsed, dict) and (vocabulary is None or set(parsed) <= vocabulary.entities):
+            return message
     return "／" + message.lstrip("/")  # a full-width slash: the user's text as typed, not a command to Rasa
 
 
 class RasaClient:
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, timeout: float) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, base_url: str, timeout: float, vocabulary: Vocabulary | None = None
+    ) -> None:
+        self._vocabulary = vocabulary
         self._session = session
         self._webhook = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -122,7 +146,7 @@ class RasaClient:
     async def send(
         self, sender: str, message: str, metadata: dict[str, Any] | None = None, timeout: float | None = None
     ) -> list[BotMessage]:
-        body = {"sender": sender, "message": well_formed(message), "metadata": metadata or {}}
+        body = {"sender": sender, "message": well_formed(message, self._vocabulary), "metadata": metadata or {}}
         if metadata and isinstance(metadata.get("channel"), str):
             body["input_channel"] = metadata["channel"]  # the tracker's input channel: a handoff case records it
         limit = aiohttp.ClientTimeout(total=timeout) if timeout else self._timeout
@@ -185,10 +209,11 @@ class RasaPool:
         timeout: float,
         cooldown: float = 10.0,
         session_turns: int = 0,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         if not urls:
             raise ValueError("at least one Rasa URL is needed")
-        self.clients = [RasaClient(session, url, timeout) for url in urls]
+        self.clients = [RasaClient(session, url, timeout, vocabulary) for url in urls]
         self._down_until = [0.0] * len(urls)
         self._cooldown = cooldown
         self._turns = TurnCounter(session_turns)  # 0: never restart a session

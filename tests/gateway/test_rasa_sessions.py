@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.gateway.rasa_client import SESSION_START, RasaPool, TurnCounter
+from bot.settings import PROJECT_ROOT
 
 
 @dataclass
@@ -132,3 +133,22 @@ def test_malformed_intent_payloads_reach_rasa_as_text(typed: str, sent: str) -> 
     from bot.gateway.rasa_client import well_formed
 
     assert well_formed(typed) == sent
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("/human_handoff", "/human_handoff"),
+        ('/inform{"region": "云南"}', '/inform{"region": "云南"}'),
+        ("/session_start", "/session_start"),
+        ("/no_such_intent", "／no_such_intent"),  # Rasa warned with the text: an intent the domain lacks
+        ('/inform{"password": "x"}', '／inform{"password": "x"}'),  # …or an entity it lacks
+    ],
+)
+def test_payloads_naming_what_the_domain_lacks_reach_rasa_as_text(typed: str, sent: str) -> None:
+    """Issue 20 N7: a well-formed payload naming an unknown intent or entity made Rasa log the message's text."""
+    from bot.gateway.rasa_client import Vocabulary, well_formed
+
+    vocabulary = Vocabulary.from_domain(PROJECT_ROOT / "domain.yml")
+    assert "human_handoff" in vocabulary.intents and "region" in vocabulary.entities
+    assert well_formed(typed, vocabulary) == sent
