@@ -17,27 +17,17 @@ import pytest
 from bot.answers import claims
 from bot.answers.compose import answer
 from bot.answers.model import Conversation, Parse
-from bot.answers.needs import Need, load_needs
+from bot.answers.needs import Need
 from bot.answers.render import plain_text
 from bot.answers.wording import Wording
 from bot.kb.parse import split_sentences
 from bot.kb.query import KnowledgeBase
 from bot.kb.subjects import Subject
 from bot.kb.views import ClauseView
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from bot.text import ChineseTokenizer
 
 REGIONS = {"guizhou": "贵州", "yunnan": "云南", "baode": "保德县", "xizang": "西藏", "guangxi": "广西"}
-
-
-@pytest.fixture(scope="module")
-def wording() -> Wording:
-    return Wording.load(PROJECT_ROOT / "domain.yml")
-
-
-@pytest.fixture(scope="module")
-def needs() -> dict[str, Need]:
-    return load_needs(Settings().needs_file)
 
 
 @pytest.fixture(scope="module")

@@ -11,21 +11,10 @@ import pytest
 
 from bot.answers.compose import answer
 from bot.answers.model import Answer, Conversation, Parse
-from bot.answers.needs import Need, load_needs
+from bot.answers.needs import Need
 from bot.answers.render import plain_text, structured
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
-from bot.settings import PROJECT_ROOT, Settings
-
-
-@pytest.fixture(scope="module")
-def wording() -> Wording:
-    return Wording.load(PROJECT_ROOT / "domain.yml")
-
-
-@pytest.fixture(scope="module")
-def needs() -> dict[str, Need]:
-    return load_needs(Settings().needs_file)
 
 
 @pytest.fixture()

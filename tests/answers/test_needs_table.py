@@ -10,15 +10,10 @@ import pytest
 import yaml
 
 from bot.answers.limits import limit_answer
-from bot.answers.needs import SIDES, Need, load_needs
+from bot.answers.needs import SIDES, Need
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
-from bot.settings import PROJECT_ROOT, Settings
-
-
-@pytest.fixture(scope="module")
-def needs() -> dict[str, Need]:
-    return load_needs(Settings().needs_file)
+from bot.settings import PROJECT_ROOT
 
 
 def test_every_need_is_an_intent_of_the_domain_and_nothing_else_is_one(needs: dict[str, Need]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import pytest
 import yaml
 
 from bot.answers.compose import answer
@@ -67,11 +66,6 @@ def knowledge_text(kb: KnowledgeBase, wording: Wording) -> str:
     parts += [item.deadline or "" for item in kb.snapshot.items]
     parts += [a.name for item in kb.snapshot.items for a in item.agencies]
     return "\n".join(parts)
-
-
-@pytest.fixture(scope="module")
-def wording() -> Wording:
-    return Wording.load(PROJECT_ROOT / "domain.yml")
 
 
 def test_every_agency_date_and_number_of_a_reply_is_in_the_plans(kb: KnowledgeBase, wording: Wording) -> None:

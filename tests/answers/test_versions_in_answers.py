@@ -15,7 +15,7 @@ from bot.answers.render import plain_text
 from bot.answers.wording import Wording
 from bot.kb.__main__ import main as kb_main
 from bot.kb.query import KnowledgeBase
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from tests.kb.test_versions import GUIZHOU, make_scratch, revised_guizhou
 
 
@@ -33,11 +33,6 @@ def revised_kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeBa
 
 
 NEEDS = load_needs(Settings().needs_file)
-
-
-@pytest.fixture(scope="module")
-def wording() -> Wording:
-    return Wording.load(PROJECT_ROOT / "domain.yml")
 
 
 def test_an_answer_cites_the_version_in_force_and_says_what_changed(
