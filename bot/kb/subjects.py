@@ -8,14 +8,13 @@ sentence holds the subject only when one of the *plan* words is among its words.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-_SUBJECT_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+from bot.kb.topics import require_registry_ids
 
 
 @dataclass(frozen=True)
@@ -44,10 +43,7 @@ def load_subjects(path: Path) -> tuple[Subject, ...]:
         )
         for entry in raw["subjects"]
     )
-    ids = [s.id for s in subjects]
-    bad = [i for i in ids if not _SUBJECT_ID.match(i)]
-    if bad or len(set(ids)) != len(ids):
-        raise ValueError(f"{path}: subject ids must be unique ASCII snake_case, got {bad or ids}")
+    require_registry_ids(path, "subject", [s.id for s in subjects])
     return subjects
 
 

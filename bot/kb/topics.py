@@ -11,7 +11,7 @@ import yaml
 
 from bot.kb.parse import split_sentences
 
-_TOPIC_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_REGISTRY_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -49,11 +49,15 @@ def load_topics(path: Path) -> tuple[Topic, ...]:
         )
         for entry in raw["topics"]
     )
-    ids = [topic.id for topic in topics]
-    bad = [i for i in ids if not _TOPIC_ID.match(i)]
-    if bad or len(set(ids)) != len(ids):
-        raise ValueError(f"{path}: topic ids must be unique ASCII snake_case, got {bad or ids}")
+    require_registry_ids(path, "topic", [topic.id for topic in topics])
     return topics
+
+
+def require_registry_ids(path: Path, kind: str, ids: list[str]) -> None:
+    """A registry's ids (topics, subjects) are unique ASCII snake_case: they are keys in data files and slots."""
+    bad = [i for i in ids if not _REGISTRY_ID.match(i)]
+    if bad or len(set(ids)) != len(ids):
+        raise ValueError(f"{path}: {kind} ids must be unique ASCII snake_case, got {bad or ids}")
 
 
 def tag_text(title: str, body: str, topics: Iterable[Topic]) -> list[TopicMatch]:
