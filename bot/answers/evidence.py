@@ -93,8 +93,10 @@ def gather(kb: KnowledgeBase, reading: Reading, need: Need) -> Evidence:
     if need.evidence == "specific" and core is not None:
         required = {CHANNEL, core.id} if core.id not in need.channels else {CHANNEL}
 
-    if need.evidence == "channel" and core is not None and not core.broad:
-        required = {CHANNEL, core.id}  # a specific subject answers on its own (商标恶意注册 for a squatted mark)
+    # for a channel need, a specific subject answers on its own (商标恶意注册 for a squatted mark)
+    specific_core = core.id if need.evidence == "channel" and core is not None and not core.broad else None
+    if specific_core is not None:
+        required = {CHANNEL, specific_core}
 
     def require(matched: frozenset[str]) -> bool:
         return required <= matched if need.evidence != "channel" else bool(required & matched)
@@ -103,12 +105,10 @@ def gather(kb: KnowledgeBase, reading: Reading, need: Need) -> Evidence:
     avoided = [kb.subjects[a] for a in need.avoid if a not in named]
     groups += [Group(f"avoid:{a.id}", a.plan_words, 0.0) for a in avoided]
     ranked = kb.passages(groups, None, require, limit=MAX_PASSAGES)
-    # a specific subject the user named outranks the channel alone: 商标恶意注册 for a squatted mark, before a
-    # fast-track clause that only holds 维权
-    holds_core = need.evidence == "channel" and core is not None and not core.broad
+    # …and outranks the channel alone: 商标恶意注册 for a squatted mark before a fast-track clause that only holds 维权
     ranked = sorted(
         (_discounted(p) if any(k.startswith("avoid:") for k in p.matched) else p for p in ranked),
-        key=lambda p: (holds_core and core is not None and core.id not in p.matched, -p.score, p.item.ref),
+        key=lambda p: (specific_core is not None and specific_core not in p.matched, -p.score, p.item.ref),
     )
     if not ranked or ranked[0].score < MIN_SCORE:
         return Evidence(need, core, ())
