@@ -30,6 +30,11 @@ from bot.text import sender_tag
 log = logging.getLogger(__name__)
 
 CASE_NUMBER = re.compile(r"IPR\s*(\d{8})\s*-?\s*(\d{5})", re.IGNORECASE)
+# "查询 IPR…-00017 5678" / "…，后四位5678": the contact's last four, separated from the number, open the case from
+# another tab or device (see bot.store.records.contact_ending).
+PROOF = re.compile(
+    r"^[\s,，:：;；]*(?:联系方式|手机|电话|微信|邮箱)?(?:号码?)?(?:的)?(?:后四位|尾号)?[是为:：\s]*([0-9A-Za-z_-]{4})\s*[。.]?\s*$"
+)
 HANDOFF = ("转人工", "/human_handoff")
 UNHELPFUL_KINDS = ("limit", "not_covered")
 BEIJING_OFFSET_HOURS = 8
@@ -93,7 +98,8 @@ def case_turn(
     try:
         if found and len(text) <= 60:
             number = f"IPR{found.group(1)}-{found.group(2)}"
-            words = _status_text(wording, engine, number, tracker.sender_id)
+            proof = PROOF.match(text[found.end() :])
+            words = _status_text(wording, engine, number, tracker.sender_id, proof.group(1) if proof else None)
             send(dispatcher, [words], kind="handoff", extra={"case": {"number": number}})
             return [SlotSet(KIND_SLOT, "handoff")]
         contact = parse_contact(text)
@@ -109,13 +115,16 @@ def case_turn(
     return None
 
 
-def _status_text(wording: Wording, engine: Any, number: str, sender: str) -> str:
-    status = case_status(engine, number, sender)
+def _status_text(wording: Wording, engine: Any, number: str, sender: str, proof: str | None) -> str:
+    status = case_status(engine, number, sender, proof)
     if status is None:
+        if proof is not None:  # the same words whether the number or its ending was wrong: a guess learns nothing
+            return wording.text("utter_case_not_matched", case_number=number)
         return wording.text("utter_case_not_found", case_number=number)
     if not status.own:  # the reply is for the person who asked; anyone else learns only the state
+        elsewhere = "utter_case_reply_elsewhere" if status.has_contact else "utter_case_reply_no_contact"
         return wording.text(STATE_WORDING[status.state], case_number=number) + wording.text(
-            "utter_case_reply_elsewhere"
+            elsewhere, case_number=number
         )
     text = wording.text(STATE_WORDING[status.state], case_number=number)
     if status.reply:

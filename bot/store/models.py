@@ -79,3 +79,14 @@ class UnansweredQuestion(StoreBase):
     suggested_refs: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     handled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CaseLookupMiss(StoreBase):
+    """A "查询 <编号> <后四位>" whose last four did not match the case's contact: counted so that nobody can try
+    all 10,000 endings of a case number they guessed (see ``bot.store.records.case_status``)."""
+
+    __tablename__ = "case_lookup_misses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_number: Mapped[str] = mapped_column(String(30), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, func, inspect, select, text, true, update
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.store import ids
 from bot.store.contact import Contact
-from bot.store.models import Feedback, HandoffCase, StoreBase, UnansweredQuestion, utcnow
+from bot.store.models import CaseLookupMiss, Feedback, HandoffCase, StoreBase, UnansweredQuestion, utcnow
 from bot.store.staff import StaffAudit
 from bot.store.text import as_written, clean_for_storage
 
@@ -19,6 +19,9 @@ MAX_TEXT = 2000  # what a record keeps of a user's message; the rest is not need
 MAX_CASE_MESSAGES = 30  # an open case keeps the latest messages of its conversation
 MAX_TRANSCRIPT = 200  # turns (user and bot) a case keeps of its conversation, the latest ones
 MAX_REPLY = 2000  # an operator's reply or note
+PROOF_LENGTH = 4  # "查询 <编号> <联系方式后四位>" from another tab or device
+MISSES_PER_CASE = 5  # wrong endings a case number accepts per MISS_WINDOW; then even the right one is refused
+MISS_WINDOW = timedelta(hours=1)
 RECORD_KINDS: dict[str, Any] = {"cases": HandoffCase, "unanswered": UnansweredQuestion, "feedback": Feedback}
 
 
@@ -228,24 +231,51 @@ def open_case_without_contact(engine: Engine, conversation_id: str) -> str | Non
 
 @dataclass(frozen=True)
 class CaseStatus:
-    """What "查询 IPR…" shows: the state, and the operator's reply (only to the conversation that opened it)."""
+    """What "查询 IPR…" shows: the state, and the operator's reply (only to the conversation that opened it, or to
+    whoever adds the last four characters of the contact left on the case)."""
 
     case_number: str
     state: str  # open | replied | closed
     reply: str | None
     replied_at: datetime | None
-    own: bool  # asked from the conversation that opened the case
+    own: bool  # asked from the conversation that opened the case, or with the contact's last four
+    has_contact: bool = False  # whether a lookup from elsewhere is possible at all
 
 
-def case_status(engine: Engine, case_number: str, conversation_id: str) -> CaseStatus | None:
-    with Session(engine) as session:
-        case = session.scalars(
-            select(HandoffCase).where(HandoffCase.case_number == case_number.strip().upper())
-        ).first()
+def contact_ending(contact: str, kind: str | None) -> str:
+    """The last four characters a user proves a case with: a phone's last four digits, an e-mail's last four before
+    the @, a WeChat id's last four; lower case (people type ids in any case)."""
+    if kind == "phone":
+        return "".join(ch for ch in contact if ch.isdigit())[-PROOF_LENGTH:]
+    if kind == "email":
+        contact = contact.rsplit("@", 1)[0]
+    return contact[-PROOF_LENGTH:].lower()
+
+
+def case_status(engine: Engine, case_number: str, conversation_id: str, proof: str | None = None) -> CaseStatus | None:
+    """The case's state for this conversation. ``proof`` (the contact's last four) opens it from elsewhere; a wrong
+    proof, or any proof once the case has had ``MISSES_PER_CASE`` wrong ones within ``MISS_WINDOW``, gets None —
+    the same answer as a number that does not exist, so a guess learns nothing."""
+    number = case_number.strip().upper()
+    with Session(engine) as session, session.begin():
+        case = session.scalars(select(HandoffCase).where(HandoffCase.case_number == number)).first()
         if case is None or not case.case_number:
             return None
+        own = case.conversation_id == conversation_id
+        if proof is not None and not own:
+            since = utcnow() - MISS_WINDOW
+            misses = session.scalar(
+                select(func.count())
+                .select_from(CaseLookupMiss)
+                .where(CaseLookupMiss.case_number == number, CaseLookupMiss.at >= since)
+            )
+            matches = bool(case.contact) and contact_ending(case.contact or "", case.contact_kind) == proof.lower()
+            if (misses or 0) >= MISSES_PER_CASE or not matches:
+                session.add(CaseLookupMiss(case_number=number))
+                return None
+            own = True
         state = "closed" if case.handled else ("replied" if case.reply else "open")
-        return CaseStatus(case.case_number, state, case.reply, case.replied_at, case.conversation_id == conversation_id)
+        return CaseStatus(case.case_number, state, case.reply, case.replied_at, own, bool(case.contact))
 
 
 def get_case(engine: Engine, case_id: int) -> HandoffCase | None:

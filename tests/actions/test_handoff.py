@@ -114,6 +114,15 @@ async def test_handoff_keeps_the_conversation_and_takes_a_contact(domain: dict[s
     stranger = Talk(domain, "web-stranger")
     seen = text_of(await stranger.turn(ActionAnswer(), f"查询 {number}", "out_of_scope"))
     assert "工作人员已答复" in seen and "三个工作日内回电" not in seen  # the reply is for the one who asked
+    assert f"查询 {number} 联系方式后四位" in seen  # and it says how to see it from here
+    new_tab = Talk(domain, "web-new-tab")
+    proved = text_of(await new_tab.turn(ActionAnswer(), f"查询 {number} 5678", "out_of_scope"))
+    assert "三个工作日内回电" in proved and "北京时间" in proved
+    also = text_of(await new_tab.turn(ActionAnswer(), f"查询{number}，手机后四位是5678", "out_of_scope"))
+    assert "三个工作日内回电" in also
+    wrong = text_of(await new_tab.turn(ActionAnswer(), f"查询 {number} 1234", "out_of_scope"))
+    assert "三个工作日内回电" not in wrong and "工作人员已答复" not in wrong
+    assert f"没有找到与编号 {number} 和联系方式后四位相符的记录" in wrong
     missing = text_of(await stranger.turn(ActionAnswer(), "查询 IPR20200101-99999", "out_of_scope"))
     assert "没有找到编号 IPR20200101-99999" in missing
 

@@ -15,6 +15,7 @@ from bot.store.models import HandoffCase
 from bot.store.records import (
     case_history,
     case_status,
+    contact_ending,
     ensure_tables,
     newest_case,
     open_case,
@@ -96,7 +97,10 @@ def test_contact_status_reply_and_close_with_the_operator_and_the_time(engine: E
     assert replied is not None and replied.state == "replied" and replied.reply and "省市场监管局" in replied.reply
     assert replied.replied_at is not None
     other = case_status(engine, number, "web-stranger")
-    assert other is not None and not other.own  # the action shows a stranger the state only
+    assert other is not None and not other.own and other.has_contact  # the action shows a stranger the state only
+    elsewhere = case_status(engine, number, "web-new-tab", "5678")  # the phone's last four open it anywhere
+    assert elsewhere is not None and elsewhere.own and elsewhere.reply == replied.reply
+    assert case_status(engine, number, "web-new-tab", "5679") is None  # a wrong ending: as if there were no case
     closed = update_case(engine, case_id, "li", "close")
     assert closed is not None and closed.handled and closed.closed_at is not None
     assert case_status(engine, number, "web-b").state == "closed"  # type: ignore[union-attr]
@@ -143,3 +147,19 @@ def test_an_older_table_gets_the_new_columns(tmp_path: Path) -> None:
     update_case(old, 1, "wang", "reply", "已答复")
     with Session(old) as session:
         assert session.scalars(select(StaffAudit.action)).all() == ["reply"]
+
+
+def test_a_case_number_takes_five_wrong_endings_an_hour_then_refuses_even_the_right_one(engine: Engine) -> None:
+    number = open_case(engine, "web-owner", ["转人工"], None, None).case_number
+    set_contact(engine, "web-owner", Contact("email", "Wang.Li@example.com"))
+    assert case_status(engine, number, "web-x", "g.li") is not None  # an e-mail's last four before the @, any case
+    for guess in ("0000", "0001", "0002", "0003", "0004"):
+        assert case_status(engine, number, "web-x", guess) is None
+    assert case_status(engine, number, "web-x", ".LI") is None  # right, but the number is locked for the hour
+    assert case_status(engine, number, "web-owner") is not None  # its own conversation still sees it
+
+
+def test_contact_endings_by_kind() -> None:
+    assert contact_ending("0851-12345678", "phone") == "5678"
+    assert contact_ending("Wang_Li88", "wechat") == "li88"
+    assert contact_ending("abc@example.com", "email") == "abc"  # shorter than four: the whole local part
