@@ -1,4 +1,4 @@
-"""What to say when a region has no plan: the honest answer and one button per covered plan."""
+"""What to say when a region has no plan: the honest answer, 转人工, and one button per covered plan."""
 
 from __future__ import annotations
 
@@ -18,6 +18,6 @@ def reply_not_covered(dispatcher: CollectingDispatcher, replies: Wording, kb: Kn
     send(
         dispatcher,
         [replies.text("utter_region_not_covered", region=region, covered=kb.covered_regions_text())],
-        region_buttons(kb),
+        [button("转人工", "/human_handoff"), *region_buttons(kb)],
         kind="not_covered",
     )

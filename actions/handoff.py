@@ -1,7 +1,7 @@
 """Human handoff: open a case with the whole conversation (the user's words, the titles of buttons they clicked,
 the bot's answers), every region and topic mentioned (Chinese names) and the clauses cited; give the user its
-number and what happens next; ask for an optional contact with a one-line consent and privacy notice. No promise of
-a call-back time is made: the plans give none."""
+number, what happens next and when (the office's HANDOFF_RESPONSE_TIME and SERVICE_HOURS; without them, that no time
+is promised); ask for an optional contact with a one-line consent and privacy notice."""
 
 from __future__ import annotations
 
@@ -49,10 +49,25 @@ class ActionHumanHandoff(Action):
             log.exception("could not store a handoff case for %s", sender_tag(tracker.sender_id))
             send(dispatcher, [replies.text("utter_handoff_failed")], kind="handoff")
             return []
+        office = settings()
         parts = [
             replies.text("utter_handoff_done", case_number=receipt.case_number),
-            replies.text("utter_handoff_contact", days=settings().retention_days),
+            promise(replies, office.handoff_response_time, office.service_hours),
+            replies.text("utter_handoff_contact", days=office.retention_days),
         ]
-        case = {"number": receipt.case_number, "contact_requested": True}
+        case = {
+            "number": receipt.case_number,
+            "contact_requested": True,
+            "response_time": office.handoff_response_time or None,
+        }
         send(dispatcher, parts, kind="handoff", extra={"case": case})
         return [SlotSet(KIND_SLOT, "handoff")]
+
+
+def promise(replies: Wording, response_time: str, hours: str) -> str:
+    """The response time the office promises (and its hours), or that it promises none: never a time of our own."""
+    if not response_time:
+        return replies.text("utter_handoff_no_promise")
+    if hours:
+        return replies.text("utter_handoff_promise", response_time=response_time, hours=hours)
+    return replies.text("utter_handoff_promise_no_hours", response_time=response_time)

@@ -73,6 +73,11 @@ class Settings:
     # Accept client-chosen conversation ids ([A-Za-z0-9_-]{8,64}) as before: only for test and benchmark stacks
     # whose clients do not fetch an id. Never in production (anyone could continue anyone's conversation).
     accept_client_ids: bool = False
+    # -- the office behind the assistant: shown in the page header and welcome, and answered when asked ("电话多少",
+    # "几点上班", "多久回复"); empty = not published, and the assistant says so instead of inventing one.
+    hotline_number: str = ""  # e.g. "0851-12345" (HOTLINE_NUMBER)
+    service_hours: str = ""  # e.g. "工作日 9:00–17:00" (SERVICE_HOURS)
+    handoff_response_time: str = ""  # e.g. "1个工作日" (HANDOFF_RESPONSE_TIME): the promise made after 转人工
     # -- privacy (bot/store/privacy.py) ---------------------------------------------------------------------------
     retention_days: int = 180  # conversations and records older than this are deleted by `python -m bot.store purge`
     tracker_store_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'tracker.sqlite3'}"  # Rasa's (for purge/delete)
@@ -110,6 +115,9 @@ class Settings:
             conversation_secret=env.get("CONVERSATION_SECRET") or "",
             accept_client_ids=_flag(env.get("ACCEPT_CLIENT_CONVERSATION_IDS")),
             retention_days=int(env.get("RETENTION_DAYS") or defaults.retention_days),
+            hotline_number=(env.get("HOTLINE_NUMBER") or "").strip()[:40],
+            service_hours=(env.get("SERVICE_HOURS") or "").strip()[:60],
+            handoff_response_time=(env.get("HANDOFF_RESPONSE_TIME") or "").strip()[:40],
             tracker_store_url=env.get("TRACKER_STORE_URL") or defaults.tracker_store_url,
             wechat_reply_chars=int(env.get("WECHAT_REPLY_CHARS") or defaults.wechat_reply_chars),
             wechat_rate_per_minute=float(env.get("WECHAT_RATE_LIMIT_PER_MINUTE") or defaults.wechat_rate_per_minute),

@@ -75,5 +75,11 @@ def smalltalk_meant(text: str) -> bool:
     return payload(text) or (len(GREETING.sub("", bare)) <= SMALLTALK_MAX and not IP_WORDS.search(bare))
 
 
+def service_meant(text: str) -> bool:
+    """A question about this service ("人工客服电话多少"), not one about the field that asks for a number
+    ("举报侵权假冒打哪个电话", which the plans answer)."""
+    return payload(text) or not IP_WORDS.search(_bare(text))
+
+
 def show_clause_meant(text: str) -> bool:
     return payload(text) or (bool(SHOW.search(text)) and len(_bare(text)) <= SHOW_MAX)

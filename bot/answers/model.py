@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.kb.views import ClauseView, Item
 
-KINDS = ("answer", "limit", "clarify", "ask_region", "not_covered", "handoff", "smalltalk", "feedback")
+KINDS = ("answer", "limit", "clarify", "ask_region", "not_covered", "handoff", "smalltalk", "feedback", "service")
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,7 @@ async def info(request: web.Request) -> web.Response:
             "plans": plans,
             "max_message_chars": settings.max_message_chars,
             "privacy": privacy_notice(settings.retention_days),
+            "service": {"hotline": settings.hotline_number, "hours": settings.service_hours},
         },
         headers=_cors(request),
     )

@@ -4,6 +4,7 @@ would hold: the user's text or payload, the bot's messages with their buttons an
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from actions.answer import ActionAnswer
 from actions.feedback import ActionFeedback
 from actions.handoff import ActionHumanHandoff
 from actions.resources import records_engine
+from actions.service import ActionServiceInfo
 from actions.smalltalk import ActionSmalltalk
 from bot.settings import Settings
 from bot.store.models import Feedback, HandoffCase
@@ -167,3 +169,58 @@ async def test_two_unhelpful_answers_in_a_row_suggest_handoff(domain: dict[str, 
     twice = await talk.turn(ActionFeedback(), "/feedback_bad", "feedback_bad")
     assert "连续两次没能帮上您" in text_of(twice)
     assert twice[0]["buttons"] == [{"title": "转人工", "payload": "/human_handoff"}]
+
+
+def _office(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    resources.settings.cache_clear()
+
+
+async def test_the_service_answers_from_its_settings_and_opens_no_case(
+    domain: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _office(
+        monkeypatch,
+        HOTLINE_NUMBER="0851-86000000",
+        SERVICE_HOURS="工作日 9:00–17:00",
+        HANDOFF_RESPONSE_TIME="1个工作日",
+    )
+    talk = Talk(domain, "web-service-1")
+    phone = await talk.turn(ActionServiceInfo(), "人工客服电话多少", "ask_hotline")
+    assert "0851-86000000" in text_of(phone) and "工作日 9:00–17:00" in text_of(phone)
+    assert contract(phone)["kind"] == "service" and contract(phone)["service"]["hotline"] == "0851-86000000"
+    assert [b["payload"] for b in phone[-2]["buttons"]] == ["/human_handoff"]  # a person, offered, not opened
+    hours = text_of(await talk.turn(ActionServiceInfo(), "你们几点上班", "ask_service_hours"))
+    assert "人工服务时间：工作日 9:00–17:00" in hours
+    wait = text_of(await talk.turn(ActionServiceInfo(), "多久回复", "ask_response_time"))
+    assert "1个工作日内答复" in wait
+    with Session(records_engine()) as session:
+        assert session.scalars(select(HandoffCase)).first() is None
+
+    reply = await talk.turn(ActionHumanHandoff(), "/human_handoff", "human_handoff")
+    assert "预计1个工作日内答复（人工服务时间：工作日 9:00–17:00）" in text_of(reply)
+    assert contract(reply)["case"]["response_time"] == "1个工作日"
+
+
+async def test_without_settings_the_service_says_nothing_was_published_and_invents_no_number(
+    domain: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HOTLINE_NUMBER", "SERVICE_HOURS", "HANDOFF_RESPONSE_TIME"):
+        monkeypatch.delenv(name, raising=False)
+    resources.settings.cache_clear()
+    talk = Talk(domain, "web-service-2")
+    words = text_of(await talk.turn(ActionServiceInfo(), "有没有电话可以直接打", "ask_hotline"))
+    assert "暂未公布人工热线电话" in words and not re.search(r"\d{3,}", words)
+    assert "暂未公布人工服务时间" in text_of(await talk.turn(ActionServiceInfo(), "周末有人吗", "ask_service_hours"))
+    assert "暂未公布答复时限" in text_of(await talk.turn(ActionServiceInfo(), "多久回复", "ask_response_time"))
+    promise = text_of(await talk.turn(ActionHumanHandoff(), "/human_handoff", "human_handoff"))
+    assert "暂未公布答复时限" in promise and "预计" not in promise
+
+
+async def test_a_question_about_the_field_read_as_the_hotline_is_answered_from_the_plans(
+    domain: dict[str, Any],
+) -> None:
+    talk = Talk(domain, "web-service-3")
+    reply = await talk.turn(ActionServiceInfo(), "云南举报侵权假冒打哪个电话", "ask_hotline")
+    assert contract(reply)["kind"] in ("answer", "limit", "ask_region") and "人工热线" not in text_of(reply)

@@ -21,7 +21,7 @@ def test_every_need_is_an_intent_of_the_domain_and_nothing_else_is_one(needs: di
     conversational = {
         "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "what_can_you_do", "inform", "list_regions",
         "compare_regions", "agency_duties", "ask_deadline", "show_clause", "human_handoff", "feedback_good",
-        "feedback_bad", "out_of_scope",
+        "feedback_bad", "out_of_scope", "ask_hotline", "ask_service_hours", "ask_response_time",
     }  # fmt: skip
     assert set(domain["intents"]) == set(needs) | conversational
 

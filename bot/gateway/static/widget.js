@@ -372,6 +372,21 @@
       }
       if (info.privacy) { box.appendChild(el("p", "ipr-privacy", info.privacy)); }  // what is kept, how long (PIPL)
       log.appendChild(box);
+      serviceLine(info.service || {});
+    }
+
+    // The office's hotline and hours (HOTLINE_NUMBER, SERVICE_HOURS) under the title, when the office set them.
+    function serviceLine(service) {
+      if (!service.hotline && !service.hours) { return; }
+      var line = el("p", "ipr-service");
+      if (service.hotline) {
+        line.appendChild(document.createTextNode("人工热线 "));
+        var call = el("a", "ipr-tel", service.hotline);
+        call.href = "tel:" + service.hotline.replace(/[^0-9+]/g, "");  // tappable on a phone
+        line.appendChild(call);
+      }
+      if (service.hours) { line.appendChild(document.createTextNode((service.hotline ? " · " : "") + "服务时间 " + service.hours)); }
+      heading.appendChild(line);
     }
 
     function typing(on) {
