@@ -21,6 +21,9 @@ from bot.text import normalize
 SIDE_CONFIDENCE = 0.5
 NEED_INTENTS_EXCLUDED = ("nlu_fallback",)
 NO_NEED = ("out_of_scope",)  # the model read no question of the field at all
+# Intents that are not needs but carry one: "保德县信用体系建设的完成时限" asks what the plan sets for a subject, with
+# the model's confidence in the question (not the small share a need got beside it).
+CARRIES_NEED = {"ask_deadline": "ask_policy"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def read(kb: KnowledgeBase, needs: dict[str, Need], text: str, parse: Parse) -> 
     tokens = kb.sentences.tokenizer.words(content, inner=False)
     ranked = [(name, confidence) for name, confidence in parse.ranking if name not in NEED_INTENTS_EXCLUDED]
     need_ranking = [(needs[name], confidence) for name, confidence in ranked if name in needs]
-    need = needs.get(parse.intent or "")
+    need = needs.get(CARRIES_NEED.get(parse.intent or "", parse.intent or ""))
     confidence = parse.confidence
     if need is None and parse.intent not in NO_NEED and need_ranking:
         # below the fallback threshold, or a conversational intent that was not meant ("您好！有人卖假货怎么办"):

@@ -144,6 +144,16 @@ def test_an_uncertain_need_is_asked_with_buttons_then_answered(ask) -> None:  # 
     assert chosen.kind == "ask_region" and chosen.question == "网上那家店的货好像是仿我们的"
 
 
+def test_a_deadline_question_about_a_subject_is_answered_with_the_clause_and_its_deadline(
+    ask, wording: Wording
+) -> None:  # type: ignore[no-untyped-def]
+    # the model is sure it is a deadline question; every need beside it is weak (the live model's reading)
+    read = Parse("ask_deadline", 0.5, (("ask_deadline", 0.5), ("ask_policy", 0.29), ("seek_support", 0.09)))
+    reply = ask("保德县知识产权信用体系建设的完成时限", read)
+    assert reply.kind == "answer" and reply.refs[0] == "baode/11"
+    assert "完成时限：2022年" in plain_text(reply, wording)
+
+
 def test_an_uncovered_region_says_which_regions_are_covered(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
     reply = ask("浙江有人卖我们牌子的假货去哪举报", Parse.of("report_infringement", "holder"))
     assert reply.kind == "not_covered" and "浙江省" in reply.verdict

@@ -153,6 +153,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         say("贵州和云南在海外维权上有什么不同")  # action_compare_regions
         say("省商务厅负责哪些？")  # action_agency_duties
         say("你是机器人吗")  # action_smalltalk (a domain response)
+        say("你们客服电话多少")  # action_service_info
         say("/session_start")  # Rasa's session start: the slots carried into the new session
         say("转人工")  # action_human_handoff: reads user, bot and slot events of both sessions
         yield Run(turns, list(recorder.calls), config.database_url)
