@@ -26,6 +26,7 @@ from bot.gateway.keys import (
 from bot.gateway.login_throttle import make_login_throttle
 from bot.gateway.middleware import error_middleware, security_headers
 from bot.gateway.proxies import forwarded, parse_networks
+from bot.gateway.push import close_streams, feed_context
 from bot.gateway.rasa_client import RasaPool, Vocabulary
 from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
@@ -54,6 +55,8 @@ def create_app(
     if knowledge_base is not None:
         app[KB] = knowledge_base
     app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(feed_context)  # after _resources: it reads the records engine
+    app.on_shutdown.append(close_streams)
     setup_routes(app)
     add_channels(app, channels)  # 企业微信 / 钉钉 / 飞书: only those whose settings are present
     return app

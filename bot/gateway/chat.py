@@ -7,7 +7,7 @@ import time
 from aiohttp import web
 
 from bot.gateway import conversations, keys
-from bot.gateway.middleware import cors_headers, error_json, json_response, read_json
+from bot.gateway.middleware import cors_headers, error_json, foreign_origin, json_response, read_json
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.gateway.ratelimit import client_key
 from bot.kb.changelog import change_phrases, version_label
@@ -36,7 +36,7 @@ def clean_text(text: str) -> str:
 
 async def chat(request: web.Request) -> web.Response:
     headers = _cors(request)
-    if request.headers.get("Origin") and "Access-Control-Allow-Origin" not in headers and not _same_origin(request):
+    if foreign_origin(request, headers):
         return error_json(403, "这个网站未被允许使用聊天接口。")
     body = await read_json(request)
     if isinstance(body, web.Response):
@@ -49,7 +49,7 @@ async def chat(request: web.Request) -> web.Response:
         response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
         return response
     sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not _known_conversation(request, sender):
+    if not isinstance(sender, str) or not known_conversation(request, sender):
         response = error_json(400, INVALID_CONVERSATION)
         response.headers["X-Conversation-Invalid"] = "1"  # the page asks for a new id and sends again
         return response
@@ -75,7 +75,7 @@ async def chat(request: web.Request) -> web.Response:
     return response
 
 
-def _known_conversation(request: web.Request, sender: str) -> bool:
+def known_conversation(request: web.Request, sender: str) -> bool:
     if conversations.valid(request.config_dict[keys.CONVERSATION_SECRET], sender):
         return True
     return request.config_dict[keys.SETTINGS].accept_client_ids and bool(conversations.CLIENT_ID.fullmatch(sender))
@@ -83,11 +83,7 @@ def _known_conversation(request: web.Request, sender: str) -> bool:
 
 async def new_conversation(request: web.Request) -> web.Response:
     """A conversation id for a new chat (the page and the widget ask once per browser tab)."""
-    if (
-        request.headers.get("Origin")
-        and "Access-Control-Allow-Origin" not in _cors(request)
-        and not _same_origin(request)
-    ):
+    if foreign_origin(request, _cors(request)):
         return error_json(403, "这个网站未被允许使用聊天接口。")
     wait = await request.config_dict[keys.ID_LIMITER].check(client_key(request.remote))
     if wait:  # each id may open a 转人工 case: ids are issued at a human pace (issue 20 N10)
@@ -96,10 +92,6 @@ async def new_conversation(request: web.Request) -> web.Response:
         return response
     secret = request.config_dict[keys.CONVERSATION_SECRET]
     return json_response({"conversation": conversations.issue(secret)}, status=201)
-
-
-def _same_origin(request: web.Request) -> bool:
-    return request.headers.get("Origin", "").rstrip("/") == f"{request.scheme}://{request.host}"
 
 
 async def clause(request: web.Request) -> web.Response:

@@ -9,6 +9,7 @@ from aiohttp import web
 from sqlalchemy import Engine
 
 from bot.gateway.login_throttle import LoginThrottle
+from bot.gateway.push_feed import ReplyFeed
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.ratelimit import Limiter
 from bot.gateway.wechat.sessions import WeChatSessions
@@ -30,3 +31,4 @@ LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)  # failed staff log
 PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])  # TRUSTED_PROXIES, parsed
 CONVERSATION_SECRET = web.AppKey("conversation_secret", bytes)  # signs the web chat's conversation ids
 REPORT = web.AppKey("demand_report", ReportCache)  # the console's 统计 page, built in the background
+REPLY_FEED = web.AppKey("reply_feed", ReplyFeed)  # pages waiting for an operator's reply (bot.gateway.push)

@@ -76,13 +76,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except web.HTTPException as error:
-        _secure(request, error.headers)
+        apply_security_headers(request, error.headers)
         raise
-    _secure(request, response.headers)
+    apply_security_headers(request, response.headers)
     return response
 
 
-def _secure(request: web.Request, headers: MutableMapping[str, str]) -> None:
+def apply_security_headers(request: web.Request, headers: MutableMapping[str, str]) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers["Server"] = ""  # aiohttp would name itself and its version; the header stays, empty
@@ -95,6 +95,12 @@ def _secure(request: web.Request, headers: MutableMapping[str, str]) -> None:
     if request.path.startswith("/api/"):
         for name, value in cors_headers(request, request.config_dict[keys.SETTINGS].widget_origins).items():
             headers.setdefault(name, value)
+
+
+def foreign_origin(request: web.Request, cors: dict[str, str]) -> bool:
+    """A browser on a site that is neither this gateway nor one of ``WIDGET_ORIGINS`` (``cors``: its CORS headers)."""
+    origin = request.headers.get("Origin", "").rstrip("/")
+    return bool(origin) and "Access-Control-Allow-Origin" not in cors and origin != f"{request.scheme}://{request.host}"
 
 
 def cors_headers(request: web.Request, allowed: tuple[str, ...]) -> dict[str, str]:

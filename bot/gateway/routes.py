@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway import chat, pages, staff, staff_api, staff_cases, staff_stats
+from bot.gateway import chat, pages, push, staff, staff_api, staff_cases, staff_stats
 from bot.gateway.wechat import handler as wechat
 
 
@@ -18,6 +18,7 @@ def setup_routes(app: web.Application) -> None:
 
     app.router.add_post("/api/conversations", chat.new_conversation)
     app.router.add_post("/api/chat", chat.chat)
+    app.router.add_get("/api/chat/events", push.events)
     app.router.add_route("OPTIONS", "/api/chat", chat.preflight)
     app.router.add_get("/api/clauses/{ref:[a-z0-9_-]+(?:@[0-9]{1,3})?/[a-z0-9-]+}", chat.clause)
     app.router.add_get("/api/info", chat.info)

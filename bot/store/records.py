@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, func, inspect, select, text, true, update
@@ -307,6 +307,36 @@ def update_case(engine: Engine, case_id: int, operator: str, action: str, body: 
         session.flush()
         session.expunge(case)
         return case
+
+
+@dataclass(frozen=True)
+class SentReply:
+    """An operator's reply as the user's page receives it (``bot.gateway.push``)."""
+
+    conversation_id: str
+    case_number: str
+    reply: str
+    replied_at: datetime
+
+
+def replies_since(engine: Engine, since: datetime, conversation_id: str | None = None) -> list[SentReply]:
+    """Replies written after ``since``, oldest first: every conversation's, or one conversation's."""
+    query = select(HandoffCase).where(
+        HandoffCase.replied_at > since, HandoffCase.reply.is_not(None), HandoffCase.case_number.is_not(None)
+    )
+    if conversation_id is not None:
+        query = query.where(HandoffCase.conversation_id == conversation_id)
+    with Session(engine) as session:
+        return [
+            SentReply(c.conversation_id, str(c.case_number), str(c.reply), _aware(c.replied_at))
+            for c in session.scalars(query.order_by(HandoffCase.replied_at).limit(500))
+            if c.replied_at is not None
+        ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands a stored UTC time back without its zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def newest_case(engine: Engine) -> tuple[int, int]:
