@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 from bot.store.models import Feedback, HandoffCase
 from bot.store.records import update_case
 from tests.e2e.conftest import STAFF_TOKEN, Chat
-from tests.e2e.test_browser import SHOTS, browser, wait_for
+from tests.e2e.test_browser import SHOTS, browser, bubbles, host_page, open_widget, wait_for
 from tests.e2e.test_gateway_stack import new_conversation, web_chat, wechat
 from tests.gateway.wechat_support import text_xml
 from tests.support.axe import blocking_violations
 
-__all__ = ["browser"]  # the module-scoped Chromium of test_browser.py
+__all__ = ["browser", "host_page"]  # the module-scoped Chromium and partner site of test_browser.py
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
 CASE = re.compile(r"IPR\d{8}-\d{5}")
@@ -91,6 +91,73 @@ def test_handoff_with_contact_reaches_the_console_and_the_reply_reaches_the_chat
     with Session(chat.engine) as session:
         case = session.scalars(select(HandoffCase).where(HandoffCase.case_number == number)).one()
     assert (case.contact, case.regions, case.topics) == ("13812345678", ["贵州省"], ["海外维权"])
+
+
+PUSH_PROMISE = 5.0  # seconds from 发送答复 to the user's open page
+
+
+def operator_replies(chat: Chat, number: str, text: str) -> float:
+    """What 发送答复 in the console does (the console itself is driven above); returns when it was sent."""
+    with Session(chat.engine) as session:
+        case_id = session.scalars(select(HandoffCase.id).where(HandoffCase.case_number == number)).one()
+    update_case(chat.engine, case_id, "wang", "reply", text)
+    return time.monotonic()
+
+
+def case_in(texts: list[str]) -> str:
+    found = next((CASE.search(t) for t in texts if CASE.search(t)), None)
+    assert found, texts
+    return found.group(0)
+
+
+def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.set_window_size(*PHONE)
+    browser.get(f"{chat.gateway}/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.refresh()
+    page = browser.find_element(By.ID, "chat")
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    page.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("转人工", Keys.ENTER)
+    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(page, "bot")))
+    number = case_in(bubbles(page, "bot"))
+    time.sleep(1)  # the page opens its stream once the reply is shown
+    sent = operator_replies(chat, number, "您好，<b>已收到</b>，请准备展会照片。")
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-operator"), seconds=PUSH_PROMISE)
+    assert time.monotonic() - sent < PUSH_PROMISE
+    shown = page.find_element(By.CSS_SELECTOR, ".ipr-operator")
+    assert f"人工客服答复（案件 {number}）" in shown.text and "您好，<b>已收到</b>，请准备展会照片。" in shown.text
+    assert page.find_elements(By.CSS_SELECTOR, ".ipr-log b") == []  # the operator's markup stays text
+    browser.save_screenshot(str(SHOTS / "operator-reply-phone.png"))
+    browser.refresh()  # shown once: kept with the conversation, not pushed again
+    page = browser.find_element(By.ID, "chat")
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-operator"))
+    time.sleep(3)
+    assert len(page.find_elements(By.CSS_SELECTOR, ".ipr-operator")) == 1
+
+
+def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
+    browser: webdriver.Chrome, chat: Chat, host_page: str
+) -> None:
+    browser.set_window_size(*DESKTOP)
+    panel = open_widget(browser, f"{host_page}/index.html")
+    root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
+    wait_for(browser, lambda: panel.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    panel.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("转人工", Keys.ENTER)
+    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(panel, "bot")))
+    number = case_in(bubbles(panel, "bot"))
+    root.find_element(By.CSS_SELECTOR, ".ipr-close-widget").click()
+    time.sleep(1)
+    sent = operator_replies(chat, number, "已转省市场监管局，两个工作日内回电。")
+    badge = root.find_element(By.CSS_SELECTOR, ".ipr-launcher .ipr-badge")
+    wait_for(browser, lambda: badge.is_displayed() and badge.text == "1", seconds=PUSH_PROMISE)
+    assert time.monotonic() - sent < PUSH_PROMISE
+    launcher = root.find_element(By.CSS_SELECTOR, ".ipr-launcher")
+    assert "1条新消息" in str(launcher.get_attribute("aria-label"))
+    browser.save_screenshot(str(SHOTS / "operator-reply-badge-desktop.png"))
+    launcher.click()
+    wait_for(browser, lambda: "已转省市场监管局，两个工作日内回电。" in panel.text)
+    assert not badge.is_displayed()
+    browser.save_screenshot(str(SHOTS / "operator-reply-widget-desktop.png"))
 
 
 def test_wechat_user_asks_for_a_case_status(chat: Chat) -> None:

@@ -306,7 +306,11 @@
         bubble = renderAnswer(entry);
       } else {
         bubble = el("div", "ipr-msg ipr-" + entry.who);
-        if (entry.caseNumber) {  // a 转人工 case: the number unbroken, with a copy button
+        if (entry.operator) {  // a person's reply to a 转人工 case, pushed while the page was open
+          bubble.classList.add("ipr-operator");
+          bubble.appendChild(el("p", "ipr-operator-label", "人工客服答复（案件 " + entry.operator + "）"));
+          bubble.appendChild(el("div", "ipr-text", entry.text));
+        } else if (entry.caseNumber) {  // a 转人工 case: the number unbroken, with a copy button
           bubble.appendChild(emphasise(el("div", "ipr-text"), entry.text, [entry.caseNumber], "ipr-case-number"));
           bubble.appendChild(copyButton(entry.caseNumber, bubble));
         } else {
@@ -445,6 +449,7 @@
           }
           state.sender = body.conversation;
           save();
+          listen();
           return state.sender;
         });
       });
@@ -527,6 +532,30 @@
         scrollToStart(first);
         if (options.onReply) { options.onReply(); }
       }
+    }
+
+    /* ---- an operator's reply, pushed by the gateway (server-sent events) while the page is open ---- */
+
+    var stream = null;
+    function listen() {
+      if (stream) { stream.close(); stream = null; }  // a renewed conversation id: the old stream is for the old id
+      if (!state.sender || !window.EventSource) { return; }
+      stream = new EventSource(gateway + "/api/chat/events?conversation=" + encodeURIComponent(state.sender) +
+                               "&since=" + encodeURIComponent(state.pushedAt || "0"));
+      stream.addEventListener("reply", function (event) {
+        var data = null;
+        try { data = JSON.parse(event.data); } catch (ignored) { return; }
+        // once per reply, also after a reload (pushedAt is kept with the conversation)
+        if (!data || typeof data.reply !== "string" || !(Number(data.at) > Number(state.pushedAt || 0))) { return; }
+        state.pushedAt = String(data.at);
+        var bubble = add({ who: "bot", kind: "operator", operator: String(data["case"] || ""), text: data.reply });
+        lastReplyStart = bubble;
+        scrollToStart(bubble);
+        if (options.onReply) { options.onReply(); }
+      });
+      stream.addEventListener("error", function () {
+        if (stream && stream.readyState === 2) { stream = null; }  // refused (an id the gateway no longer knows)
+      });
     }
 
     /* ---- the clause viewer: a modal dialog ---- */
@@ -641,6 +670,7 @@
       welcome(info);
       state.log.forEach(renderEntry);
       scrollToEnd();
+      listen();  // a reloaded page of a conversation that has begun
     }).catch(function () {
       renderEntry({ who: "system", text: "暂时无法连接到助手，请检查网络后刷新页面。" });
       state.log.forEach(renderEntry);
@@ -702,9 +732,7 @@
       restore.setAttribute("aria-label", "展开" + (unread ? "（" + unread + "条新消息）" : ""));
     }
 
-    function setState(next) {
-      var was = current;
-      current = next;
+    function ensureChat() {
       if (!chat) {
         chat = createChat(box, {
           title: title, subtitle: subtitle, logo: logo, note: true, headingLevel: "h2",
@@ -712,6 +740,12 @@
           onReply: function () { if (current !== "open") { unread += 1; label(); } }
         });
       }
+    }
+
+    function setState(next) {
+      var was = current;
+      current = next;
+      ensureChat();
       box.hidden = next === "closed";
       frame.classList.toggle("ipr-open", next === "open");
       frame.classList.toggle("ipr-min", next === "minimised");
@@ -724,6 +758,7 @@
 
     launcher.addEventListener("click", function () { setState(current === "open" ? "closed" : "open"); });
     label();
+    if (loadState().sender) { ensureChat(); }  // a conversation of this tab has begun: its replies count while closed
   }
 
   if (mode === "inline") {
