@@ -5,6 +5,8 @@ last reply's kind.
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 
 from bot.answers.model import Parse
@@ -53,3 +55,20 @@ def parse_of(tracker: Tracker) -> Parse:
 def recent_user_texts(tracker: Tracker, count: int = 5) -> list[str]:
     texts = [str(e.get("text") or "") for e in tracker.events if e.get("event") == "user" and e.get("text")]
     return texts[-count:]
+
+
+REPLY_TO_KEYS = ("user", "chat")
+_ADDRESS = re.compile(r"[A-Za-z0-9_@.:=+/-]{1,128}")
+
+
+def reply_address(tracker: Tracker) -> dict[str, str] | None:
+    """Where the user's platform takes a message for them (``metadata.reply_to`` of their latest message, set by
+    the gateway from the platform's signed callback); None on the web chat, or when it is not well formed."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            found = (event.get("metadata") or {}).get("reply_to")
+            if not isinstance(found, dict) or not isinstance(found.get("user"), str):
+                return None
+            address = {k: v for k, v in found.items() if k in REPLY_TO_KEYS and isinstance(v, str)}
+            return address if all(_ADDRESS.fullmatch(v) for v in address.values()) else None
+    return None

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.cases import mentioned, transcript
-from actions.context import KIND_SLOT, REGION_SLOT, TOPIC_SLOT, recent_user_texts
+from actions.context import KIND_SLOT, REGION_SLOT, TOPIC_SLOT, recent_user_texts, reply_address
 from actions.replies import send
 from actions.resources import knowledge_base, records_engine, settings
 from bot.answers.wording import Wording
@@ -44,6 +44,7 @@ class ActionHumanHandoff(Action):
                 regions=regions,
                 topics=topics,
                 refs=refs,
+                reply_to=reply_address(tracker),
             )
         except SQLAlchemyError:
             log.exception("could not store a handoff case for %s", sender_tag(tracker.sender_id))

@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.gateway.channels import ChannelsConfig, add_channels
+from bot.gateway.delivery import delivery_context, sendable
 from bot.gateway.keys import (
     CONVERSATION_SECRET,
     ID_LIMITER,
@@ -19,6 +20,7 @@ from bot.gateway.keys import (
     RASA,
     RECORDS,
     REPORT,
+    SENDABLE,
     SETTINGS,
     WECHAT,
     WECHAT_LIMITER,
@@ -56,6 +58,8 @@ def create_app(
         app[KB] = knowledge_base
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(feed_context)  # after _resources: it reads the records engine
+    app.cleanup_ctx.append(delivery_context(channels))  # replies sent on 公众号, 企业微信, 钉钉, 飞书
+    app[SENDABLE] = sendable(settings, channels)
     app.on_shutdown.append(close_streams)
     setup_routes(app)
     add_channels(app, channels)  # 企业微信 / 钉钉 / 飞书: only those whose settings are present

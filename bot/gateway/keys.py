@@ -32,3 +32,4 @@ PROXIES = web.AppKey("trusted_proxies", tuple[Network, ...])  # TRUSTED_PROXIES,
 CONVERSATION_SECRET = web.AppKey("conversation_secret", bytes)  # signs the web chat's conversation ids
 REPORT = web.AppKey("demand_report", ReportCache)  # the console's 统计 page, built in the background
 REPLY_FEED = web.AppKey("reply_feed", ReplyFeed)  # pages waiting for an operator's reply (bot.gateway.push)
+SENDABLE: web.AppKey[frozenset[str]] = web.AppKey("sendable_platforms")  # platforms a reply is sent on (delivery)

@@ -66,6 +66,28 @@ def case_summary(kb: KnowledgeBase, row: Any) -> dict[str, Any]:
     }
 
 
+PLATFORMS = {"wechat": "公众号", "wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}
+
+
+def delivery_line(row: HandoffCase, sendable: frozenset[str]) -> str:
+    """How the operator's reply reaches the user, in the operator's words (bot.gateway.push and .delivery)."""
+    lookup = f"用户也可发送“查询 {row.case_number}”查看"
+    platform = PLATFORMS.get(row.channel)
+    if platform is None:
+        return f"答复会出现在用户仍打开的对话页面；{lookup}。"
+    if row.channel not in sendable:
+        return f"本服务未配置{platform}的发送接口，答复不会主动发出；{lookup}。"
+    if not row.reply_to:
+        return f"无法通过{platform}主动发送（未记录用户地址）；{lookup}。"
+    if row.reply is None:
+        return f"答复后会通过{platform}发送给用户。"
+    if row.delivery_error:
+        return f"未能通过{platform}送达：{row.delivery_error}；{lookup}。"
+    if row.delivered_at is not None and row.replied_at is not None and row.delivered_at >= row.replied_at:
+        return f"答复已通过{platform}发送给用户。"
+    return f"答复正在通过{platform}发送（通常几秒内）。"
+
+
 def _case_id(request: web.Request) -> int:
     return int(request.match_info["id"])
 
@@ -89,6 +111,7 @@ async def case_detail(request: web.Request) -> web.Response:
             "citations": [_citation(kb, ref) for ref in row.cited_refs or []],
             "notes": [{**n, "at": beijing(datetime.fromisoformat(n["at"]))} for n in row.notes or []],
             "history": [{"at": beijing(at), "by": by, "action": ACTIONS.get(a, a)} for at, by, a in history],
+            "delivery": delivery_line(row, request.config_dict[keys.SENDABLE]),
         }
 
     found = await asyncio.to_thread(read)

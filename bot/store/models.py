@@ -49,6 +49,11 @@ class HandoffCase(StoreBase):
     notes: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # internal: [{"by", "at", "text"}]
     # When an operator closed it (the report dates closings by the audit trail's "handled" rows, as before).
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where the operator's reply is sent on the user's platform (``bot.gateway.delivery``): the gateway's own
+    # reading of the platform's callback, e.g. {"user": "<openid>"} or {"user": "<staffId>", "chat": "<cid>"}.
+    reply_to: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # = replied_at once claimed
+    delivery_error: Mapped[str | None] = mapped_column(String(200))  # the platform's refusal, for the console
 
 
 class Feedback(StoreBase):

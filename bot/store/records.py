@@ -68,12 +68,14 @@ def open_case(
     regions: list[str] | None = None,
     topics: list[str] | None = None,
     refs: list[str] | None = None,
+    reply_to: dict[str, str] | None = None,
 ) -> CaseReceipt:
     """A case for this conversation: the open one if there is one (asking again adds the messages to it and
     gives the same number), else a new one. One conversation can so never fill the queue with cases.
 
     ``transcript`` is the whole conversation as the user saw it (their words, the titles of buttons they clicked,
-    the bot's answers); ``regions`` and ``topics`` every one mentioned (Chinese names); ``refs`` every clause cited.
+    the bot's answers); ``regions`` and ``topics`` every one mentioned (Chinese names); ``refs`` every clause cited;
+    ``reply_to`` where a reply reaches the user on their platform (latest wins).
     """
     kept = _transcript(transcript or [])
     details: dict[str, list[str]] = {
@@ -90,6 +92,7 @@ def open_case(
             existing.topic = _clean(topic) or existing.topic
             if kept:
                 existing.transcript = kept
+            existing.reply_to = reply_to or existing.reply_to
             for field in ("regions", "topics", "cited_refs"):
                 setattr(existing, field, list(dict.fromkeys([*(getattr(existing, field) or []), *details[field]])))
             return CaseReceipt(existing.case_number, existing.created_at)
@@ -101,6 +104,7 @@ def open_case(
             user_messages=[clean_for_storage(m)[:MAX_TEXT] for m in user_messages],
             notes=[],
             transcript=kept,
+            reply_to=reply_to,
             **details,
         )
         session.add(case)
@@ -332,6 +336,51 @@ def replies_since(engine: Engine, since: datetime, conversation_id: str | None =
             for c in session.scalars(query.order_by(HandoffCase.replied_at).limit(500))
             if c.replied_at is not None
         ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An operator's reply to send through the user's platform (公众号, 企业微信, 钉钉, 飞书)."""
+
+    case_id: int
+    case_number: str
+    channel: str
+    reply_to: dict[str, str]
+    reply: str
+
+
+def claim_deliveries(engine: Engine, channels: tuple[str, ...], limit: int = 20) -> list[Delivery]:
+    """Replies not yet sent on these channels, each claimed by this caller only: a conditional update marks it
+    sent-as-of its reply time, so of several gateways exactly one sends it, once (a new reply is a new delivery)."""
+    if not channels:
+        return []
+    waiting = (
+        HandoffCase.replied_at.is_not(None),
+        HandoffCase.reply.is_not(None),
+        HandoffCase.reply_to.is_not(None),
+        HandoffCase.channel.in_(channels),
+        (HandoffCase.delivered_at.is_(None)) | (HandoffCase.delivered_at < HandoffCase.replied_at),
+    )
+    claimed = []
+    with Session(engine) as session:
+        rows = session.scalars(select(HandoffCase).where(*waiting).order_by(HandoffCase.replied_at).limit(limit))
+        candidates = [(c.id, c.replied_at, str(c.case_number), c.channel, c.reply_to, str(c.reply)) for c in rows]
+    for case_id, replied_at, number, channel, reply_to, reply in candidates:
+        with Session(engine) as session, session.begin():
+            won = session.execute(
+                update(HandoffCase)
+                .where(HandoffCase.id == case_id, HandoffCase.replied_at == replied_at, *waiting)
+                .values(delivered_at=replied_at, delivery_error=None)
+            ).rowcount  # type: ignore[attr-defined]
+        if won == 1 and isinstance(reply_to, dict):
+            claimed.append(Delivery(case_id, number, channel, {str(k): str(v) for k, v in reply_to.items()}, reply))
+    return claimed
+
+
+def delivery_failed(engine: Engine, case_id: int, reason: str) -> None:
+    """The platform refused: the console shows why (the user can still read the reply with 查询)."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(HandoffCase).where(HandoffCase.id == case_id).values(delivery_error=reason[:200]))
 
 
 def _aware(moment: datetime) -> datetime:

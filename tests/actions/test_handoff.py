@@ -53,9 +53,12 @@ class Talk:
         self.events: list[dict[str, Any]] = []
         self.slots: dict[str, Any] = {}
 
-    async def turn(self, action: Action, text: str, intent: str) -> list[dict[str, Any]]:
+    async def turn(
+        self, action: Action, text: str, intent: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         message = parse_data(text, intent)
-        self.events.append({"event": "user", "text": text, "parse_data": message, "input_channel": "rest"})
+        event = {"event": "user", "text": text, "parse_data": message, "input_channel": "rest"}
+        self.events.append({**event, "metadata": metadata} if metadata else event)
         tracker = Tracker(self.sender, dict(self.slots), message, list(self.events), False, None, None, "action_listen")
         dispatcher = CollectingDispatcher()
         for event in await action.run(dispatcher, tracker, self.domain):
@@ -224,3 +227,18 @@ async def test_a_question_about_the_field_read_as_the_hotline_is_answered_from_t
     talk = Talk(domain, "web-service-3")
     reply = await talk.turn(ActionServiceInfo(), "云南举报侵权假冒打哪个电话", "ask_hotline")
     assert contract(reply)["kind"] in ("answer", "limit", "ask_region") and "人工热线" not in text_of(reply)
+
+
+async def test_a_case_from_a_platform_keeps_where_the_reply_reaches_the_user(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "wecom-corp1-zhangsan")
+    await talk.turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency", {"channel": "wecom"})
+    where = {"channel": "wecom", "reply_to": {"user": "zhangsan"}}
+    await talk.turn(ActionHumanHandoff(), "转人工", "human_handoff", where)
+    assert case_of("wecom-corp1-zhangsan").reply_to == {"user": "zhangsan"}
+
+    web = Talk(domain, "web-no-platform")
+    await web.turn(ActionHumanHandoff(), "转人工", "human_handoff")
+    assert case_of("web-no-platform").reply_to is None
+    forged = Talk(domain, "dingtalk-odd")  # an address that is not one: nothing is sent anywhere
+    await forged.turn(ActionHumanHandoff(), "转人工", "human_handoff", {"reply_to": {"user": "a b\n<x>"}})
+    assert case_of("dingtalk-odd").reply_to is None

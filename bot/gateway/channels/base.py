@@ -110,6 +110,9 @@ class Turn:
     delivery: str  # de-duplication key of this delivery (a retry has the same)
     is_text: bool = True
     payload: str = ""  # a button's payload sent as is (飞书's card buttons)
+    # Where the platform's message API reaches this user (("user", id), and ("chat", id) in a group): passed to Rasa
+    # as metadata.reply_to, kept on a 转人工 case, used to send the operator's reply (bot.gateway.delivery).
+    reply_to: tuple[tuple[str, str], ...] = ()
 
 
 class Asker(Protocol):
@@ -171,7 +174,7 @@ class Dialogue:
                     return render(Notice(NOTHING_MORE), state)
                 return render(Notice(state.pending.pop(0), part=True), state)
             message = choose_option(message, state.options) or message[: self.max_message_chars]
-        ask = asyncio.ensure_future(self._ask(request, turn.conversation, message))
+        ask = asyncio.ensure_future(self._ask(request, turn, message))
         try:
             reply = await (asyncio.wait_for(asyncio.shield(ask), deadline) if deadline else ask)
         except asyncio.TimeoutError:
@@ -179,10 +182,13 @@ class Dialogue:
             return render(Notice(STILL_WORKING), state)
         return render(reply, state)
 
-    async def _ask(self, request: web.Request, conversation: str, message: str) -> Outcome:
+    async def _ask(self, request: web.Request, turn: Turn, message: str) -> Outcome:
         rasa = self.rasa or request.config_dict[gateway_keys.RASA]
+        metadata: dict[str, Any] = {"channel": self.platform}
+        if turn.reply_to:
+            metadata["reply_to"] = dict(turn.reply_to)
         try:
-            return Reply.of(await rasa.send(conversation, message, {"channel": self.platform}))
+            return Reply.of(await rasa.send(turn.conversation, message, metadata))
         except RasaUnavailable:
             return Notice(UNAVAILABLE)
 

@@ -21,6 +21,9 @@ class WeComConfig:
     agent_id: str = ""  # AgentId; when set, messages for another application are refused
     reply_chars: int = 600  # a text reply may carry 2048 bytes: 600 Chinese characters stay well inside
     deadline: float = 4.5  # WeCom drops a passive reply after 5 s and retries
+    # The application's Secret: with it (and AgentId) an operator's reply is sent as an 应用消息; without, it is not.
+    secret: str = ""
+    api_base: str = "https://qyapi.weixin.qq.com"
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,8 @@ class DingTalkConfig:
     """钉钉 enterprise-internal robot (企业内部机器人), HTTP mode: the AppSecret signs every callback."""
 
     app_secret: str  # AppSecret of the robot's application (the callback's signing secret)
-    app_key: str = ""  # AppKey (robotCode); when set, callbacks for another robot are refused
+    app_key: str = ""  # AppKey (robotCode); when set, callbacks for another robot are refused, and replies are sent
+    api_base: str = "https://api.dingtalk.com"
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,16 @@ class ChannelsConfig:
                 encoding_aes_key=get("WECOM_ENCODING_AES_KEY"),
                 agent_id=get("WECOM_AGENT_ID"),
                 reply_chars=int(get("WECOM_REPLY_CHARS") or WeComConfig.reply_chars),
+                secret=get("WECOM_SECRET"),
+                api_base=(get("WECOM_API_BASE") or WeComConfig.api_base).rstrip("/"),
             )
         dingtalk = None
         if get("DINGTALK_APP_SECRET"):
-            dingtalk = DingTalkConfig(app_secret=get("DINGTALK_APP_SECRET"), app_key=get("DINGTALK_APP_KEY"))
+            dingtalk = DingTalkConfig(
+                app_secret=get("DINGTALK_APP_SECRET"),
+                app_key=get("DINGTALK_APP_KEY"),
+                api_base=(get("DINGTALK_API_BASE") or DingTalkConfig.api_base).rstrip("/"),
+            )
         feishu = None
         if get("FEISHU_APP_ID") and get("FEISHU_APP_SECRET") and get("FEISHU_VERIFICATION_TOKEN"):
             feishu = FeishuConfig(

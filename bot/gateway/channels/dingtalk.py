@@ -115,6 +115,7 @@ async def receive(request: web.Request) -> web.Response:
         text=content,
         delivery=f"{chat or user}:{msg_id}",
         is_text=_text(data.get("msgtype")) == "text",
+        reply_to=(("user", user), ("chat", chat)) if group else (("user", user),),
     )
     answer = await dialogue.answer(request, turn, lambda outcome, state: render(outcome, state, group))
     return web.Response(text=answer, content_type="application/json")

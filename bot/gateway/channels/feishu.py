@@ -228,7 +228,9 @@ def _message_job(event: dict[str, Any]) -> Job | None:
             if key:
                 text = text.replace(key, " ")
     conversation = conversation_id(PLATFORM, chat_id, user) if group else conversation_id(PLATFORM, user)
-    return Job(Turn(conversation, text.strip(), f"message:{message_id}", is_text), group, message_id=message_id)
+    reply_to = (("user", user), ("chat", chat_id)) if group else (("user", user),)
+    turn = Turn(conversation, text.strip(), f"message:{message_id}", is_text, reply_to=reply_to)
+    return Job(turn, group, message_id=message_id)
 
 
 def _card_job(event: dict[str, Any]) -> Job | None:
@@ -238,7 +240,9 @@ def _card_job(event: dict[str, Any]) -> Job | None:
         return None
     group = _field(event, "action", "value", "chat") == "group"
     conversation = conversation_id(PLATFORM, chat_id, user) if group else conversation_id(PLATFORM, user)
-    turn = Turn(conversation, "", f"card:{_field(event, 'context', 'open_message_id')}:{value}", payload=value[:500])
+    reply_to = (("user", user), ("chat", chat_id)) if group else (("user", user),)
+    delivery = f"card:{_field(event, 'context', 'open_message_id')}:{value}"
+    turn = Turn(conversation, "", delivery, payload=value[:500], reply_to=reply_to)
     return Job(turn, group, chat_id=chat_id)
 
 

@@ -6,7 +6,8 @@
   is invalid (codes 99991661, 99991663, 99991668), then the call is retried once.
 - ``POST /open-apis/im/v1/messages/{message_id}/reply {"msg_type", "content"}`` answers a user's message (in a group
   it quotes the question), ``POST /open-apis/im/v1/messages?receive_id_type=chat_id {"receive_id", "msg_type",
-  "content"}`` writes into a chat (the answer to a card button). ``content`` is a JSON string.
+  "content"}`` writes into a chat (the answer to a card button); ``receive_id_type=open_id`` to a person (an operator's
+reply to a 转人工 case). ``content`` is a JSON string.
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ class FeishuApi:
     async def send_to_chat(self, chat_id: str, msg_type: str, content: str) -> dict[str, Any]:
         body = {"receive_id": chat_id, "msg_type": msg_type, "content": content}
         return await self._call(f"{MESSAGES_PATH}?receive_id_type=chat_id", body)
+
+    async def send_to_user(self, open_id: str, msg_type: str, content: str) -> dict[str, Any]:
+        body = {"receive_id": open_id, "msg_type": msg_type, "content": content}
+        return await self._call(f"{MESSAGES_PATH}?receive_id_type=open_id", body)
 
     async def _call(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         data = await self._post(path, body, await self.token())

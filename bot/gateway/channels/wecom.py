@@ -140,6 +140,7 @@ async def receive(request: web.Request) -> web.Response:
         text=WELCOME_PAYLOAD if msg_type == "event" else fields.get("Content", ""),
         delivery=delivery,
         is_text=msg_type in ("text", "event"),
+        reply_to=(("user", user),),
     )
     limit = config.reply_chars
     content = await dialogue.answer(

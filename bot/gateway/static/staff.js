@@ -162,6 +162,7 @@
       $("case-meta").textContent = "登记于 " + c.created_at + "；来自" + channelName(c.channel) + "；地区：" +
         (c.regions.join("、") || "未提及") + "；主题：" + (c.topics.join("、") || "未提及") + "；联系方式：" +
         (c.contact ? c.contact_kind + " " + c.contact : "未留");
+      $("case-delivery").textContent = c.delivery || "";
       var transcript = $("case-transcript");
       transcript.textContent = "";
       c.transcript.forEach(function (turn) {

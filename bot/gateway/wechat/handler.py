@@ -186,7 +186,8 @@ async def _ask_rasa(request: web.Request, open_id: str, message: str) -> str:
     settings = request.config_dict[keys.SETTINGS]
     sessions = request.config_dict[keys.WECHAT]
     try:
-        replies = await request.config_dict[keys.RASA].send(f"wechat-{open_id}", message, {"channel": "wechat"})
+        metadata = {"channel": "wechat", "reply_to": {"user": open_id}}  # 客服消息 reaches the OpenID
+        replies = await request.config_dict[keys.RASA].send(f"wechat-{open_id}", message, metadata)
     except RasaUnavailable:
         return UNAVAILABLE
     text, options = formatting.render(replies)

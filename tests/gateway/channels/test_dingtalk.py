@@ -100,7 +100,7 @@ async def test_single_chat_gets_an_action_card_whose_buttons_send_their_title(
     assert rasa_stub.received[0] == {
         "sender": "dingtalk-manager4220",
         "message": "贵州企业海外维权找谁",
-        "metadata": {"channel": "dingtalk"},
+        "metadata": {"channel": "dingtalk", "reply_to": {"user": "manager4220"}},
         "input_channel": "dingtalk",
     }
     second = await post(dingtalk, message("查看原文"))  # what the button sends back

@@ -159,7 +159,7 @@ async def test_p2p_message_is_answered_through_the_reply_api_with_a_card(
         {
             "sender": "feishu-ou_user1",
             "message": "贵州企业海外维权找谁",
-            "metadata": {"channel": "feishu"},
+            "metadata": {"channel": "feishu", "reply_to": {"user": "ou_user1"}},
             "input_channel": "feishu",
         }
     ]

@@ -107,7 +107,7 @@ async def test_wecoms_published_sample_message_is_decrypted_and_answered(
         {
             "sender": f"wecom-{CORP_ID}-ChenJiaShun",
             "message": "你好",
-            "metadata": {"channel": "wecom"},
+            "metadata": {"channel": "wecom", "reply_to": {"user": "ChenJiaShun"}},
             "input_channel": "wecom",
         }
     ]
