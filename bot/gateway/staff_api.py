@@ -15,8 +15,11 @@ from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.staff import OPERATOR
 from bot.gateway.staff_cases import beijing, case_summary
+from bot.kb.console_search import console_search
 from bot.kb.errors import QueryError
-from bot.kb.query import filter_hits
+from bot.kb.query import KnowledgeBase, filter_hits
+from bot.kb.retrieval import Scored
+from bot.kb.views import Item
 from bot.store import records as store
 from bot.store.staff import handled_by
 
@@ -31,8 +34,8 @@ async def search(request: web.Request) -> web.Response:
     agency = request.query.get("agency") or None
     try:
         if query.strip():
-            hits = kb.search(query, region=region, limit=30)
-        elif topic:
+            return _matching(request, kb, query, region, topic, agency)
+        if topic:
             hits = kb.by_topic(topic, region, limit=30)
         elif agency or region:
             hits = kb.search(agency or "", region=region, limit=30) if agency else kb.all_items(region)
@@ -41,21 +44,36 @@ async def search(request: web.Request) -> web.Response:
     except QueryError as error:
         return error_json(400, error.message)
     hits = filter_hits(hits, topic=topic, agency=agency)[:20]
-    results = [
-        {
-            "ref": h.item.ref,
-            "region": h.item.document.region,
-            "label": h.item.label,
-            "text": h.item.text,
-            "quote": "".join(h.quote),
-            "citation": h.item.citation,
-            "deadline": h.item.deadline,
-            "agencies": [{"name": a.name, "role": a.role_label} for a in h.item.agencies],
-            "lead": [a.name for a in h.item.agencies if a.role == "lead"],
-            "answer": "\n".join([item_block(h.item, h.quote), DISCLAIMER]),
-        }
-        for h in hits
-    ]
+    return _results(request, kb, [_result(h.item, h.quote, ()) for h in hits])
+
+
+def _matching(
+    request: web.Request, kb: KnowledgeBase, query: str, region: str | None, topic: str | None, agency: str | None
+) -> web.Response:
+    """A typed query: only clauses holding its words (``console_search``), the words marked."""
+    found = console_search(kb, query, region=region, limit=200)
+    kept = filter_hits([Scored(f.item, 0.0, (f.sentence,)) for f in found], topic=topic, agency=agency)
+    words = {f.item.ref: f.words for f in found}
+    return _results(request, kb, [_result(h.item, h.quote, words[h.item.ref]) for h in kept[:20]])
+
+
+def _result(item: Item, quote: tuple[str, ...], marks: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "ref": item.ref,
+        "region": item.document.region,
+        "label": item.label,
+        "text": item.text,
+        "quote": "".join(quote),
+        "marks": list(marks),  # the searched words the quote holds: the page highlights them
+        "citation": item.citation,
+        "deadline": item.deadline,
+        "agencies": [{"name": a.name, "role": a.role_label} for a in item.agencies],
+        "lead": [a.name for a in item.agencies if a.role == "lead"],
+        "answer": "\n".join([item_block(item, quote), DISCLAIMER]),
+    }
+
+
+def _results(request: web.Request, kb: KnowledgeBase, results: list[dict[str, Any]]) -> web.Response:
     operator: str = request[OPERATOR]
     return json_response(
         {

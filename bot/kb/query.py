@@ -55,6 +55,12 @@ class RegionScope:
 
 
 @dataclass(frozen=True)
+class SearchScope:
+    text: str  # the question, cleaned
+    slugs: frozenset[str]  # the plans searched
+
+
+@dataclass(frozen=True)
 class AgencyDuty:
     agency: AgencyView
     clause: ClauseView
@@ -178,17 +184,18 @@ class KnowledgeBase:
 
     # -- free text ------------------------------------------------------------------------------------------
     def search(self, question: str, region: str | None = None, limit: int = 5) -> list[Scored]:
+        scope = self.search_scope(question, region)
+        return self.index.search(scope.text, allowed=set(scope.slugs), limit=limit)
+
+    def search_scope(self, question: str, region: str | None = None) -> SearchScope:
+        """A question as searched (cleaned and checked) and the plans it is searched in: ``region``'s, else those
+        of the regions it names, else all."""
         text = _question_text(question)
         if region is not None and region.strip():
-            scope = self.scope(region)
-        else:
-            scopes = self.scopes_in(text)
-            scope = (
-                RegionScope(scopes[0].mention, tuple(d for s in scopes for d in s.documents))
-                if scopes
-                else RegionScope(None, self.documents)
-            )
-        return self.index.search(text, allowed=scope.slugs, limit=limit)
+            return SearchScope(text, frozenset(self.scope(region).slugs))
+        scopes = self.scopes_in(text)
+        documents = tuple(d for s in scopes for d in s.documents) if scopes else self.documents
+        return SearchScope(text, frozenset(d.slug for d in documents))
 
     # -- sentences that answer ------------------------------------------------------------------------------
     @functools.cached_property

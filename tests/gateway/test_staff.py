@@ -60,6 +60,9 @@ async def test_search_with_filters_gives_clause_agencies_and_a_copy_ready_answer
     )
     deadline = await (await client.get("/staff/api/search", params={"q": "维权援助中心", "region": "云南"})).json()
     assert any(r["deadline"] == "2021年12月底前完成" for r in deadline["results"])
+    insurance = (await (await client.get("/staff/api/search", params={"q": "保险"})).json())["results"]
+    assert {r["ref"] for r in insurance} >= {"guizhou/17", "yunnan/14", "baode/13", "guangxi/14"}
+    assert all("保险" in r["quote"] and r["marks"] == ["保险"] for r in insurance)  # no padding, the word marked
 
 
 async def test_search_bad_input(client: TestClient) -> None:

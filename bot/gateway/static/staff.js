@@ -42,9 +42,23 @@
   }
 
   /* The matched sentence, highlighted; the full clause is folded below it. */
-  function marked(sentence, text) {
+  function marked(sentence, text, marks) {
     var box = el("p", "quote");
-    box.appendChild(el("mark", null, sentence || text.slice(0, 120)));
+    var shown = sentence || text.slice(0, 120);
+    var words = (marks || []).filter(function (w) { return w; });
+    if (!words.length) { box.appendChild(el("mark", null, shown)); return box; }
+    var at = 0;
+    while (at < shown.length) {  // the searched words marked where they stand, the rest as plain text
+      var next = -1, word = "";
+      words.forEach(function (w) {
+        var i = shown.indexOf(w, at);
+        if (i !== -1 && (next === -1 || i < next || (i === next && w.length > word.length))) { next = i; word = w; }
+      });
+      if (next === -1) { box.appendChild(document.createTextNode(shown.slice(at))); break; }
+      if (next > at) { box.appendChild(document.createTextNode(shown.slice(at, next))); }
+      box.appendChild(el("mark", null, word));
+      at = next + word.length;
+    }
     return box;
   }
 
@@ -59,7 +73,7 @@
       data.results.forEach(function (r) {
         var box = el("li", "result");
         box.appendChild(el("h3", null, r.region + " " + r.label));
-        box.appendChild(marked(r.quote, r.text));
+        box.appendChild(marked(r.quote, r.text, r.marks));
         (r.lead || []).forEach(function (name) { box.appendChild(el("span", "lead", "牵头 " + name)); });
         if (!(r.lead || []).length && !r.agencies.length) { box.appendChild(el("span", "tag", "未列明单位")); }
         if (r.deadline) { box.appendChild(el("span", "tag", "时限：" + r.deadline)); }
