@@ -38,6 +38,7 @@ def staff_app() -> web.Application:
     sub.router.add_get("/api/records", staff_api.records)
     sub.router.add_post("/api/records/{kind}/{id:\\d{1,18}}/handled", staff_api.mark_handled)
     sub.router.add_get("/api/cases/latest", staff_cases.latest)
+    sub.router.add_get("/api/cases/events", staff_cases.case_events)
     sub.router.add_get("/api/cases/{id:\\d{1,18}}", staff_cases.case_detail)
     sub.router.add_post("/api/cases/{id:\\d{1,18}}/{action:[a-z]+}", staff_cases.change_case)
     sub.router.add_get("/api/flagged", staff_cases.flagged)

@@ -6,6 +6,8 @@ poll behind the console's badge; and the records whose cited clause has changed 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -14,7 +16,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway import keys
-from bot.gateway.middleware import error_json, json_response, read_json
+from bot.gateway.middleware import apply_security_headers, error_json, json_response, read_json
 from bot.gateway.staff import OPERATOR
 from bot.kb.changelog import change_phrases
 from bot.kb.errors import QueryError
@@ -171,6 +173,46 @@ async def change_case(request: web.Request) -> web.Response:
 async def latest(request: web.Request) -> web.Response:
     newest, waiting = await asyncio.to_thread(store.newest_case, request.config_dict[keys.RECORDS])
     return json_response({"newest": newest, "open": waiting})
+
+
+CASE_CHECK_SECONDS = 2.0  # the promise is 5 s from 转人工 to the console
+CASE_STREAM_SECONDS = 30 * 60
+
+
+async def case_events(request: web.Request) -> web.StreamResponse:
+    """New cases pushed to an open console (server-sent events): ``event: cases`` with the newest case id and how
+    many are open, whenever either changes. The check is one indexed query every 2 s per open console — consoles
+    are a handful of operators, unlike chat pages."""
+    engine = request.config_dict[keys.RECORDS]
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",
+        }
+    )
+    apply_security_headers(request, response.headers)  # the middleware's copy would come after the headers are sent
+    await response.prepare(request)
+    last: tuple[int, int] | None = None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CASE_STREAM_SECONDS
+    with contextlib.suppress(ConnectionResetError):
+        await response.write(b"retry: 3000\n\n")
+        while loop.time() < deadline:
+            now: tuple[int, int] | None
+            try:
+                now = await asyncio.to_thread(store.newest_case, engine)
+            except SQLAlchemyError:
+                log.warning("records not readable for the console's new-case events")
+                now = last
+            if now is not None and now != last:
+                last = now
+                data = json.dumps({"newest": now[0], "open": now[1]})
+                await response.write(f"event: cases\ndata: {data}\n\n".encode())
+            else:
+                await response.write(b": keepalive\n\n")
+            await asyncio.sleep(CASE_CHECK_SECONDS)
+    return response
 
 
 KIND_NAMES = {"cases": "转人工", "feedback": "反馈", "unanswered": "未能回答的问题"}

@@ -247,12 +247,17 @@ def test_a_new_case_raises_the_badge_while_the_console_is_open(browser: webdrive
     browser.set_window_size(*DESKTOP)
     log_in(browser, chat)
     wait_for(browser, lambda: "第 1 页" in browser.find_element(By.ID, "page").text)
-    time.sleep(1)  # the first poll notes the newest case
+    time.sleep(1.5)  # the first event notes the newest case
+    title = browser.title
     say(chat, new_conversation(chat), "转人工")
-    wait_for(browser, lambda: browser.find_element(By.ID, "badge").is_displayed(), seconds=40)  # polled every 15 s
+    opened = time.monotonic()
+    wait_for(browser, lambda: browser.find_element(By.ID, "badge").is_displayed(), seconds=PUSH_PROMISE)  # pushed
+    assert time.monotonic() - opened < PUSH_PROMISE
     assert browser.find_element(By.ID, "badge").text.startswith("新案件 1")
+    assert browser.title == f"（1）新案件 · {title}"  # seen from another tab
     browser.find_element(By.ID, "badge").click()
     wait_for(browser, lambda: not browser.find_element(By.ID, "badge").is_displayed())
+    assert browser.title == title
 
 
 def test_a_wrong_password_shows_a_visible_error(browser: webdriver.Chrome, chat: Chat) -> None:

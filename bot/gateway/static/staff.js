@@ -232,15 +232,59 @@
     }).catch(function () {});
   }
 
-  function poll() {
-    getJSON("/staff/api/cases/latest").then(function (data) {
-      if (seenCase === null) { seenCase = data.newest; return; }
-      var fresh = data.newest - seenCase;
-      var badge = $("badge");
-      badge.hidden = fresh <= 0;
-      badge.textContent = fresh > 0 ? "新案件 " + fresh + "（点此刷新）" : "";
-    }).catch(function () {});
+  var baseTitle = document.title;
+  function showNewCases(data) {
+    if (seenCase === null) { seenCase = data.newest; return; }
+    var fresh = data.newest - seenCase;
+    var badge = $("badge");
+    var was = badge.hidden ? 0 : Number(badge.getAttribute("data-count") || 0);
+    badge.hidden = fresh <= 0;
+    badge.setAttribute("data-count", String(Math.max(0, fresh)));
+    badge.textContent = fresh > 0 ? "新案件 " + fresh + "（点此刷新）" : "";
+    document.title = (fresh > 0 ? "（" + fresh + "）新案件 · " : "") + baseTitle;  // seen from another tab
+    if (fresh > was && $("sound").getAttribute("aria-pressed") === "true") { chime(); }
   }
+
+  function chime() {  // a short tone; browsers allow it once the operator has clicked the page (the toggle)
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      var audio = new Context();
+      var tone = audio.createOscillator();
+      var volume = audio.createGain();
+      tone.frequency.value = 880;
+      volume.gain.value = 0.08;
+      tone.connect(volume); volume.connect(audio.destination);
+      tone.start(); tone.stop(audio.currentTime + 0.25);
+    } catch (ignored) { /* no audio here: the badge and the title still say it */ }
+  }
+
+  function poll() {
+    getJSON("/staff/api/cases/latest").then(showNewCases).catch(function () {});
+  }
+
+  // New cases are pushed (server-sent events, within seconds); where that is not possible, polled every 15 s.
+  var polling = null;
+  function listen() {
+    if (!window.EventSource) { polling = polling || window.setInterval(poll, 15000); return; }
+    var events = new EventSource("/staff/api/cases/events");
+    events.addEventListener("cases", function (event) {
+      try { showNewCases(JSON.parse(event.data)); } catch (ignored) { /* a malformed event changes nothing */ }
+    });
+    events.addEventListener("error", function () {
+      if (events.readyState === 2) { polling = polling || window.setInterval(poll, 15000); }  // e.g. logged out
+    });
+  }
+
+  function setSound(on) {
+    $("sound").setAttribute("aria-pressed", on ? "true" : "false");
+    $("sound").textContent = "提示音：" + (on ? "开" : "关");
+  }
+  try { setSound(localStorage.getItem("ipr-staff-sound") === "1"); } catch (ignored) { /* no storage */ }
+  $("sound").addEventListener("click", function () {
+    var on = $("sound").getAttribute("aria-pressed") !== "true";
+    setSound(on);
+    try { localStorage.setItem("ipr-staff-sound", on ? "1" : "0"); } catch (ignored) { /* no storage */ }
+  });
 
   $("search").addEventListener("submit", search);
   $("refresh").addEventListener("click", loadRecords);
@@ -248,7 +292,9 @@
   $("view-all").addEventListener("click", function () { setView("all"); });
   $("previous").addEventListener("click", function () { page = Math.max(1, page - 1); loadRecords(); });
   $("next").addEventListener("click", function () { page += 1; loadRecords(); });
-  $("badge").addEventListener("click", function () { seenCase = null; $("badge").hidden = true; poll(); setView("open"); });
+  $("badge").addEventListener("click", function () {
+    seenCase = null; $("badge").hidden = true; document.title = baseTitle; poll(); setView("open");
+  });
   $("case-reply").addEventListener("submit", function (e) { e.preventDefault(); change("reply", $("reply-text").value); });
   $("case-note").addEventListener("submit", function (e) { e.preventDefault(); change("note", $("note-text").value); $("note-text").value = ""; });
   $("case-close").addEventListener("click", function () { change(openCase && openCase.handled ? "reopen" : "close"); });
@@ -263,6 +309,5 @@
   getJSON("/staff/api/search?region=" + encodeURIComponent("贵州")).then(fillFilters).catch(function () {});
   loadRecords();
   loadFlagged();
-  poll();
-  window.setInterval(poll, 15000);
+  listen();
 })();
