@@ -31,8 +31,10 @@ from actions.context import (
 from actions.replies import send_answer
 from actions.resources import knowledge_base, need_table, records_engine
 from bot.answers.compose import answer
-from bot.answers.model import Answer, Conversation
+from bot.answers.contacts import contact_targets, with_contacts
+from bot.answers.model import AgencyContact, Answer, Conversation
 from bot.answers.wording import Wording
+from bot.store.directory import contacts_for
 from bot.store.records import record_unanswered
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         topic=tracker.get_slot(TOPIC_SLOT),
     )
     parse = parse_of(tracker)
-    reply = answer(kb, need_table(), wording, text, parse, state)
+    reply = reached(answer(kb, need_table(), wording, text, parse, state), wording)
     if reply.record_unanswered:
         try:
             record_unanswered(records_engine(), tracker.sender_id, text, state.province, reply.refs)
@@ -65,6 +67,20 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         suggest = (wording.text("utter_handoff_suggest"), [handoff_button()])
     send_answer(dispatcher, reply, wording, suggest=suggest)
     return slot_events(reply)
+
+
+def reached(reply: Answer, wording: Wording) -> Answer:
+    """The answer with the contacts the service directory holds for the agencies its next step names."""
+    targets = contact_targets(reply)
+    if targets is None:
+        return reply
+    try:
+        found, kept = contacts_for(records_engine(), *targets)
+    except SQLAlchemyError:
+        log.exception("service directory not readable: the answer goes without contacts")
+        return reply
+    directory = {name: AgencyContact(c.agency, c.phone, c.hours, c.address, c.website) for name, c in found.items()}
+    return with_contacts(reply, wording, directory, kept)
 
 
 def slot_events(reply: Answer) -> list[EventType]:

@@ -55,6 +55,8 @@ class Settings:
     wechat_app_id: str = ""
     # AppSecret: with it (and the AppID) an operator's reply reaches the user as a 客服消息; without, only by 查询.
     wechat_app_secret: str = ""
+    # A YAML file that seeds the service directory (服务目录) at start; staff keep it in the console after that.
+    service_directory: Path | None = None
     wechat_api_base: str = "https://api.weixin.qq.com"
     wechat_reply_chars: int = 600  # longer replies are cut with a "回复“继续”" prompt
     wechat_deadline: float = 4.5  # WeChat drops a passive reply after 5 s
@@ -113,6 +115,7 @@ class Settings:
             wechat_aes_key=env.get("WECHAT_ENCODING_AES_KEY") or "",
             wechat_app_id=env.get("WECHAT_APP_ID") or "",
             wechat_app_secret=env.get("WECHAT_APP_SECRET") or "",
+            service_directory=Path(env["SERVICE_DIRECTORY"]) if env.get("SERVICE_DIRECTORY") else None,
             wechat_api_base=(env.get("WECHAT_API_BASE") or defaults.wechat_api_base).rstrip("/"),
             redis_url=env.get("REDIS_URL") or "",
             diagnostic_headers=_flag(env.get("GATEWAY_DIAGNOSTIC_HEADERS")),

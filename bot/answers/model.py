@@ -6,7 +6,7 @@ and the evaluations read (``custom.kind``), its ``cited`` passages are the claus
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from bot.kb.views import ClauseView, Item
 
@@ -36,6 +36,17 @@ class Button:
 
 
 @dataclass(frozen=True)
+class AgencyContact:
+    """An agency's public contact from the service directory (never from anywhere else)."""
+
+    agency: str
+    phone: str | None = None
+    hours: str | None = None
+    address: str | None = None
+    website: str | None = None
+
+
+@dataclass(frozen=True)
 class Answer:
     kind: str
     verdict: str
@@ -52,6 +63,7 @@ class Answer:
     question: str | None = None  # the question this answers (the waiting one when a region alone arrived)
     need: str | None = None  # the need it answers (data/needs.yml), kept with a question waiting for its region
     side: str | None = None  # the side of the asker as read with that question (holder, accused)
+    contacts: tuple[AgencyContact, ...] = ()  # of the agencies the next step names, from the service directory
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -68,6 +80,7 @@ class Answer:
             "region": self.region,
             "topic": self.topic,
             "citations": [{"ref": c.item.ref, "title": c.short_title} for c in self.cited],
+            **({"contacts": [asdict(c) for c in self.contacts]} if self.contacts else {}),
         }
 
 

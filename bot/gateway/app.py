@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator
 
@@ -38,10 +39,12 @@ from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
 from bot.settings import PROJECT_ROOT, Settings
+from bot.store import directory
 from bot.store.records import ensure_tables
 
 __all__ = ["KB", "LIMITER", "RASA", "RECORDS", "SETTINGS", "WECHAT", "WECHAT_LIMITER", "create_app"]
 
+log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
 
 
@@ -73,6 +76,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine
+    if settings.service_directory is not None:  # a bad file stops the start: the office must see it, not guess
+        added = directory.seed(
+            engine, directory.read_file(settings.service_directory, {d.slug for d in app[KB].documents})
+        )
+        log.info("service directory: %d contacts added from %s", added, settings.service_directory)
     app[REPORT] = report_cache(settings, app[KB])  # built on the first 统计 view, then kept fresh in the background
     redis = None
     if settings.redis_url:

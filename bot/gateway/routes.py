@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway import chat, pages, push, staff, staff_api, staff_cases, staff_stats
+from bot.gateway import chat, pages, push, staff, staff_api, staff_cases, staff_directory, staff_stats
 from bot.gateway.wechat import handler as wechat
 
 
@@ -42,6 +42,9 @@ def staff_app() -> web.Application:
     sub.router.add_get("/api/cases/{id:\\d{1,18}}", staff_cases.case_detail)
     sub.router.add_post("/api/cases/{id:\\d{1,18}}/{action:[a-z]+}", staff_cases.change_case)
     sub.router.add_get("/api/flagged", staff_cases.flagged)
+    sub.router.add_get("/api/directory", staff_directory.listing)
+    sub.router.add_post("/api/directory", staff_directory.save)
+    sub.router.add_post("/api/directory/{id:\\d{1,18}}/delete", staff_directory.delete)
     return sub
 
 

@@ -20,14 +20,23 @@ from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase, filter_hits
 from bot.kb.retrieval import Scored
 from bot.kb.views import Item
+from bot.store import directory
 from bot.store import records as store
 from bot.store.staff import handled_by
 
 PAGE_SIZE = 50
+DIRECTORY: web.RequestKey[dict[tuple[str, str], directory.Contact]] = web.RequestKey("service_directory")
+
+
+def contact_text(contact: directory.Contact) -> str:
+    parts = [("电话", contact.phone), ("办公时间", contact.hours), ("地址", contact.address), ("网址", contact.website)]
+    return "；".join(f"{label} {value}" for label, value in parts if value)
 
 
 async def search(request: web.Request) -> web.Response:
     kb = request.config_dict[keys.KB]
+    contacts = await asyncio.to_thread(directory.listing, request.config_dict[keys.RECORDS])
+    request[DIRECTORY] = {(c.plan, c.agency): c for c in contacts}
     query = request.query.get("q", "")
     region = request.query.get("region") or None
     topic = request.query.get("topic") or None
@@ -44,7 +53,7 @@ async def search(request: web.Request) -> web.Response:
     except QueryError as error:
         return error_json(400, error.message)
     hits = filter_hits(hits, topic=topic, agency=agency)[:20]
-    return _results(request, kb, [_result(h.item, h.quote, ()) for h in hits])
+    return _results(request, kb, [_result(request, h.item, h.quote, ()) for h in hits])
 
 
 def _matching(
@@ -54,10 +63,17 @@ def _matching(
     found = console_search(kb, query, region=region, limit=200)
     kept = filter_hits([Scored(f.item, 0.0, (f.sentence,)) for f in found], topic=topic, agency=agency)
     words = {f.item.ref: f.words for f in found}
-    return _results(request, kb, [_result(h.item, h.quote, words[h.item.ref]) for h in kept[:20]])
+    return _results(request, kb, [_result(request, h.item, h.quote, words[h.item.ref]) for h in kept[:20]])
 
 
-def _result(item: Item, quote: tuple[str, ...], marks: tuple[str, ...]) -> dict[str, Any]:
+def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tuple[str, ...]) -> dict[str, Any]:
+    leads = [a.name for a in item.agencies if a.role == "lead"]
+    known = [
+        request[DIRECTORY][(item.document.slug, name)]
+        for name in leads
+        if (item.document.slug, name) in request[DIRECTORY]
+    ]
+    contact_lines = [f"联系方式：{c.agency}：{contact_text(c)}（本服务登记）" for c in known]
     return {
         "ref": item.ref,
         "region": item.document.region,
@@ -69,7 +85,8 @@ def _result(item: Item, quote: tuple[str, ...], marks: tuple[str, ...]) -> dict[
         "deadline": item.deadline,
         "agencies": [{"name": a.name, "role": a.role_label} for a in item.agencies],
         "lead": [a.name for a in item.agencies if a.role == "lead"],
-        "answer": "\n".join([item_block(item, quote), DISCLAIMER]),
+        "contacts": [c.as_json() for c in known],
+        "answer": "\n".join([item_block(item, quote), *contact_lines, DISCLAIMER]),
     }
 
 

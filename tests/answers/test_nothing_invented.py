@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import yaml
 
 from bot.answers.compose import answer
-from bot.answers.model import Conversation, Parse
+from bot.answers.contacts import contact_targets, with_contacts
+from bot.answers.model import AgencyContact, Answer, Conversation, Parse
 from bot.answers.needs import load_needs
 from bot.answers.render import plain_text
 from bot.answers.wording import Wording
@@ -41,6 +42,11 @@ NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def replies(kb: KnowledgeBase, wording: Wording) -> Iterator[tuple[str, str]]:
+    for question, reply in answers(kb, wording):
+        yield question, plain_text(reply, wording)
+
+
+def answers(kb: KnowledgeBase, wording: Wording) -> Iterator[tuple[str, Answer]]:
     needs = load_needs(Settings().needs_file)
     items = yaml.safe_load(DEV_SET.read_text(encoding="utf-8")) if DEV_SET.is_file() else []
     questions = [(q["question"], q.get("region")) for q in items] + [(q, None) for q in OWN_QUESTIONS]
@@ -48,11 +54,11 @@ def replies(kb: KnowledgeBase, wording: Wording) -> Iterator[tuple[str, str]]:
         for need in needs:
             for side in (None, "holder", "accused"):
                 reply = answer(kb, needs, wording, question, Parse.of(need, side), Conversation())
-                yield question, plain_text(reply, wording)
+                yield question, reply
                 if reply.pending is not None:
                     state = Conversation(pending=reply.pending, need=reply.need, side=reply.side)
                     follow = answer(kb, needs, wording, REGIONS[region or "yunnan"], Parse("inform", 0.9), state)
-                    yield question, plain_text(follow, wording)
+                    yield question, follow
 
 
 def knowledge_text(kb: KnowledgeBase, wording: Wording) -> str:
@@ -87,3 +93,38 @@ def test_every_agency_date_and_number_of_a_reply_is_in_the_plans(kb: KnowledgeBa
             if number not in source and int(float(number)) not in {*counts, *range(0, 26)}:
                 invented.append((question, number))
     assert checked > 50 and invented == []
+
+
+# A directory as an office might keep it: one lead unit of 贵州 with every field, one of 云南 with a phone only.
+DIRECTORY = {
+    ("guizhou", "省商务厅"): AgencyContact(
+        "省商务厅", "0851-86000000", "工作日 9:00-17:00", "贵阳市示例路1号", "https://swt.example.gov.cn/"
+    ),
+    ("yunnan", "省市场监管局"): AgencyContact("省市场监管局", "0871-12315"),
+}
+PHONE = re.compile(r"(?<![\d-])(?:\d{3,4}-\d{4,8}|1[3-9]\d{9}|\d{5,})(?![\d-])")
+WEBSITE = re.compile(r"https?://[A-Za-z0-9.:/_~%?=&#-]+")
+ADDRESS = re.compile(r"地址 ([^；（\n]+)")
+
+
+def test_no_reply_states_a_phone_address_or_website_outside_the_directory_and_the_plans(
+    kb: KnowledgeBase, wording: Wording
+) -> None:
+    listed = [v for c in DIRECTORY.values() for v in (c.phone, c.address, c.website) if v]
+    allowed = knowledge_text(kb, wording) + "\n" + "\n".join(listed)
+    invented, carried, missing = [], 0, 0
+    for question, reply in answers(kb, wording):
+        targets = contact_targets(reply)
+        found = (
+            {name: DIRECTORY[(targets[0], name)] for name in targets[1] if (targets[0], name) in DIRECTORY}
+            if targets
+            else {}
+        )
+        text = plain_text(with_contacts(reply, wording, found), wording)
+        carried += "0851-86000000" in text or "0871-12315" in text
+        missing += "本服务暂未登记" in text
+        for stated in [*PHONE.findall(text), *WEBSITE.findall(text), *ADDRESS.findall(text)]:
+            if stated not in allowed:
+                invented.append((question, stated))
+    assert invented == []
+    assert carried > 10 and missing > 10  # both cases were met: the test can fail

@@ -111,3 +111,26 @@ async def test_logout_clears_the_session(client: TestClient) -> None:
     await login(client)
     await client.post("/staff/logout", allow_redirects=False)
     assert (await client.get("/staff/api/records")).status == 401
+
+
+async def test_the_service_directory_is_kept_in_the_console_and_reaches_the_copy_ready_answer(
+    client: TestClient,
+) -> None:
+    await login(client)
+    headers = {"X-Requested-With": "ipr-staff"}
+    entry = {"plan": "guizhou", "agency": "省商务厅", "phone": "0851-86000000", "hours": "工作日 9:00-17:00"}
+    assert (await client.post("/staff/api/directory", json=entry)).status == 403  # no header: a cross-site form
+    refused = await client.post("/staff/api/directory", json={**entry, "phone": "打12315"}, headers=headers)
+    assert refused.status == 400 and "电话只能包含数字" in (await refused.json())["error"]
+    saved = await (await client.post("/staff/api/directory", json=entry, headers=headers)).json()
+    listed = await (await client.get("/staff/api/directory")).json()
+    assert [c["agency"] for c in listed["contacts"]] == ["省商务厅"]
+    assert {"plan": "guizhou", "region": "贵州省"} in listed["plans"]
+    found = await (await client.get("/staff/api/search", params={"q": "海外维权", "region": "贵州"})).json()
+    first = found["results"][0]
+    assert first["ref"] == "guizhou/17"
+    assert "联系方式：省商务厅：电话 0851-86000000；办公时间 工作日 9:00-17:00（本服务登记）" in first["answer"]
+    contact_id = saved["contact"]["id"]
+    assert (await client.post(f"/staff/api/directory/{contact_id}/delete", headers=headers)).status == 200
+    assert (await client.post(f"/staff/api/directory/{contact_id}/delete", headers=headers)).status == 404
+    assert (await (await client.get("/staff/api/directory")).json())["contacts"] == []

@@ -286,6 +286,46 @@
     try { localStorage.setItem("ipr-staff-sound", on ? "1" : "0"); } catch (ignored) { /* no storage */ }
   });
 
+  /* ---- 服务目录 ---- */
+  function loadDirectory() {
+    getJSON("/staff/api/directory").then(function (data) {
+      var select = $("directory-plan");
+      if (!select.options.length) {
+        data.plans.forEach(function (p) { var o = el("option", null, p.region); o.value = p.plan; select.appendChild(o); });
+      }
+      var names = {};
+      data.plans.forEach(function (p) { names[p.plan] = p.region; });
+      var list = $("directory-list");
+      list.textContent = "";
+      if (!data.contacts.length) { list.appendChild(el("li", "hint", "尚未登记联系方式。")); }
+      data.contacts.forEach(function (c) {
+        var parts = [["电话", c.phone], ["办公时间", c.hours], ["地址", c.address], ["网址", c.website]]
+          .filter(function (p) { return p[1]; }).map(function (p) { return p[0] + " " + p[1]; });
+        var item = el("li", null, (names[c.plan] || c.plan) + " · " + c.agency + "：" + parts.join("；") + " ");
+        var remove = el("button", null, "删除");
+        remove.type = "button";
+        remove.setAttribute("aria-label", "删除 " + c.agency + " 的联系方式");
+        remove.addEventListener("click", function () {
+          if (!window.confirm("删除" + c.agency + "的联系方式？")) { return; }
+          postJSON("/staff/api/directory/" + c.id + "/delete", {}).then(loadDirectory)
+            .catch(function (error) { $("directory-status").textContent = error.message; });
+        });
+        item.appendChild(remove);
+        list.appendChild(item);
+      });
+    }).catch(function () {});
+  }
+  $("directory-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var body = {};
+    new FormData($("directory-form")).forEach(function (value, key) { body[key] = String(value); });
+    postJSON("/staff/api/directory", body).then(function () {
+      $("directory-status").textContent = "已保存：" + body.agency;
+      $("directory-form").reset();
+      loadDirectory();
+    }).catch(function (error) { $("directory-status").textContent = error.message; });
+  });
+
   $("search").addEventListener("submit", search);
   $("refresh").addEventListener("click", loadRecords);
   $("view-open").addEventListener("click", function () { setView("open"); });
@@ -309,5 +349,6 @@
   getJSON("/staff/api/search?region=" + encodeURIComponent("贵州")).then(fillFilters).catch(function () {});
   loadRecords();
   loadFlagged();
+  loadDirectory();
   listen();
 })();

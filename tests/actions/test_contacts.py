@@ -1,0 +1,59 @@
+"""An answer's next step carries the lead unit's contact from the service directory — the real action, domain,
+knowledge base and records database; without a directory nothing is added, with one a missing contact is said."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actions import resources
+from actions.answer import ActionAnswer
+from actions.resources import records_engine
+from bot.settings import Settings
+from bot.store import directory
+from tests.actions.test_handoff import Talk, contract, text_of
+
+PLANS = {"guizhou", "yunnan", "baode", "xizang", "guangxi"}
+
+
+@pytest.fixture(autouse=True)
+def own_records(
+    action_resources: None, kb_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    database = tmp_path / "records.sqlite3"
+    shutil.copyfile(kb_settings.database_url.removeprefix("sqlite:///"), database)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
+        cached.cache_clear()
+    yield
+    records_engine().dispose()
+    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
+        cached.cache_clear()
+
+
+async def test_the_lead_units_contact_follows_the_next_step(domain: dict[str, Any]) -> None:
+    plain = await Talk(domain, "web-contacts-0").turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency")
+    assert "联系方式" not in text_of(plain) and "未登记" not in text_of(plain)  # no directory kept: nothing added
+    entry = {"phone": "0851-86000000", "hours": "工作日 9:00-17:00", "website": "https://swt.example.gov.cn/"}
+    directory.save(records_engine(), directory.checked("guizhou", "省商务厅", entry, PLANS), "wang")
+    reply = await Talk(domain, "web-contacts-1").turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency")
+    words = text_of(reply)
+    assert "省商务厅：电话 0851-86000000；办公时间 工作日 9:00-17:00；网址 https://swt.example.gov.cn/" in words
+    assert contract(reply)["citations"][0]["ref"] == "guizhou/17"
+    assert contract(reply)["contacts"] == [
+        {"agency": "省商务厅", "phone": "0851-86000000", "hours": "工作日 9:00-17:00", "address": None,
+         "website": "https://swt.example.gov.cn/"}
+    ]  # fmt: skip
+
+
+async def test_a_kept_directory_without_the_unit_says_so(domain: dict[str, Any]) -> None:
+    directory.save(
+        records_engine(), directory.checked("xizang", "自治区商务厅", {"phone": "0891-1234567"}, PLANS), "li"
+    )
+    reply = await Talk(domain, "web-contacts-2").turn(ActionAnswer(), "贵州企业海外维权找谁", "find_agency")
+    assert "本服务暂未登记省商务厅的联系方式" in text_of(reply) and "0891-1234567" not in text_of(reply)
+    assert "contacts" not in contract(reply)
