@@ -23,6 +23,7 @@ from bot.gateway.ratelimit import client_key
 from bot.store.records import SentReply
 
 KEEPALIVE_SECONDS = 20.0  # proxies close a silent connection; a comment line keeps it open
+CHECK_SECONDS = 2.0  # how soon a stream whose page went away gives its place back
 STREAM_SECONDS = 30 * 60  # then the page reconnects (EventSource does by itself), which re-checks its id
 
 
@@ -58,6 +59,12 @@ def _since(request: web.Request) -> datetime | None:
             return None
         stamps.append(int(value))
     return from_millis(max(stamps, default=0))
+
+
+def _gone(request: web.Request) -> bool:
+    """The page closed the connection (aiohttp does not cancel the handler: it has to look)."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
 
 
 def _message(reply: SentReply) -> bytes:
@@ -105,17 +112,22 @@ async def _stream(
     )
     apply_security_headers(request, response.headers)  # the middleware's copy would come after the headers are sent
     await response.prepare(request)
-    deadline = asyncio.get_running_loop().time() + STREAM_SECONDS
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_SECONDS
     async with feed.waiting(conversation_id, since) as entry:
         with contextlib.suppress(ConnectionResetError):  # the page went away: nothing to tell it
             await response.write(b"retry: 5000\n\n")
-            while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            quiet_since = loop.time()
+            while loop.time() < deadline and not _gone(request):
                 try:
-                    reply = await asyncio.wait_for(entry.queue.get(), timeout=min(KEEPALIVE_SECONDS, left))
+                    reply = await asyncio.wait_for(entry.queue.get(), timeout=CHECK_SECONDS)
                 except TimeoutError:
-                    await response.write(b": keepalive\n\n")
+                    if loop.time() - quiet_since >= KEEPALIVE_SECONDS:
+                        await response.write(b": keepalive\n\n")
+                        quiet_since = loop.time()
                     continue
                 if reply is None:  # the gateway is shutting down
                     break
                 await response.write(_message(reply))
+                quiet_since = loop.time()
     return response

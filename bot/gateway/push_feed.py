@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.5  # the promise is 5 s from 发送答复 to the page
 LOOKBACK = timedelta(seconds=60)  # a reply committed a little after its timestamp is still seen
-STREAMS_PER_CLIENT = 8  # tabs of one address (IPv6: /64)
+STREAMS_PER_CLIENT = 30  # open pages of one address (IPv6: /64) — an office behind one NAT shares an address
 MAX_STREAMS = 5000  # per gateway
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -135,6 +135,50 @@ def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(browser: w
     assert len(page.find_elements(By.CSS_SELECTOR, ".ipr-operator")) == 1
 
 
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_new_tab_reads_the_reply_with_the_contacts_last_four_and_a_wrong_ending_reads_nothing(
+    browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
+) -> None:
+    browser.set_window_size(*size)
+    browser.get(f"{chat.gateway}/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.refresh()
+    page = browser.find_element(By.ID, "chat")
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    box = page.find_element(By.CSS_SELECTOR, ".ipr-input")
+    box.send_keys("转人工", Keys.ENTER)
+    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(page, "bot")))
+    number = case_in(bubbles(page, "bot"))
+    box.send_keys("13812345678", Keys.ENTER)
+    wait_for(browser, lambda: any("电话 13812345678" in t for t in bubbles(page, "bot")))
+    reply = f"请于周五前把侵权链接发给我们（{size[0]}）。"
+    operator_replies(chat, number, reply)
+    first_tab = browser.current_window_handle
+    browser.switch_to.new_window("tab")  # a new tab: a conversation of its own, nothing shared but the number
+    try:
+        browser.get(f"{chat.gateway}/")
+        other = browser.find_element(By.ID, "chat")
+        wait_for(browser, lambda: other.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+        other.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys(f"查询 {number} 0000", Keys.ENTER)
+        wait_for(
+            browser,
+            lambda: (
+                len(bubbles(other, "bot")) >= 1
+                and not other.find_elements(By.CSS_SELECTOR, ".ipr-typing:not([hidden])")
+            ),
+        )
+        time.sleep(1)
+        assert not any(reply in t for t in bubbles(other, "bot"))  # a wrong ending reads nothing
+        before = len(bubbles(other, "bot"))
+        other.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys(f"查询 {number} 5678", Keys.ENTER)
+        wait_for(browser, lambda: any(reply in t for t in bubbles(other, "bot")[before:]))
+        name = "phone" if size == PHONE else "desktop"
+        browser.save_screenshot(str(SHOTS / f"lookup-new-tab-{name}.png"))
+    finally:
+        browser.close()
+        browser.switch_to.window(first_tab)
+
+
 def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
     browser: webdriver.Chrome, chat: Chat, host_page: str
 ) -> None:

@@ -521,6 +521,8 @@
         texts.forEach(function (m, i) {
           var last = i === texts.length - 1;
           var number = custom.case && typeof custom.case.number === "string" ? custom.case.number : "";
+          // the copy button once per case, with the receipt: not again under every later status
+          if (state.log.some(function (e) { return e.caseNumber === number; })) { number = ""; }
           var bubble = add({ who: "bot", kind: custom.kind, text: m.text, buttons: last ? buttons : [],
                              citations: last ? citations : [], feedback: last ? feedback : [],
                              caseNumber: last && number && m.text.indexOf(number) !== -1 ? number : "" });
@@ -554,7 +556,9 @@
         if (options.onReply) { options.onReply(); }
       });
       stream.addEventListener("error", function () {
-        if (stream && stream.readyState === 2) { stream = null; }  // refused (an id the gateway no longer knows)
+        // Refused (too many pages open here, or an id the gateway no longer knows): try again in a while; the
+        // browser itself reconnects a stream that was merely cut.
+        if (stream && stream.readyState === 2) { stream = null; setTimeout(listen, 30000); }
       });
     }
 
