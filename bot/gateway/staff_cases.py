@@ -112,7 +112,9 @@ async def case_detail(request: web.Request) -> web.Response:
             "transcript": _transcript(request.config_dict[keys.SETTINGS].tracker_store_url, row),
             "citations": [_citation(kb, ref) for ref in row.cited_refs or []],
             "notes": [{**n, "at": beijing(datetime.fromisoformat(n["at"]))} for n in row.notes or []],
-            "history": [{"at": beijing(at), "by": by, "action": ACTIONS.get(a, a)} for at, by, a in history],
+            "history": [
+                {"at": beijing(at), "by": by, "action": ACTIONS.get(a, a), "text": text} for at, by, a, text in history
+            ],
             "delivery": delivery_line(row, request.config_dict[keys.SENDABLE]),
         }
 

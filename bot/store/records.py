@@ -307,7 +307,12 @@ def update_case(engine: Engine, case_id: int, operator: str, action: str, body: 
         else:
             raise ValueError(action)
         done = "handled" if action == "close" else action  # closing is "handled", as the list's button records it
-        session.add(StaffAudit(account_name=operator, action=done, record_kind="cases", record_id=case_id, at=now))
+        detail = words if action in ("reply", "note") else None
+        session.add(
+            StaffAudit(
+                account_name=operator, action=done, record_kind="cases", record_id=case_id, at=now, detail=detail
+            )
+        )
         session.flush()
         session.expunge(case)
         return case
@@ -396,15 +401,15 @@ def newest_case(engine: Engine) -> tuple[int, int]:
         return int(newest), int(waiting or 0)
 
 
-def case_history(engine: Engine, case_id: int) -> list[tuple[datetime, str, str]]:
-    """Every change operators made to a case, oldest first: (when, who, what)."""
+def case_history(engine: Engine, case_id: int) -> list[tuple[datetime, str, str, str | None]]:
+    """Every change operators made to a case, oldest first: (when, who, what, the text of a reply or note)."""
     with Session(engine) as session:
         rows = session.execute(
-            select(StaffAudit.at, StaffAudit.account_name, StaffAudit.action)
+            select(StaffAudit.at, StaffAudit.account_name, StaffAudit.action, StaffAudit.detail)
             .where(StaffAudit.record_kind == "cases", StaffAudit.record_id == case_id)
             .order_by(StaffAudit.id)
         ).all()
-    return [(at, name, action) for at, name, action in rows]
+    return [(at, name, action, detail) for at, name, action, detail in rows]
 
 
 def cited_records(engine: Engine, limit: int = 2000) -> list[tuple[str, Any, list[str]]]:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, DateTime, Engine, Integer, String, delete, select
+from sqlalchemy import Boolean, DateTime, Engine, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.store.models import StoreBase, utcnow
@@ -67,6 +67,7 @@ class StaffAudit(StoreBase):
     action: Mapped[str] = mapped_column(String(30))
     record_kind: Mapped[str | None] = mapped_column(String(30))
     record_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)  # what was written: a case's reply or note, as sent
 
 
 class AccountError(ValueError):

@@ -80,6 +80,11 @@ def test_handoff_with_contact_reaches_the_console_and_the_reply_reaches_the_chat
     browser.find_element(By.ID, "reply-text").send_keys("您好，已转省商务厅对外贸易处，三个工作日内电话联系您。")
     browser.find_element(By.CSS_SELECTOR, "#case-reply button").click()
     wait_for(browser, lambda: "bootstrap 答复" in browser.find_element(By.ID, "case-history").text)
+    history = browser.find_element(By.ID, "case-history").text
+    assert "bootstrap 答复：您好，已转省商务厅对外贸易处，三个工作日内电话联系您。" in history  # what was sent
+    assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""  # the box is clear for the next
+    talk, actions = (browser.find_element(By.CSS_SELECTOR, f".case-{part}").rect for part in ("talk", "actions"))
+    assert actions["x"] > talk["x"] + talk["width"] - 1  # the conversation on the left, what to do on the right
     browser.save_screenshot(str(SHOTS / "console-case-desktop.png"))
     browser.set_window_size(*PHONE)
     browser.execute_script("document.getElementById('case-title').scrollIntoView()")
@@ -302,6 +307,14 @@ def test_a_new_case_raises_the_badge_while_the_console_is_open(browser: webdrive
     browser.find_element(By.ID, "badge").click()
     wait_for(browser, lambda: not browser.find_element(By.ID, "badge").is_displayed())
     assert browser.title == title
+    wait_for(browser, lambda: browser.find_elements(By.XPATH, "//ul[@id='cases']//button[text()='打开']"))
+    browser.find_element(By.XPATH, "//ul[@id='cases']//button[text()='打开']").click()  # the new case, unanswered
+    wait_for(browser, lambda: browser.find_element(By.ID, "case-close").is_displayed())
+    browser.find_element(By.ID, "case-close").click()
+    alert = browser.switch_to.alert
+    assert "还没有答复用户" in alert.text  # closing without a reply asks first
+    alert.dismiss()
+    assert "已办结" not in browser.find_element(By.ID, "case-title").text
 
 
 def test_a_wrong_password_shows_a_visible_error(browser: webdriver.Chrome, chat: Chat) -> None:

@@ -104,9 +104,11 @@ def test_contact_status_reply_and_close_with_the_operator_and_the_time(engine: E
     closed = update_case(engine, case_id, "li", "close")
     assert closed is not None and closed.handled and closed.closed_at is not None
     assert case_status(engine, number, "web-b").state == "closed"  # type: ignore[union-attr]
-    assert [(who, what) for _, who, what in case_history(engine, case_id)] == [
-        ("wang", "note"), ("wang", "reply"), ("li", "handled"),
-    ]  # fmt: skip
+    assert [(who, what, text) for _, who, what, text in case_history(engine, case_id)] == [
+        ("wang", "note", "已电话联系，用户稍后补充材料"),
+        ("wang", "reply", "请向省市场监管局（0851-1234567）咨询。"),  # the history says what was sent
+        ("li", "handled", None),
+    ]
     assert closed.notes and closed.notes[0]["by"] == "wang"
     assert update_case(engine, 999, "wang", "close") is None
     assert case_status(engine, "IPR20200101-00009", "web-b") is None

@@ -186,13 +186,15 @@
         transcript.appendChild(line);
       });
       $("case-citations").textContent = c.citations.length ? "引用条款：" + c.citations.map(function (x) { return x.title; }).join("、") : "";
-      $("reply-text").value = c.reply || "";
+      $("reply-text").value = "";  // the sent reply is in the history; the box is for the next one
       var notes = $("case-notes");
       notes.textContent = "";
       c.notes.forEach(function (n) { notes.appendChild(el("li", null, n.at + " " + n.by + "：" + n.text)); });
       var history = $("case-history");
       history.textContent = "";
-      c.history.forEach(function (h) { history.appendChild(el("li", null, h.at + " " + h.by + " " + h.action)); });
+      c.history.forEach(function (h) {
+        history.appendChild(el("li", null, h.at + " " + h.by + " " + h.action + (h.text ? "：" + h.text : "")));
+      });
       $("case-close").textContent = c.handled ? "重新打开" : "办结";
       $("case-status").textContent = "";
       $("case-title").focus();
@@ -203,6 +205,7 @@
     if (!openCase) { return; }
     var id = openCase.id;
     postJSON("/staff/api/cases/" + id + "/" + action, { text: text }).then(function () {
+      if (action === "reply") { $("reply-text").value = ""; }
       showCase(id);
       loadRecords();
       $("case-status").textContent = { reply: "答复已保存。", note: "备注已添加。", close: "案件已办结。", reopen: "案件已重新打开。" }[action];
@@ -337,7 +340,12 @@
   });
   $("case-reply").addEventListener("submit", function (e) { e.preventDefault(); change("reply", $("reply-text").value); });
   $("case-note").addEventListener("submit", function (e) { e.preventDefault(); change("note", $("note-text").value); $("note-text").value = ""; });
-  $("case-close").addEventListener("click", function () { change(openCase && openCase.handled ? "reopen" : "close"); });
+  $("case-close").addEventListener("click", function () {
+    if (!openCase) { return; }
+    if (openCase.handled) { change("reopen"); return; }
+    if (!openCase.reply && !window.confirm("该案件还没有答复用户，确定办结吗？")) { return; }
+    change("close");
+  });
   $("case-back").addEventListener("click", function () { $("case").hidden = true; $("cases").focus(); });
   document.addEventListener("keydown", function (e) {
     var tag = (e.target && e.target.tagName) || "";
