@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import KIND_SLOT, user_text
 from actions.replies import button, send
+from bot.answers.reading import user_regions
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 from bot.store.contact import parse_contact
@@ -51,12 +52,15 @@ def transcript(tracker: Tracker) -> list[dict[str, str]]:
 
 
 def mentioned(tracker: Tracker, kb: KnowledgeBase) -> tuple[list[str], list[str], list[str]]:
-    """Every region (Chinese name) and topic (Chinese name, never its id) the conversation was about, and every
-    clause the bot cited, in order of first mention."""
+    """Every region (Chinese name: the slot's, and any the user named) and topic (Chinese name, never its id) the
+    conversation was about, and every clause the bot cited, in order of first mention."""
     regions: dict[str, None] = {}
     topics: dict[str, None] = {}
     refs: dict[str, None] = {}
     for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            # the user's own words: "我们在西藏拉萨" names the region even when no slot was ever set from it
+            regions.update((m.division.name, None) for m in user_regions(kb, str(event["text"])))
         if event.get("event") == "slot" and event.get("value"):
             if event.get("name") == "region":
                 regions[str(event["value"])] = None

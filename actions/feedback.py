@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answer import answer_turn
 from actions.cases import handoff_button, unhelpful_in_a_row
-from actions.context import KIND_SLOT, REFS_SLOT, intent_name, user_text
+from actions.context import KIND_SLOT, LAST_QUESTION_SLOT, REFS_SLOT, intent_name, user_text
 from actions.replies import send
 from actions.resources import records_engine
 from bot.answers.meant import feedback_meant
@@ -35,7 +35,9 @@ class ActionFeedback(Action):
         if not feedback_meant(user_text(tracker), after_answer):
             return await answer_turn(dispatcher, tracker, domain)
         try:
-            record_feedback(records_engine(), tracker.sender_id, positive, refs, user_text(tracker))
+            # the question the rated answer answered (a button's payload says nothing to the operator who reads it)
+            question = tracker.get_slot(LAST_QUESTION_SLOT) or user_text(tracker)
+            record_feedback(records_engine(), tracker.sender_id, positive, refs, str(question))
         except SQLAlchemyError:
             log.exception("could not store feedback for %s", sender_tag(tracker.sender_id))
         if positive:

@@ -115,10 +115,28 @@ def _row(kb: Any, kind: str, row: Any, by: dict[int, str]) -> dict[str, Any]:
     if kind == "cases":
         data.update(case_summary(kb, row))
     elif kind == "unanswered":
-        data.update(text=row.text, region=row.region, suggested=row.suggested_refs)
+        data.update(
+            text=row.text,
+            region=row.region,
+            suggested=row.suggested_refs,
+            suggested_titles=_titles(kb, row.suggested_refs),
+        )
     else:
-        data.update(positive=row.positive, refs=row.clause_refs, text=row.user_text)
+        data.update(positive=row.positive, refs=row.clause_refs, text=row.user_text, cited=_titles(kb, row.clause_refs))
     return data
+
+
+def _titles(kb: KnowledgeBase, refs: list[str] | None) -> list[str]:
+    """Clause refs as a person reads them ("云南省 第10条"); a ref no longer in the plans stays as stored."""
+    titles = []
+    for ref in refs or []:
+        try:
+            item = kb.by_ref(ref)
+        except QueryError:
+            titles.append(ref)
+            continue
+        titles.append(f"{item.document.region} {item.label.split(' ')[0]}")
+    return titles
 
 
 def _page_size(request: web.Request) -> int:

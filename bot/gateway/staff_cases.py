@@ -60,7 +60,9 @@ def case_summary(kb: KnowledgeBase, row: Any) -> dict[str, Any]:
         "regions": regions,
         "topics": [topic_name(kb, t) for t in topics],
         "channel": row.channel,
-        "messages": row.user_messages,
+        # what the user saw themselves write: button titles, never payloads ("/human_handoff")
+        "messages": [t["text"] for t in row.transcript or [] if t.get("who") == "user"]
+        or [m for m in row.user_messages if not m.startswith("/")],
         "contact": row.contact,
         "contact_kind": CONTACT_KINDS.get(row.contact_kind or "", None),
         "reply": row.reply,

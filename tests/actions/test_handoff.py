@@ -151,7 +151,8 @@ async def test_answers_carry_feedback_buttons_and_feedback_keeps_the_citations(d
     assert contract(good)["kind"] == "feedback" and contract(first)["kind"] != "feedback"
     with Session(records_engine()) as session:
         rows = session.scalars(select(Feedback).where(Feedback.conversation_id == "web-feedback-1")).all()
-    assert [(r.positive, r.clause_refs) for r in rows] == [(True, cited)]
+    assert [(r.positive, r.clause_refs, r.user_text) for r in rows] == [(True, cited, "贵州企业海外维权找谁")]
+    # the question the rated answer answered, never the button's payload
 
 
 async def test_limits_and_refusals_offer_handoff_without_feedback_buttons(domain: dict[str, Any]) -> None:
@@ -242,3 +243,10 @@ async def test_a_case_from_a_platform_keeps_where_the_reply_reaches_the_user(dom
     forged = Talk(domain, "dingtalk-odd")  # an address that is not one: nothing is sent anywhere
     await forged.turn(ActionHumanHandoff(), "转人工", "human_handoff", {"reply_to": {"user": "a b\n<x>"}})
     assert case_of("dingtalk-odd").reply_to is None
+
+
+async def test_a_case_knows_the_region_the_user_named_in_their_own_words(domain: dict[str, Any]) -> None:
+    talk = Talk(domain, "web-lhasa-1")
+    await talk.turn(ActionSmalltalk(), "我们公司在西藏拉萨，商标被人抢注了", "greet")  # no region slot set
+    await talk.turn(ActionHumanHandoff(), "转人工", "human_handoff")
+    assert case_of("web-lhasa-1").regions == ["西藏自治区"]

@@ -92,7 +92,9 @@ async def test_records_newest_first_and_mark_handled(client: TestClient, gateway
     assert numbers.index(second.case_number) < numbers.index(first.case_number)
     assert data["cases"][numbers.index(first.case_number)]["messages"] == ["保德县纠纷调解找谁", "转人工"]
     assert data["unanswered"][0]["suggested"] == ["xizang/17"]
+    assert data["unanswered"][0]["suggested_titles"] == ["西藏自治区 第17条"]  # as a person reads it
     assert all(not f["positive"] for f in data["feedback"]) and data["feedback"][0]["refs"] == ["guizhou/17"]
+    assert data["feedback"][0]["cited"] == ["贵州省 第17条"]
     case_id = data["cases"][0]["id"]
     refused = await client.post(f"/staff/api/records/cases/{case_id}/handled")
     assert refused.status == 403

@@ -97,7 +97,7 @@
     }).catch(function (error) { status.textContent = error.message; });
   }
 
-  var CHANNELS = { web: "网页", wechat: "公众号", wecom: "企业微信", dingtalk: "钉钉", feishu: "飞书" };
+  var CHANNELS = { web: "网页", rest: "网页", wechat: "公众号", wecom: "企业微信", dingtalk: "钉钉", feishu: "飞书" };
   function channelName(channel) {
     return Object.prototype.hasOwnProperty.call(CHANNELS, channel) ? CHANNELS[channel] : (channel || "未知渠道");
   }
@@ -109,8 +109,12 @@
       var reply = record.reply ? "\n已答复：" + record.reply : "";
       return "（" + about + "）" + contact + reply + "\n" + (record.messages || []).slice(-3).join("\n") + "\n";
     }
-    if (record.kind === "unanswered") { return record.text + "\n建议条款：" + (record.suggested || []).join("、"); }
-    return record.text + "\n涉及条款：" + (record.refs || []).join("、");
+    if (record.kind === "unanswered") {
+      var suggested = record.suggested_titles || record.suggested || [];
+      return record.text + (suggested.length ? "\n建议条款：" + suggested.join("、") : "");
+    }
+    var cited = record.cited || record.refs || [];
+    return "问题：" + record.text + (cited.length ? "\n所评回答引用：" + cited.join("、") : "");
   }
 
   function setView(name) {
