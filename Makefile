@@ -56,6 +56,10 @@ e2e: train  ## end-to-end: conversations, gateway, WeChat and real-browser tests
 run: env kb train  ## set up everything and start action server + Rasa + gateway; prints the chat URL
 	$(PY) -m bot.launcher
 
+operator: env-app  ## create a hotline operator account: make operator NAME=wang (asks for the password)
+	@test -n "$(NAME)" || { echo "用法：make operator NAME=用户名"; exit 2; }
+	$(PY) -m bot.gateway.staff_accounts create "$(NAME)"
+
 unit: env-app  ## unit tests (app env, no servers)
 	$(PY) -m pytest -q tests --ignore=tests/e2e
 

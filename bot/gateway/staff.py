@@ -51,9 +51,9 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         request[OPERATOR] = operator.name
         return await handler(request)
     if not await _open(request):
-        return web.Response(
-            status=503, text="工作台未启用：请创建工作人员账号（见 README“Staff login”）。", charset="utf-8"
-        )
+        if request.path == "/staff":  # a person at the door: what to run, on a page of its own
+            return web.Response(status=503, text=_page("staff-closed.html", ""), content_type="text/html")
+        return error_json(503, "工作台未启用：请先创建工作人员账号（make operator NAME=用户名）。")
     if request.path in PUBLIC:
         return await handler(request)
     return error_json(401, "请先登录工作台。")
@@ -78,10 +78,13 @@ async def console(request: web.Request) -> web.StreamResponse:
 
 def login_page(request: web.Request, error: str, status: int) -> web.Response:
     """The login form; an error code from the query becomes one of our fixed messages (never the query's text)."""
-    page = (STATIC / "staff-login.html").read_text(encoding="utf-8")
     message = ERRORS.get(error) or (ERRORS["failed"] if request.query.get("failed") else "")
     notice = f'<p class="error" role="alert">{escape(message)}</p>' if message else ""
-    return web.Response(status=status, text=page.replace("<!--error-->", notice), content_type="text/html")
+    return web.Response(status=status, text=_page("staff-login.html", notice), content_type="text/html")
+
+
+def _page(name: str, notice: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8").replace("<!--error-->", notice)
 
 
 async def login(request: web.Request) -> web.StreamResponse:

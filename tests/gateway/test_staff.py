@@ -40,8 +40,12 @@ async def test_console_and_api_need_the_token(client: TestClient) -> None:
 
 async def test_console_is_closed_when_no_token_is_configured(aiohttp_client: Any, kb_settings: Settings) -> None:
     client = await aiohttp_client(create_app(dataclasses.replace(kb_settings, staff_token="")))
-    assert (await client.get("/staff")).status == 503
-    assert (await client.get("/staff/api/records", headers={"Authorization": "Bearer "})).status == 503
+    closed = await client.get("/staff")
+    page = await closed.text()
+    assert closed.status == 503 and closed.content_type == "text/html"
+    assert "热线工作台尚未启用" in page and "<code>make operator NAME=用户名</code>" in page  # the exact command
+    api = await client.get("/staff/api/records", headers={"Authorization": "Bearer "})
+    assert api.status == 503 and "make operator NAME=用户名" in (await api.json())["error"]
 
 
 async def test_search_with_filters_gives_clause_agencies_and_a_copy_ready_answer(client: TestClient) -> None:
