@@ -322,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.wait_ready()
         print(f"就绪。聊天页面：{config.gateway_url}/", flush=True)
         print(f"      嵌入示例：{config.gateway_url}/widget-demo    热线工作台：{config.gateway_url}/staff", flush=True)
-        print("      第一个工作人员账号：另开终端运行 `make operator NAME=用户名`（或用上面的初始口令登录，用户名留空）", flush=True)
+        print(
+            "      第一个工作人员账号：另开终端运行 `make operator NAME=用户名`（或用上面的初始口令登录，用户名留空）",
+            flush=True,
+        )
         print(f"      Rasa 与动作服务器仅监听本机；日志：{config.log_dir}。按 Ctrl-C 停止。", flush=True)
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
