@@ -53,6 +53,7 @@ def chromium_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdr
         f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the page's console, for messages to site owners
     chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
     SHOTS.mkdir(parents=True, exist_ok=True)
     yield chrome
@@ -179,6 +180,33 @@ def test_network_error_is_shown_with_a_retry(browser: webdriver.Chrome, host_pag
     browser.save_screenshot(str(SHOTS / "widget-network-error.png"))
     # The automatic retry happens once; it fails again here (the gateway is unreachable) and says so.
     wait_for(browser, lambda: any(t == "网络异常，消息未能送达。" for t in bubbles(panel, "system")), seconds=15)
+
+
+def test_a_site_not_in_widget_origins_tells_visitors_plainly_and_the_owner_which_setting(
+    browser: webdriver.Chrome, host_page: str
+) -> None:
+    unlisted = host_page.replace("127.0.0.1", "localhost")  # the same page from an origin the gateway does not list
+    browser.get_log("browser")  # what earlier pages logged
+    panel = open_widget(browser, f"{unlisted}/index.html")
+    wait_for(browser, lambda: "本网站暂未开通在线咨询" in panel.text)
+    assert "检查网络" not in panel.text and not panel.find_element(By.CSS_SELECTOR, ".ipr-input").is_enabled()
+    logged = " ".join(entry["message"] for entry in browser.get_log("browser"))
+    assert "WIDGET_ORIGINS" in logged and "http://localhost:" in logged
+    time.sleep(6)  # no retry loop: nothing is added and nothing is fetched again
+    assert panel.text.count("本网站暂未开通在线咨询") == 1
+    browser.save_screenshot(str(SHOTS / "widget-unlisted-origin.png"))
+
+
+def test_the_demo_page_fits_a_phone_and_the_widget_opens_at_its_greeting(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.set_window_size(390, 844)
+    browser.get(f"{chat.gateway}/widget-demo")
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    browser.set_window_size(1280, 800)
+    browser.execute_script("sessionStorage.clear()")
+    panel = open_widget(browser, f"{chat.gateway}/widget-demo")
+    wait_for(browser, lambda: panel.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    time.sleep(0.5)
+    assert browser.execute_script("return arguments[0].scrollTop", panel.find_element(By.CSS_SELECTOR, ".ipr-log")) == 0
 
 
 def test_screenshots_were_written() -> None:

@@ -673,16 +673,29 @@
       if (info.max_message_chars) { maxChars = info.max_message_chars; input.setAttribute("maxlength", String(maxChars)); }
       welcome(info);
       state.log.forEach(renderEntry);
-      scrollToEnd();
+      if (state.log.length) { scrollToEnd(); } else { log.scrollTop = 0; }  // a new chat starts at its greeting
       listen();  // a reloaded page of a conversation that has begun
     }).catch(function () {
-      renderEntry({ who: "system", text: "暂时无法连接到助手，请检查网络后刷新页面。" });
-      state.log.forEach(renderEntry);
+      // The gateway unreachable, or reachable but not for this site (not in WIDGET_ORIGINS: the browser hides the
+      // answer). A request that needs no permission tells them apart.
+      fetch(gateway + "/api/info", { mode: "no-cors" }).then(function () {
+        renderEntry({ who: "system", text: "本网站暂未开通在线咨询，请通过网站上的其他方式联系我们。" });
+        input.disabled = true;
+        sendButton.disabled = true;
+        if (window.console) {
+          window.console.error("知识产权维权助手：网关未允许本网站（" + window.location.origin + "）使用聊天接口。" +
+            "请把它加入网关的 WIDGET_ORIGINS 设置（逗号分隔的完整来源，如 https://www.example.gov.cn）。");
+        }
+      }, function () {
+        renderEntry({ who: "system", text: "暂时无法连接到助手，请检查网络后刷新页面。" });
+        state.log.forEach(renderEntry);
+      });
     });
     return {
       send: send,
       input: input,
-      reveal: function () { if (lastReplyStart) { scrollToStart(lastReplyStart); } }
+      reveal: function () { if (lastReplyStart) { scrollToStart(lastReplyStart); } },
+      greet: function () { if (!state.log.length) { log.scrollTop = 0; } }  // a new chat opens at its greeting
     };
   }
 
@@ -755,6 +768,7 @@
       frame.classList.toggle("ipr-min", next === "minimised");
       box.classList.toggle("ipr-minimised", next === "minimised");
       if (next === "open" && unread) { chat.reveal(); }  // replies that came while closed: from their start
+      if (next === "open" && !unread) { chat.greet(); }
       if (next === "open") { unread = 0; }
       label();
       if (next === "open") { chat.input.focus(); } else if (next === "minimised") { restore.focus(); } else if (was !== "closed") { launcher.focus(); }
