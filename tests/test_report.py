@@ -278,3 +278,13 @@ def test_the_gateways_session_starts_are_not_counted_as_questions(tmp_path: Path
         )
     turns = read_tracker(engine, since=None).turns
     assert [turn.intent for turn in turns] == ["overseas_assistance", None]
+
+
+def test_charts_name_regions_whole_and_say_when_there_is_nothing_to_draw(records: Records) -> None:
+    from bot.report.svg import bars, heatmap, trend
+
+    drawn = heatmap(records.report())
+    assert ">广西<" in drawn and ">山西<" in drawn and ">西藏<" in drawn  # short and whole, never cut
+    assert "广西壮族自<" not in drawn and "广西壮族自治区" in drawn  # the full name stays in the cell's tooltip
+    assert "暂无数据" in bars("被引用最多的条款", []) and "暂无数据" in trend(())
+    assert "暂无数据" not in drawn and "暂无数据" not in trend(records.report().weeks)

@@ -37,6 +37,24 @@ def _blue(share: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+NO_DATA = "暂无数据"
+SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
+
+
+def region_label(name: str) -> str:
+    """A region as a column heading: whole, and short (广西, 保德县), never cut mid-name (广西壮族自)."""
+    if name.endswith(("县", "区")) and "市" in name:  # 山西省忻州市保德县 → 保德县
+        return name.rsplit("市", 1)[1]
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _empty(width: float, height: float) -> str:
+    return _text(width / 2, height / 2 + 6, NO_DATA, 14, "middle", "#57606a")
+
+
 def heatmap(report: DemandReport, max_topics: int = 15) -> str:
     """Questions by topic (rows) × region (columns), darker = more; the count is written in each cell."""
     topics = report.topics[:max_topics]
@@ -46,7 +64,7 @@ def heatmap(report: DemandReport, max_topics: int = 15) -> str:
     peak = max(report.topic_region.values(), default=0) or 1
     body = [_text(4, 16, "问题数：诉求 × 地区", 13)]
     for column, region in enumerate(regions):
-        body.append(_text(left + cell_w * column + cell_w / 2, top - 8, region[:5], 11, "middle"))
+        body.append(_text(left + cell_w * column + cell_w / 2, top - 8, region_label(region), 11, "middle"))
     for row, topic in enumerate(topics):
         y = top + cell_h * row
         body.append(_text(left - 6, y + 15, report.topic_name(topic)[:11], 11, "end"))
@@ -59,7 +77,9 @@ def heatmap(report: DemandReport, max_topics: int = 15) -> str:
                 f"<title>{escape(report.topic_name(topic))} · {escape(region)}：{count}</title></rect>"
             )
             body.append(_text(x + cell_w / 2 - 1, y + 15, count, 10, "middle", "#ffffff" if share > 0.55 else INK))
-    return _svg(width, height, "问题数：诉求 × 地区", body)
+    if not topics or not regions:
+        body.append(_empty(width, height + 20))
+    return _svg(width, height + (20 if not topics or not regions else 0), "问题数：诉求 × 地区", body)
 
 
 def bars(title: str, rows: list[tuple[str, int]], color: str = ACCENT) -> str:
@@ -74,6 +94,8 @@ def bars(title: str, rows: list[tuple[str, int]], color: str = ACCENT) -> str:
         body.append(_text(left - 6, y + 14, label[:18], 11, "end"))
         body.append(f'<rect x="{left}" y="{y + 3}" width="{length:.1f}" height="{bar_h - 6}" fill="{color}"/>')
         body.append(_text(left + length + 4, y + 14, value, 11))
+    if not rows:
+        body.append(_empty(width, height))
     return _svg(width, height, title, body)
 
 
@@ -102,6 +124,8 @@ def trend(weeks: tuple[Week, ...]) -> str:
             body.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2"/>')
         body.append(f'<rect x="{left + 110 * position}" y="{height - 12}" width="10" height="10" fill="{color}"/>')
         body.append(_text(left + 110 * position + 14, height - 3, label, 11))
+    if not any(v for _, _, values in series for v in values):
+        body.append(_empty(width, height - 20))
     return _svg(width, height, "每周趋势", body)
 
 
