@@ -209,6 +209,31 @@ def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
     browser.save_screenshot(str(SHOTS / "operator-reply-widget-desktop.png"))
 
 
+def test_feedback_is_given_on_the_answer_itself_not_as_chat_bubbles(browser: webdriver.Chrome, chat: Chat) -> None:
+    browser.set_window_size(*PHONE)
+    browser.get(f"{chat.gateway}/")
+    browser.execute_script("sessionStorage.clear()")
+    browser.refresh()
+    page = browser.find_element(By.ID, "chat")
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    page.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("贵州企业海外维权找谁？", Keys.ENTER)
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-feedback .ipr-rate"))
+    users = bubbles(page, "user")
+    rate = next(b for b in page.find_elements(By.CSS_SELECTOR, ".ipr-feedback .ipr-rate") if "有用" in b.text)
+    assert rate.text == "👍 有用"
+    rate.click()
+    wait_for(browser, lambda: "已反馈：有用，谢谢" in page.find_element(By.CSS_SELECTOR, ".ipr-feedback").text)
+    time.sleep(2)  # the feedback has been sent and answered
+    assert bubbles(page, "user") == users  # no "有用" bubble, and no thanks bubble either
+    browser.save_screenshot(str(SHOTS / "feedback-on-answer-phone.png"))
+    sender = browser.execute_script(f"return JSON.parse(sessionStorage.getItem('ipr-chat:{chat.gateway}')).sender")
+    with Session(chat.engine) as session:
+        rows = session.scalars(select(Feedback).where(Feedback.conversation_id == f"web-{sender}")).all()
+    assert [(r.positive, r.clause_refs[0], r.user_text.rstrip("?？")) for r in rows] == [
+        (True, "guizhou/17", "贵州企业海外维权找谁")
+    ]  # stored with the question it rated
+
+
 def test_wechat_user_asks_for_a_case_status(chat: Chat) -> None:
     user = f"o{uuid.uuid4().hex[:20]}"
     handoff = wechat(chat, text_xml("转人工", str(uuid.uuid4().int % 10**12), user=user))["Content"]

@@ -201,10 +201,35 @@
     function appendActions(bubble, entry) {
       var actions = el("div", "ipr-actions");
       if (entry.citations && entry.citations.length) { actions.appendChild(citationsButton(entry.citations)); }
-      var buttons = ownButtons(entry).concat(entry.feedback || []);
+      var buttons = ownButtons(entry);
       var group = buttons.length ? replyGroup(entry, buttons, "ipr-quick", "可选回复") : null;
       if (group) { actions.appendChild(group); }
       if (actions.childNodes.length) { bubble.appendChild(actions); }
+      if (entry.feedback && entry.feedback.length) { bubble.appendChild(feedbackBar(entry)); }
+    }
+
+    // 有用 / 没用 on the answer itself: two small buttons, sent without a chat bubble of their own; the bar then
+    // says what was given. A 没用 gets the assistant's offer of a person (its reply shows as usual).
+    function feedbackBar(entry) {
+      var bar = el("div", "ipr-feedback");
+      bar.setAttribute("role", "group");
+      bar.setAttribute("aria-label", "这条回答有帮助吗？");
+      if (entry.rated) {
+        bar.appendChild(el("span", "ipr-rated", "已反馈：" + entry.rated + "，谢谢"));
+        return bar;
+      }
+      bar.appendChild(el("span", "ipr-feedback-label", "有帮助吗？"));
+      entry.feedback.forEach(function (b) {
+        var icon = b.title === "有用" ? "👍" : b.title === "没用" ? "👎" : "";
+        var rate = button("ipr-rate", icon ? icon + " " + b.title : b.title, function () {
+          entry.rated = b.title;
+          save();
+          bar.replaceWith(feedbackBar(entry));
+          send(b.payload, null, false, true);
+        });
+        bar.appendChild(rate);
+      });
+      return bar;
     }
 
     function unitsLine(label, names) {
@@ -400,23 +425,23 @@
 
     /* ---- sending: one request at a time, later messages wait in a queue (and are shown at once) ---- */
 
-    function send(message, shown, isRetry) {
+    function send(message, shown, isRetry, quiet) {
       message = (message || "").trim();
       if (!message) { return; }
       if (message.length > maxChars) {
         add({ who: "system", text: "问题太长了，请控制在" + maxChars + "字以内。" });
         return;
       }
-      spendAll();
+      if (!quiet) { spendAll(); }
       var bubble = null;
-      if (!isRetry) {
+      if (!isRetry && !quiet) {
         bubble = add({ who: "user", text: shown || message });
         if (busy) {
           bubble.classList.add("ipr-queued");
           bubble.appendChild(el("span", "ipr-queued-note", "等待发送"));
         }
       }
-      queue.push({ message: message, shown: shown, isRetry: isRetry, bubble: bubble });
+      queue.push({ message: message, shown: shown, isRetry: isRetry, bubble: bubble, quiet: quiet });
       pump();
     }
 
@@ -480,7 +505,7 @@
           return body;
         });
       }).then(function (body) {
-        showReply(body.messages || []);
+        showReply(body.messages || [], job.quiet);
       }).catch(function (error) {
         var text = error && error.message && error.message.indexOf("Failed to fetch") === -1 && error.name !== "TypeError"
           ? error.message : "网络异常，消息未能送达。";
@@ -505,11 +530,13 @@
 
     // One reply of the contract: text messages, the last one's custom says what it is. An answer with parts is one
     // card; other replies are their text bubbles, the buttons with the last.
-    function showReply(messages) {
+    function showReply(messages, quiet) {
       var custom = {};
       messages.forEach(function (m) { if (m.custom && m.custom.kind) { custom = m.custom; } });
       var buttons = [];
       messages.forEach(function (m) { if (m.buttons && m.buttons.length) { buttons = m.buttons; } });
+      // a 有用 said on the answer itself: its thanks are already on the answer, not another bubble
+      if (quiet && custom.kind === "feedback" && !buttons.length) { return; }
       var citations = Array.isArray(custom.citations) ? custom.citations : [];
       var feedback = Array.isArray(custom.feedback) ? custom.feedback : [];
       var texts = messages.filter(function (m) { return m.text; });
