@@ -305,7 +305,16 @@ def test_console_is_accessible_and_ready_for_a_call(
     first = browser.find_element(By.CSS_SELECTOR, "#results .result")
     assert first.find_element(By.CSS_SELECTOR, "mark").text
     assert browser.find_elements(By.CSS_SELECTOR, "#results .result .lead")  # lead units shown where a plan names them
-    assert not first.find_element(By.CSS_SELECTOR, "details .text").is_displayed()  # full text folded
+    assert not first.find_element(By.CSS_SELECTOR, ".full .text").is_displayed()  # full text folded
+    if size == DESKTOP:  # at least five results in view during a call
+        browser.set_window_size(1280, 800)
+        browser.execute_script("window.scrollTo(0, 0)")
+        visible = browser.execute_script(
+            "return Array.from(document.querySelectorAll('#results .result')).filter(function (r) {"
+            " var b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= window.innerHeight; }).length"
+        )
+        assert visible >= 5, visible
+        browser.set_window_size(*size)
     browser.find_element(By.ID, "view-all").click()
     wait_for(browser, lambda: browser.find_element(By.ID, "view-all").get_attribute("aria-pressed") == "true")
     assert len(browser.find_elements(By.TAG_NAME, "h1")) == 1

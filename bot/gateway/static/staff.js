@@ -72,26 +72,41 @@
       status.textContent = data.results.length ? "共 " + data.results.length + " 条" : "没有找到相关条款。";
       data.results.forEach(function (r) {
         var box = el("li", "result");
-        box.appendChild(el("h3", null, r.region + " " + r.label));
-        box.appendChild(marked(r.quote, r.text, r.marks));
-        (r.lead || []).forEach(function (name) { box.appendChild(el("span", "lead", "牵头 " + name)); });
-        if (!(r.lead || []).length && !r.agencies.length) { box.appendChild(el("span", "tag", "未列明单位")); }
-        if (r.deadline) { box.appendChild(el("span", "tag", "时限：" + r.deadline)); }
-        var more = el("details");
-        more.appendChild(el("summary", null, "全文与答复"));
-        more.appendChild(el("div", "text", r.text));
+        // One line to act on (title, 全文与答复, 复制答复), then the matched sentence with the lead unit: five and more
+        // results fit a 1280×800 screen during a call.
+        var head = el("div", "result-head");
+        head.appendChild(el("h3", null, r.region + " " + r.label));
+        var full = el("div", "full");
+        full.id = "full-" + r.ref.replace(/[^A-Za-z0-9_-]/g, "-");
+        full.hidden = true;
+        full.appendChild(el("div", "text", r.text));
         if (r.agencies.length) {
-          more.appendChild(el("div", null, r.agencies.map(function (a) { return a.role + "：" + a.name; }).join("；")));
+          full.appendChild(el("div", null, r.agencies.map(function (a) { return a.role + "：" + a.name; }).join("；")));
         }
-        more.appendChild(el("div", "answer", r.answer));
-        box.appendChild(more);
+        full.appendChild(el("div", "answer", r.answer));
+        var toggle = el("button", "more", "全文与答复");
+        toggle.type = "button";
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.setAttribute("aria-controls", full.id);
+        toggle.addEventListener("click", function () {
+          full.hidden = !full.hidden;
+          toggle.setAttribute("aria-expanded", String(!full.hidden));
+        });
+        head.appendChild(toggle);
         var copy = el("button", null, "复制答复");
         copy.type = "button";
         copy.setAttribute("aria-label", "复制答复：" + r.region + " " + r.label);
         copy.addEventListener("click", function () {
           navigator.clipboard.writeText(r.answer).then(function () { copy.textContent = "已复制"; });
         });
-        box.appendChild(copy);
+        head.appendChild(copy);
+        box.appendChild(head);
+        var quote = marked(r.quote, r.text, r.marks);
+        (r.lead || []).forEach(function (name) { quote.appendChild(el("span", "lead", "牵头 " + name)); });
+        if (!(r.lead || []).length && !r.agencies.length) { quote.appendChild(el("span", "tag", "未列明单位")); }
+        if (r.deadline) { quote.appendChild(el("span", "tag", "时限：" + r.deadline)); }
+        box.appendChild(quote);
+        box.appendChild(full);
         results.appendChild(box);
       });
     }).catch(function (error) { status.textContent = error.message; });
