@@ -72,10 +72,10 @@
       status.textContent = data.results.length ? "共 " + data.results.length + " 条" : "没有找到相关条款。";
       data.results.forEach(function (r) {
         var box = el("li", "result");
-        // One line to act on (title, 全文与答复, 复制答复), then the matched sentence with the lead unit: five and more
-        // results fit a 1280×800 screen during a call.
-        var head = el("div", "result-head");
-        head.appendChild(el("h3", null, r.region + " " + r.label));
+        // The title and the matched sentence with its lead unit, the two buttons beside them: five and more results
+        // fit a 1280×800 screen during a call.
+        box.appendChild(el("h3", null, r.region + " " + r.label));
+        var head = el("div", "result-actions");
         var full = el("div", "full");
         full.id = "full-" + r.ref.replace(/[^A-Za-z0-9_-]/g, "-");
         full.hidden = true;
@@ -100,12 +100,12 @@
           navigator.clipboard.writeText(r.answer).then(function () { copy.textContent = "已复制"; });
         });
         head.appendChild(copy);
-        box.appendChild(head);
         var quote = marked(r.quote, r.text, r.marks);
         (r.lead || []).forEach(function (name) { quote.appendChild(el("span", "lead", "牵头 " + name)); });
         if (!(r.lead || []).length && !r.agencies.length) { quote.appendChild(el("span", "tag", "未列明单位")); }
         if (r.deadline) { quote.appendChild(el("span", "tag", "时限：" + r.deadline)); }
         box.appendChild(quote);
+        box.appendChild(head);
         box.appendChild(full);
         results.appendChild(box);
       });
