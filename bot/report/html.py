@@ -22,13 +22,14 @@ def report_html(report: DemandReport, charts: dict[str, str]) -> str:
     """The report's body: headings, paragraphs, tables (scrollable on a phone) and the charts."""
     out: list[str] = []
     table: list[list[str]] = []
+    heading = "表格"
     for line in [*markdown(report).splitlines(), ""]:
         if line.startswith("|"):
             if not set(line) <= set("|-"):  # the Markdown rule line under the header
                 table.append([cell.strip() for cell in line.strip("|").split("|")])
             continue
         if table:
-            out.append(_table(table))
+            out.append(_table(table, heading))
             table = []
         if line.startswith("## "):
             heading = line[3:]
@@ -42,8 +43,12 @@ def report_html(report: DemandReport, charts: dict[str, str]) -> str:
     return "\n".join(out)
 
 
-def _table(rows: list[list[str]]) -> str:
+def _table(rows: list[list[str]], label: str) -> str:
+    """A table in a box that scrolls on a phone: focusable and named, so a keyboard can scroll it too."""
     header, *body = rows
     head = "".join(f'<th scope="col">{escape(cell)}</th>' for cell in header)
     lines = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in body)
-    return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table></div>'
+    return (
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(label)}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{lines}</tbody></table></div>"
+    )

@@ -12,6 +12,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.conftest import STAFF_TOKEN, Chat
 from tests.e2e.test_browser import SHOTS, browser  # noqa: F401  (the module's browser fixture)
+from tests.support.axe import blocking_violations
 
 
 def test_stats_page_after_real_conversations(browser: webdriver.Chrome, chat: Chat) -> None:  # noqa: F811
@@ -33,10 +34,14 @@ def test_stats_page_after_real_conversations(browser: webdriver.Chrome, chat: Ch
     assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")) == 4
     cited = browser.find_element(By.XPATH, "//h2[text()='被引用最多的条款']/following::table[1]").text
     assert "guizhou/17" in cited and "xizang/17" in cited
+    serious = blocking_violations(browser)
+    assert serious == [], [(v["id"], v.get("help")) for v in serious]
     browser.save_screenshot(str(SHOTS / "stats-desktop.png"))
     browser.set_window_size(390, 844)
     browser.refresh()
     WebDriverWait(browser, 30).until(ec.presence_of_element_located((By.CSS_SELECTOR, "main h2")))
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 400, width  # wide tables scroll inside their box; the page itself fits the phone
+    serious = blocking_violations(browser)
+    assert serious == [], [(v["id"], v.get("help")) for v in serious]
     browser.save_screenshot(str(SHOTS / "stats-phone.png"))

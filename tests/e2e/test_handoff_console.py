@@ -85,9 +85,13 @@ def test_handoff_with_contact_reaches_the_console_and_the_reply_reaches_the_chat
     assert browser.find_element(By.ID, "reply-text").get_attribute("value") == ""  # the box is clear for the next
     talk, actions = (browser.find_element(By.CSS_SELECTOR, f".case-{part}").rect for part in ("talk", "actions"))
     assert actions["x"] > talk["x"] + talk["width"] - 1  # the conversation on the left, what to do on the right
+    serious = blocking_violations(browser)  # axe-core with the case view open
+    assert serious == [], [(v["id"], v.get("help"), [n.get("target") for n in v.get("nodes", [])][:3]) for v in serious]
     browser.save_screenshot(str(SHOTS / "console-case-desktop.png"))
     browser.set_window_size(*PHONE)
     browser.execute_script("document.getElementById('case-title').scrollIntoView()")
+    serious = blocking_violations(browser)
+    assert serious == [], [(v["id"], v.get("help"), [n.get("target") for n in v.get("nodes", [])][:3]) for v in serious]
     browser.save_screenshot(str(SHOTS / "console-case-phone.png"))
 
     status, _ = say(chat, sender, f"查询 {number}")
@@ -315,6 +319,13 @@ def test_console_is_accessible_and_ready_for_a_call(
         )
         assert visible >= 5, visible
         browser.set_window_size(*size)
+    query = browser.find_element(By.ID, "q")
+    query.clear()
+    query.send_keys("保险", Keys.ENTER)  # only what holds the word, the word marked
+    wait_for(browser, lambda: browser.find_element(By.ID, "status").text == "共 6 条")
+    quotes = [q.text for q in browser.find_elements(By.CSS_SELECTOR, "#results .result .quote")]
+    assert len(quotes) == 6 and all("保险" in q for q in quotes)
+    assert {m.text for m in browser.find_elements(By.CSS_SELECTOR, "#results .result mark")} == {"保险"}
     browser.find_element(By.ID, "view-all").click()
     wait_for(browser, lambda: browser.find_element(By.ID, "view-all").get_attribute("aria-pressed") == "true")
     assert len(browser.find_elements(By.TAG_NAME, "h1")) == 1
