@@ -119,8 +119,11 @@ def case_in(texts: list[str]) -> str:
     return found.group(0)
 
 
-def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(browser: webdriver.Chrome, chat: Chat) -> None:
-    browser.set_window_size(*PHONE)
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(
+    browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
+) -> None:
+    browser.set_window_size(*size)
     browser.get(f"{chat.gateway}/")
     browser.execute_script("sessionStorage.clear()")
     browser.refresh()
@@ -136,7 +139,7 @@ def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(browser: w
     shown = page.find_element(By.CSS_SELECTOR, ".ipr-operator")
     assert f"人工客服答复（案件 {number}）" in shown.text and "您好，<b>已收到</b>，请准备展会照片。" in shown.text
     assert page.find_elements(By.CSS_SELECTOR, ".ipr-log b") == []  # the operator's markup stays text
-    browser.save_screenshot(str(SHOTS / "operator-reply-phone.png"))
+    browser.save_screenshot(str(SHOTS / f"operator-reply-{'phone' if size == PHONE else 'desktop'}.png"))
     browser.refresh()  # shown once: kept with the conversation, not pushed again
     page = browser.find_element(By.ID, "chat")
     wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-operator"))
@@ -188,10 +191,12 @@ def test_a_new_tab_reads_the_reply_with_the_contacts_last_four_and_a_wrong_endin
         browser.switch_to.window(first_tab)
 
 
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
-    browser: webdriver.Chrome, chat: Chat, host_page: str
+    browser: webdriver.Chrome, chat: Chat, host_page: str, size: tuple[int, int]
 ) -> None:
-    browser.set_window_size(*DESKTOP)
+    browser.set_window_size(*size)
+    name = "phone" if size == PHONE else "desktop"
     panel = open_widget(browser, f"{host_page}/index.html")
     root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
     wait_for(browser, lambda: panel.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
@@ -206,11 +211,11 @@ def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
     assert time.monotonic() - sent < PUSH_PROMISE
     launcher = root.find_element(By.CSS_SELECTOR, ".ipr-launcher")
     assert "1条新消息" in str(launcher.get_attribute("aria-label"))
-    browser.save_screenshot(str(SHOTS / "operator-reply-badge-desktop.png"))
+    browser.save_screenshot(str(SHOTS / f"operator-reply-badge-{name}.png"))
     launcher.click()
     wait_for(browser, lambda: "已转省市场监管局，两个工作日内回电。" in panel.text)
     assert not badge.is_displayed()
-    browser.save_screenshot(str(SHOTS / "operator-reply-widget-desktop.png"))
+    browser.save_screenshot(str(SHOTS / f"operator-reply-widget-{name}.png"))
 
 
 def test_feedback_is_given_on_the_answer_itself_not_as_chat_bubbles(browser: webdriver.Chrome, chat: Chat) -> None:
