@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from aiohttp import web
@@ -15,6 +16,7 @@ from bot.kb.errors import NotFound
 from bot.kb.query import KnowledgeBase
 from bot.kb.views import ClauseView
 from bot.store.privacy import privacy_notice
+from bot.store.records import FEEDBACK_REASONS, add_feedback_reason
 
 UNAVAILABLE = "助手暂时无法回答，请稍后重试。如需人工帮助，请稍后发送“转人工”。"
 INVALID_CONVERSATION = "会话编号无效，请刷新页面后重试。"
@@ -79,6 +81,34 @@ def known_conversation(request: web.Request, sender: str) -> bool:
     if conversations.valid(request.config_dict[keys.CONVERSATION_SECRET], sender):
         return True
     return request.config_dict[keys.SETTINGS].accept_client_ids and bool(conversations.CLIENT_ID.fullmatch(sender))
+
+
+async def feedback_reason(request: web.Request) -> web.Response:
+    """POST {"sender", "reason"}: what went wrong with the answer the user just marked 没用, one of a fixed set (the
+    "哪里没帮上？" choices under the answer). 204, or 404 when the conversation has no recent 没用 without a reason."""
+    headers = _cors(request)
+    if foreign_origin(request, headers):
+        return error_json(403, "这个网站未被允许使用聊天接口。")
+    body = await read_json(request)
+    if isinstance(body, web.Response):
+        body.headers.update(headers)
+        return body
+    wait = await request.config_dict[keys.LIMITER].check(client_key(request.remote))
+    if wait:
+        response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
+        response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
+        return response
+    sender, reason = body.get("sender"), body.get("reason")
+    if not isinstance(sender, str) or not known_conversation(request, sender):
+        response = error_json(400, INVALID_CONVERSATION)
+    elif not isinstance(reason, str) or reason not in FEEDBACK_REASONS:
+        response = error_json(400, "请选择一个原因。")
+    else:
+        engine = request.config_dict[keys.RECORDS]
+        kept = await asyncio.to_thread(add_feedback_reason, engine, f"web-{sender}", reason)
+        response = web.Response(status=204) if kept else error_json(404, "没有找到要补充原因的反馈。")
+    response.headers.update(headers)
+    return response
 
 
 async def new_conversation(request: web.Request) -> web.Response:
@@ -159,6 +189,7 @@ async def info(request: web.Request) -> web.Response:
             "max_message_chars": settings.max_message_chars,
             "privacy": privacy_notice(settings.retention_days),
             "service": {"hotline": settings.hotline_number, "hours": settings.service_hours},
+            "feedback_reasons": [{"id": key, "title": title} for key, title in FEEDBACK_REASONS.items()],
         },
         headers=_cors(request),
     )

@@ -19,6 +19,8 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/api/conversations", chat.new_conversation)
     app.router.add_post("/api/chat", chat.chat)
     app.router.add_get("/api/chat/events", push.events)
+    app.router.add_post("/api/feedback-reason", chat.feedback_reason)
+    app.router.add_route("OPTIONS", "/api/feedback-reason", chat.preflight)
     app.router.add_route("OPTIONS", "/api/chat", chat.preflight)
     app.router.add_get("/api/clauses/{ref:[a-z0-9_-]+(?:@[0-9]{1,3})?/[a-z0-9-]+}", chat.clause)
     app.router.add_get("/api/info", chat.info)

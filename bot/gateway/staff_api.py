@@ -122,7 +122,13 @@ def _row(kb: Any, kind: str, row: Any, by: dict[int, str]) -> dict[str, Any]:
             suggested_titles=_titles(kb, row.suggested_refs),
         )
     else:
-        data.update(positive=row.positive, refs=row.clause_refs, text=row.user_text, cited=_titles(kb, row.clause_refs))
+        data.update(
+            positive=row.positive,
+            refs=row.clause_refs,
+            text=row.user_text,
+            cited=_titles(kb, row.clause_refs),
+            reason=store.FEEDBACK_REASONS.get(row.reason or ""),
+        )
     return data
 
 

@@ -69,6 +69,7 @@ class Feedback(StoreBase):
     user_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     handled: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(String(20))  # "哪里没帮上？" after a 没用 (FEEDBACK_REASONS), optional
 
 
 class UnansweredQuestion(StoreBase):

@@ -129,6 +129,33 @@ def record_feedback(
         return row.id
 
 
+# What a user may say went wrong after 没用: a fixed set, so that nothing they type is stored here.
+FEEDBACK_REASONS = {"unanswered": "没回答我的问题", "wrong": "信息不准确", "contact": "找不到联系方式", "other": "其他"}
+REASON_WINDOW = timedelta(minutes=30)
+
+
+def add_feedback_reason(engine: Engine, conversation_id: str, reason: str) -> bool:
+    """The reason for this conversation's latest 没用 of the last half hour that has none yet; False when none."""
+    if reason not in FEEDBACK_REASONS:
+        raise ValueError(reason)
+    with Session(engine) as session, session.begin():
+        row = session.scalars(
+            select(Feedback)
+            .where(
+                Feedback.conversation_id == conversation_id[:200],
+                Feedback.positive.is_(False),
+                Feedback.reason.is_(None),
+                Feedback.created_at >= utcnow() - REASON_WINDOW,
+            )
+            .order_by(Feedback.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return False
+        row.reason = reason
+        return True
+
+
 def record_unanswered(
     engine: Engine, conversation_id: str, text: str, region: str | None, suggested_refs: list[str]
 ) -> int:

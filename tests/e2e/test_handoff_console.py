@@ -242,6 +242,26 @@ def test_feedback_is_given_on_the_answer_itself_not_as_chat_bubbles(browser: web
         (True, "guizhou/17", "贵州企业海外维权找谁")
     ]  # stored with the question it rated
 
+    page.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("云南商标被抢注怎么办？", Keys.ENTER)
+    wait_for(browser, lambda: len(page.find_elements(By.CSS_SELECTOR, ".ipr-feedback .ipr-rate")) >= 2)
+    no_help = next(b for b in page.find_elements(By.CSS_SELECTOR, ".ipr-feedback .ipr-rate") if "没用" in b.text)
+    no_help.click()  # 没用: the offer of a person comes as a reply, and one optional question with fixed choices
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-reasons .ipr-rate"))
+    wait_for(browser, lambda: any("转人工" in b.text for b in page.find_elements(By.CSS_SELECTOR, ".ipr-quick-reply")))
+    choice = next(b for b in page.find_elements(By.CSS_SELECTOR, ".ipr-reasons .ipr-rate") if b.text == "信息不准确")
+    choice.click()
+    wait_for(browser, lambda: "已反馈：没用（信息不准确），谢谢" in page.text)
+    browser.save_screenshot(str(SHOTS / "feedback-reason-phone.png"))
+
+    def reasons() -> list[str | None]:
+        with Session(chat.engine) as session:
+            found = select(Feedback.reason).where(
+                Feedback.conversation_id == f"web-{sender}", Feedback.positive.is_(False)
+            )
+            return list(session.scalars(found))
+
+    wait_for(browser, lambda: reasons() == ["wrong"])
+
 
 def test_wechat_user_asks_for_a_case_status(chat: Chat) -> None:
     user = f"o{uuid.uuid4().hex[:20]}"

@@ -6,7 +6,13 @@ import json
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.kb.db import make_engine
+from bot.settings import Settings
+from bot.store.models import Feedback
+from bot.store.records import ensure_tables, record_feedback
 from tests.gateway.conftest import SENDER, WIDGET_ORIGIN
 
 
@@ -151,3 +157,30 @@ def test_token_bucket_refills() -> None:
     assert limiter.allow("b", now=0.0) == 0.0  # per client
     assert limiter.allow("a", now=1.0) == 0.0  # one token per second came back
     assert RateLimiter(0, 1).allow("a") == 0.0  # off
+
+
+async def test_a_reason_after_no_help_is_one_of_the_fixed_choices_for_the_latest_no_help(
+    client: TestClient, gateway_settings: Settings
+) -> None:
+    engine = make_engine(gateway_settings.database_url)
+    ensure_tables(engine)
+    record_feedback(engine, f"web-{SENDER}", True, ["guizhou/17"], "贵州企业海外维权找谁")
+    assert (await client.post("/api/feedback-reason", json={"sender": SENDER, "reason": "wrong"})).status == 404
+    record_feedback(engine, f"web-{SENDER}", False, ["guizhou/17"], "贵州企业海外维权找谁")
+    for body, status in (
+        ({"sender": SENDER, "reason": "我自己写的理由"}, 400),  # nothing typed is stored
+        ({"sender": SENDER[:-1] + "x", "reason": "wrong"}, 400),  # a forged conversation id
+        ({"sender": SENDER, "reason": ["wrong"]}, 400),
+        ({"sender": SENDER, "reason": "wrong"}, 204),
+        ({"sender": SENDER, "reason": "other"}, 404),  # the 没用 has its reason already
+    ):
+        response = await client.post("/api/feedback-reason", json=body)
+        assert response.status == status, (body, await response.text())
+    with Session(engine) as session:
+        assert [(f.positive, f.reason) for f in session.scalars(select(Feedback).order_by(Feedback.id))] == [
+            (True, None),
+            (False, "wrong"),
+        ]
+    info = await (await client.get("/api/info")).json()
+    assert info["feedback_reasons"][0] == {"id": "unanswered", "title": "没回答我的问题"}
+    engine.dispose()

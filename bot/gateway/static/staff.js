@@ -129,7 +129,8 @@
       return record.text + (suggested.length ? "\n建议条款：" + suggested.join("、") : "");
     }
     var cited = record.cited || record.refs || [];
-    return "问题：" + record.text + (cited.length ? "\n所评回答引用：" + cited.join("、") : "");
+    return "问题：" + record.text + (cited.length ? "\n所评回答引用：" + cited.join("、") : "") +
+      (record.reason ? "\n原因：" + record.reason : "");
   }
 
   function setView(name) {

@@ -210,12 +210,43 @@
 
     // 有用 / 没用 on the answer itself: two small buttons, sent without a chat bubble of their own; the bar then
     // says what was given. A 没用 gets the assistant's offer of a person (its reply shows as usual).
+    // After 没用, one optional question with fixed choices (nothing typed is stored): "哪里没帮上？"
+    function reasonChoices(entry, bar) {
+      var choices = el("div", "ipr-reasons");
+      choices.setAttribute("role", "group");
+      choices.setAttribute("aria-label", "哪里没帮上？（可选）");
+      choices.appendChild(el("span", "ipr-feedback-label", "哪里没帮上？（可选）"));
+      reasons.forEach(function (r) {
+        choices.appendChild(button("ipr-rate", r.title, function () {
+          entry.reason = r.title;
+          save();
+          bar.replaceWith(feedbackBar(entry));
+          postReason(r.id, 0);
+        }));
+      });
+      bar.appendChild(choices);
+    }
+
+    function postReason(reason, attempt) {
+      fetch(gateway + "/api/feedback-reason", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: state.sender, reason: reason })
+      }).then(function (response) {
+        // the 没用 itself may still be on its way: once more a moment later
+        if (response.status === 404 && attempt < 2) { setTimeout(function () { postReason(reason, attempt + 1); }, 1500); }
+      }).catch(function () { /* optional: a lost reason costs the user nothing */ });
+    }
+
     function feedbackBar(entry) {
       var bar = el("div", "ipr-feedback");
       bar.setAttribute("role", "group");
       bar.setAttribute("aria-label", "这条回答有帮助吗？");
       if (entry.rated) {
-        bar.appendChild(el("span", "ipr-rated", "已反馈：" + entry.rated + "，谢谢"));
+        bar.appendChild(el("span", "ipr-rated", "已反馈：" + entry.rated + (entry.reason ? "（" + entry.reason + "）" : "") + "，谢谢"));
+        if (entry.rated === "没用" && !entry.reason && !entry.reasonSkipped && reasons.length) {
+          reasonChoices(entry, bar);
+        }
         return bar;
       }
       bar.appendChild(el("span", "ipr-feedback-label", "有帮助吗？"));
@@ -566,6 +597,7 @@
     /* ---- an operator's reply, pushed by the gateway (server-sent events) while the page is open ---- */
 
     var stream = null;
+    var reasons = [];  // the "哪里没帮上？" choices, from /api/info
     function listen() {
       if (stream) { stream.close(); stream = null; }  // a renewed conversation id: the old stream is for the old id
       if (!state.sender || !window.EventSource) { return; }
@@ -698,6 +730,7 @@
 
     fetch(gateway + "/api/info").then(function (r) { return r.json(); }).then(function (info) {
       if (info.max_message_chars) { maxChars = info.max_message_chars; input.setAttribute("maxlength", String(maxChars)); }
+      if (Array.isArray(info.feedback_reasons)) { reasons = info.feedback_reasons; }
       welcome(info);
       state.log.forEach(renderEntry);
       if (state.log.length) { scrollToEnd(); } else { log.scrollTop = 0; }  // a new chat starts at its greeting
