@@ -92,6 +92,9 @@ bench-channels: train  ## latency of one message per channel (企业微信, 钉�
 bench-answer-length: env-app kb  ## visible characters of an answer before the fold (chat page) over the development questions → bench/results/answer_length.md
 	$(PY) -m bench.answer_length
 
+bench-push: env-app kb  ## operator's reply → open page (/api/chat/events), 1 and 30 pages waiting → bench/results/push_latency.md
+	$(PY) -m bench.push_latency --rounds 40
+
 bench-report: env-app  ## demand report on 50,000 synthetic conversations: figures vs SQL, build time → bench/results/report.md
 	$(PY) -m bench.report_bench --conversations 50000
 
