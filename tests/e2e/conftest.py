@@ -16,6 +16,8 @@ from tests.support.http import post_json
 from tests.support.ports import free_port
 from tests.support.stack import local_stack
 
+HOTLINE = "0851-00000000"
+HOURS = "工作日 9:00-17:00"
 STAFF_TOKEN = "e2e-staff-bootstrap-token-0123456789abcdef"  # >= 32 characters
 WECHAT_TOKEN = "e2e-wechat-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
@@ -68,6 +70,10 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
             "LOGIN_BURST_PER_ACCOUNT": "1000",
             "ACCEPT_CLIENT_CONVERSATION_IDS": "0",  # as deployed: the page and the tests ask for conversation ids
             "WIDGET_ORIGINS": f"http://127.0.0.1:{host_page_port}",
+            # The office's own line and hours as an office sets them (the page shows them; the assistant never
+            # makes one up): a test value.
+            "HOTLINE_NUMBER": HOTLINE,
+            "SERVICE_HOURS": HOURS,
             **channel_env(),  # 企业微信, 钉钉, 飞书 (tests/e2e/test_channels.py)
         },
     )

@@ -21,7 +21,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.settings import PROJECT_ROOT
-from tests.e2e.conftest import Chat
+from tests.e2e.conftest import HOTLINE, HOURS, Chat
 
 SHOTS = PROJECT_ROOT / "results" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
@@ -152,6 +152,13 @@ def converse(browser: webdriver.Chrome, scope: WebElement, shot: str) -> None:
 def test_chat_page(browser: webdriver.Chrome, chat: Chat) -> None:
     browser.get(f"{chat.gateway}/")
     page = browser.find_element(By.ID, "chat")
+    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    assert f"人工热线 {HOTLINE} · 服务时间 {HOURS}" in page.find_element(By.CSS_SELECTOR, ".ipr-service").text
+    tel = page.find_element(By.CSS_SELECTOR, ".ipr-service a.ipr-tel").get_attribute("href")
+    assert tel == "tel:" + HOTLINE.replace("-", "")  # tappable on a phone
+    assert (
+        f"需要人工服务：热线 {HOTLINE}，服务时间 {HOURS}。" in page.find_element(By.CSS_SELECTOR, ".ipr-welcome").text
+    )
     converse(browser, page, "page")
     asked = bubbles(page, "user")
     browser.refresh()  # the conversation is kept per tab

@@ -411,6 +411,11 @@
     function welcome(info) {
       var box = el("div", "ipr-msg ipr-bot ipr-welcome");
       box.appendChild(el("p", "ipr-text", "您好！告诉我您在哪个地区、遇到了什么知识产权问题，我会引用当地的保护方案回答，并注明出处和负责单位。"));
+      var service = info.service || {};
+      if (service.hotline || service.hours) {  // the office's own line, as set (never one of ours)
+        box.appendChild(el("p", "ipr-text", "需要人工服务：" + [service.hotline ? "热线 " + service.hotline : "",
+          service.hours ? "服务时间 " + service.hours : ""].filter(Boolean).join("，") + "。"));
+      }
       var plans = info.plans || [];
       if (plans.length) {
         var regions = labelledGroup(box, "您在哪个地区？", "ipr-regions", "ipr-regions");
