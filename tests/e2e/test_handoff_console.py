@@ -362,8 +362,11 @@ def test_console_is_accessible_and_ready_for_a_call(
     browser.save_screenshot(str(SHOTS / f"console-{name}.png"))
 
 
-def test_a_new_case_raises_the_badge_while_the_console_is_open(browser: webdriver.Chrome, chat: Chat) -> None:
-    browser.set_window_size(*DESKTOP)
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_new_case_raises_the_badge_while_the_console_is_open(
+    browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
+) -> None:
+    browser.set_window_size(*size)
     log_in(browser, chat)
     wait_for(browser, lambda: "第 1 页" in browser.find_element(By.ID, "page").text)
     time.sleep(1.5)  # the first event notes the newest case

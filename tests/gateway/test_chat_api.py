@@ -177,7 +177,8 @@ async def test_a_reason_after_no_help_is_one_of_the_fixed_choices_for_the_latest
         response = await client.post("/api/feedback-reason", json=body)
         assert response.status == status, (body, await response.text())
     with Session(engine) as session:
-        assert [(f.positive, f.reason) for f in session.scalars(select(Feedback).order_by(Feedback.id))] == [
+        mine = select(Feedback).where(Feedback.conversation_id == f"web-{SENDER}").order_by(Feedback.id)
+        assert [(f.positive, f.reason) for f in session.scalars(mine)] == [
             (True, None),
             (False, "wrong"),
         ]
