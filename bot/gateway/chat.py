@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from aiohttp import web
 
@@ -38,18 +39,10 @@ def clean_text(text: str) -> str:
 
 async def chat(request: web.Request) -> web.Response:
     headers = _cors(request)
-    if foreign_origin(request, headers):
-        return error_json(403, "这个网站未被允许使用聊天接口。")
-    body = await read_json(request)
+    body = await _admitted(request, headers)
     if isinstance(body, web.Response):
-        body.headers.update(headers)
         return body
     settings = request.config_dict[keys.SETTINGS]
-    wait = await request.config_dict[keys.LIMITER].check(client_key(request.remote))
-    if wait:
-        response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
-        response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
-        return response
     sender, message = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not known_conversation(request, sender):
         response = error_json(400, INVALID_CONVERSATION)
@@ -77,6 +70,25 @@ async def chat(request: web.Request) -> web.Response:
     return response
 
 
+async def _admitted(request: web.Request, headers: dict[str, str]) -> dict[str, Any] | web.Response:
+    """The JSON body of a widget's POST from an allowed site within the client's rate, else the answer to send."""
+    if foreign_origin(request, headers):
+        return error_json(403, "这个网站未被允许使用聊天接口。")
+    body = await read_json(request)
+    if isinstance(body, web.Response):
+        body.headers.update(headers)
+        return body
+    wait = await request.config_dict[keys.LIMITER].check(client_key(request.remote))
+    return _too_frequent(wait, headers) if wait else body
+
+
+def _too_frequent(wait: float, headers: dict[str, str]) -> web.Response:
+    seconds = max(1, round(wait))
+    response = error_json(429, f"请求过于频繁，请{seconds}秒后再试。")
+    response.headers.update({**headers, "Retry-After": str(seconds)})
+    return response
+
+
 def known_conversation(request: web.Request, sender: str) -> bool:
     if conversations.valid(request.config_dict[keys.CONVERSATION_SECRET], sender):
         return True
@@ -87,17 +99,9 @@ async def feedback_reason(request: web.Request) -> web.Response:
     """POST {"sender", "reason"}: what went wrong with the answer the user just marked 没用, one of a fixed set (the
     "哪里没帮上？" choices under the answer). 204, or 404 when the conversation has no recent 没用 without a reason."""
     headers = _cors(request)
-    if foreign_origin(request, headers):
-        return error_json(403, "这个网站未被允许使用聊天接口。")
-    body = await read_json(request)
+    body = await _admitted(request, headers)
     if isinstance(body, web.Response):
-        body.headers.update(headers)
         return body
-    wait = await request.config_dict[keys.LIMITER].check(client_key(request.remote))
-    if wait:
-        response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
-        response.headers.update({**headers, "Retry-After": str(max(1, round(wait)))})
-        return response
     sender, reason = body.get("sender"), body.get("reason")
     if not isinstance(sender, str) or not known_conversation(request, sender):
         response = error_json(400, INVALID_CONVERSATION)
@@ -117,9 +121,7 @@ async def new_conversation(request: web.Request) -> web.Response:
         return error_json(403, "这个网站未被允许使用聊天接口。")
     wait = await request.config_dict[keys.ID_LIMITER].check(client_key(request.remote))
     if wait:  # each id may open a 转人工 case: ids are issued at a human pace (issue 20 N10)
-        response = error_json(429, f"请求过于频繁，请{max(1, round(wait))}秒后再试。")
-        response.headers["Retry-After"] = str(max(1, round(wait)))
-        return response
+        return _too_frequent(wait, {})
     secret = request.config_dict[keys.CONVERSATION_SECRET]
     return json_response({"conversation": conversations.issue(secret)}, status=201)
 

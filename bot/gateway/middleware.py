@@ -76,13 +76,13 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     try:
         response = await handler(request)
     except web.HTTPException as error:
-        apply_security_headers(request, error.headers)
+        _secure(request, error.headers)
         raise
-    apply_security_headers(request, response.headers)
+    _secure(request, response.headers)
     return response
 
 
-def apply_security_headers(request: web.Request, headers: MutableMapping[str, str]) -> None:
+def _secure(request: web.Request, headers: MutableMapping[str, str]) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "no-referrer")
     headers["Server"] = ""  # aiohttp would name itself and its version; the header stays, empty
@@ -95,6 +95,22 @@ def apply_security_headers(request: web.Request, headers: MutableMapping[str, st
     if request.path.startswith("/api/"):
         for name, value in cors_headers(request, request.config_dict[keys.SETTINGS].widget_origins).items():
             headers.setdefault(name, value)
+
+
+async def open_event_stream(request: web.Request, headers: dict[str, str] | None = None) -> web.StreamResponse:
+    """A server-sent-events response, its headers sent at once — with the security headers, which this middleware
+    would otherwise add only after they had gone out."""
+    response = web.StreamResponse(
+        headers={
+            **(headers or {}),
+            "Content-Type": "text/event-stream; charset=utf-8",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",  # nginx would hold the events back
+        }
+    )
+    _secure(request, response.headers)
+    await response.prepare(request)
+    return response
 
 
 def foreign_origin(request: web.Request, cors: dict[str, str]) -> bool:

@@ -17,7 +17,7 @@ from aiohttp import web
 
 from bot.gateway import keys
 from bot.gateway.chat import known_conversation
-from bot.gateway.middleware import apply_security_headers, cors_headers, error_json, foreign_origin
+from bot.gateway.middleware import cors_headers, error_json, foreign_origin, open_event_stream
 from bot.gateway.push_feed import ReplyFeed, from_millis, millis
 from bot.gateway.ratelimit import client_key
 from bot.store.records import SentReply
@@ -102,16 +102,7 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def _stream(
     request: web.Request, feed: ReplyFeed, conversation_id: str, since: datetime, cors: dict[str, str]
 ) -> web.StreamResponse:
-    response = web.StreamResponse(
-        headers={
-            **cors,
-            "Content-Type": "text/event-stream; charset=utf-8",
-            "Cache-Control": "no-store",
-            "X-Accel-Buffering": "no",  # nginx would hold the events back
-        }
-    )
-    apply_security_headers(request, response.headers)  # the middleware's copy would come after the headers are sent
-    await response.prepare(request)
+    response = await open_event_stream(request, cors)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
     async with feed.waiting(conversation_id, since) as entry:

@@ -16,7 +16,7 @@ from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway import keys
-from bot.gateway.middleware import apply_security_headers, error_json, json_response, read_json
+from bot.gateway.middleware import error_json, json_response, open_event_stream, read_json
 from bot.gateway.staff import OPERATOR
 from bot.kb.changelog import change_phrases
 from bot.kb.errors import QueryError
@@ -188,15 +188,7 @@ async def case_events(request: web.Request) -> web.StreamResponse:
     many are open, whenever either changes. The check is one indexed query every 2 s per open console — consoles
     are a handful of operators, unlike chat pages."""
     engine = request.config_dict[keys.RECORDS]
-    response = web.StreamResponse(
-        headers={
-            "Content-Type": "text/event-stream; charset=utf-8",
-            "Cache-Control": "no-store",
-            "X-Accel-Buffering": "no",
-        }
-    )
-    apply_security_headers(request, response.headers)  # the middleware's copy would come after the headers are sent
-    await response.prepare(request)
+    response = await open_event_stream(request)
     last: tuple[int, int] | None = None
     loop = asyncio.get_running_loop()
     deadline = loop.time() + CASE_STREAM_SECONDS
