@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.answers.model import Cited
 from bot.citations import DISCLAIMER, item_block
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
@@ -68,11 +69,8 @@ def _matching(
 
 def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tuple[str, ...]) -> dict[str, Any]:
     leads = [a.name for a in item.agencies if a.role == "lead"]
-    known = [
-        request[DIRECTORY][(item.document.slug, name)]
-        for name in leads
-        if (item.document.slug, name) in request[DIRECTORY]
-    ]
+    kept = request[DIRECTORY]
+    known = [kept[(item.document.slug, name)] for name in leads if (item.document.slug, name) in kept]
     contact_lines = [f"联系方式：{c.agency}：{contact_text(c)}（本服务登记）" for c in known]
     return {
         "ref": item.ref,
@@ -84,7 +82,7 @@ def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tup
         "citation": item.citation,
         "deadline": item.deadline,
         "agencies": [{"name": a.name, "role": a.role_label} for a in item.agencies],
-        "lead": [a.name for a in item.agencies if a.role == "lead"],
+        "lead": leads,
         "contacts": [c.as_json() for c in known],
         "answer": "\n".join([item_block(item, quote), *contact_lines, DISCLAIMER]),
     }
@@ -141,7 +139,7 @@ def _titles(kb: KnowledgeBase, refs: list[str] | None) -> list[str]:
         except QueryError:
             titles.append(ref)
             continue
-        titles.append(f"{item.document.region} {item.label.split(' ')[0]}")
+        titles.append(Cited(item, ()).short_title)  # as the chat cites it
     return titles
 
 

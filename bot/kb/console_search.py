@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.kb.passages import plan_sentences
 from bot.kb.query import KnowledgeBase
 from bot.kb.views import Item
 
@@ -45,11 +44,14 @@ def console_search(kb: KnowledgeBase, question: str, region: str | None = None, 
     words = searched_words(kb, scope.text)
     if not words:
         return []
-    sentences = [(item, position, plan_sentences(item)) for position, item in enumerate(kb.snapshot.items)]
-    everything = [text for _, _, texts in sentences for text in texts]
+    # The plans' sentences as the knowledge base split them once (``kb.sentences``), by clause in plan order.
+    by_item: dict[str, tuple[Item, list[str]]] = {}
+    for row in kb.sentences.rows:
+        by_item.setdefault(row.item.ref, (row.item, []))[1].append(row.text)
+    everything = [row.text for row in kb.sentences.rows]
     rarity = {w: math.log(1 + len(everything) / (1 + sum(w in text for text in everything))) for w in words}
     found: list[tuple[float, int, int, Found]] = []
-    for item, position, texts in sentences:
+    for position, (item, texts) in enumerate(by_item.values()):
         if item.document.slug not in scope.slugs:
             continue
         best: tuple[float, int, str, tuple[str, ...]] | None = None
