@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +28,23 @@ def action_resources(kb_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> 
         cached.cache_clear()
     yield
     for cached in (resources.settings, resources.records_engine):
+        cached.cache_clear()
+
+
+@pytest.fixture()
+def own_records(
+    action_resources: None, kb_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A copy of the knowledge-base database per test: the cases, feedback, contacts and audit rows a test makes
+    meet no other test."""
+    database = tmp_path / "records.sqlite3"
+    shutil.copyfile(kb_settings.database_url.removeprefix("sqlite:///"), database)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
+        cached.cache_clear()
+    yield
+    resources.records_engine().dispose()
+    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
         cached.cache_clear()
 
 

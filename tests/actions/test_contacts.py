@@ -3,36 +3,19 @@ knowledge base and records database; without a directory nothing is added, with 
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from actions import resources
 from actions.answer import ActionAnswer
 from actions.resources import records_engine
-from bot.settings import Settings
 from bot.store import directory
 from tests.actions.test_handoff import Talk, contract, text_of
 
 PLANS = {"guizhou", "yunnan", "baode", "xizang", "guangxi"}
 
 
-@pytest.fixture(autouse=True)
-def own_records(
-    action_resources: None, kb_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    database = tmp_path / "records.sqlite3"
-    shutil.copyfile(kb_settings.database_url.removeprefix("sqlite:///"), database)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
-        cached.cache_clear()
-    yield
-    records_engine().dispose()
-    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
-        cached.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_records")  # a records database of its own per test
 
 
 async def test_the_lead_units_contact_follows_the_next_step(domain: dict[str, Any]) -> None:

@@ -5,9 +5,6 @@ would hold: the user's text or payload, the bot's messages with their buttons an
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,26 +20,11 @@ from actions.handoff import ActionHumanHandoff
 from actions.resources import records_engine
 from actions.service import ActionServiceInfo
 from actions.smalltalk import ActionSmalltalk
-from bot.settings import Settings
 from bot.store.models import Feedback, HandoffCase
 from bot.store.records import update_case
 from tests.actions.conftest import parse_data
 
-
-@pytest.fixture(autouse=True)
-def own_records(
-    action_resources: None, kb_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """A copy of the knowledge-base database per test: the cases and audit rows made here meet no other test."""
-    database = tmp_path / "records.sqlite3"
-    shutil.copyfile(kb_settings.database_url.removeprefix("sqlite:///"), database)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
-    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
-        cached.cache_clear()
-    yield
-    records_engine().dispose()
-    for cached in (resources.settings, resources.knowledge_base, resources.records_engine):
-        cached.cache_clear()
+pytestmark = pytest.mark.usefixtures("own_records")  # a records database of its own per test
 
 
 class Talk:

@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -119,19 +120,30 @@ def case_in(texts: list[str]) -> str:
     return found.group(0)
 
 
-@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(
-    browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
-) -> None:
+def new_chat_page(browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]) -> WebElement:
+    """The chat page at ``size`` in a conversation of its own (this tab's stored one cleared), its welcome shown."""
     browser.set_window_size(*size)
     browser.get(f"{chat.gateway}/")
     browser.execute_script("sessionStorage.clear()")
     browser.refresh()
     page = browser.find_element(By.ID, "chat")
     wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
-    page.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("转人工", Keys.ENTER)
-    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(page, "bot")))
-    number = case_in(bubbles(page, "bot"))
+    return page
+
+
+def ask_for_a_person(browser: webdriver.Chrome, scope: WebElement) -> str:
+    """转人工 typed into ``scope`` (the page or the widget's panel): the case number of the reply."""
+    scope.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("转人工", Keys.ENTER)
+    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(scope, "bot")))
+    return case_in(bubbles(scope, "bot"))
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(
+    browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
+) -> None:
+    page = new_chat_page(browser, chat, size)
+    number = ask_for_a_person(browser, page)
     time.sleep(1)  # the page opens its stream once the reply is shown
     sent = operator_replies(chat, number, "您好，<b>已收到</b>，请准备展会照片。")
     wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-operator"), seconds=PUSH_PROMISE)
@@ -151,17 +163,9 @@ def test_the_operators_reply_appears_on_the_open_chat_page_within_5_s(
 def test_a_new_tab_reads_the_reply_with_the_contacts_last_four_and_a_wrong_ending_reads_nothing(
     browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
 ) -> None:
-    browser.set_window_size(*size)
-    browser.get(f"{chat.gateway}/")
-    browser.execute_script("sessionStorage.clear()")
-    browser.refresh()
-    page = browser.find_element(By.ID, "chat")
-    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
-    box = page.find_element(By.CSS_SELECTOR, ".ipr-input")
-    box.send_keys("转人工", Keys.ENTER)
-    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(page, "bot")))
-    number = case_in(bubbles(page, "bot"))
-    box.send_keys("13812345678", Keys.ENTER)
+    page = new_chat_page(browser, chat, size)
+    number = ask_for_a_person(browser, page)
+    page.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("13812345678", Keys.ENTER)
     wait_for(browser, lambda: any("电话 13812345678" in t for t in bubbles(page, "bot")))
     reply = f"请于周五前把侵权链接发给我们（{size[0]}）。"
     operator_replies(chat, number, reply)
@@ -200,9 +204,7 @@ def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
     panel = open_widget(browser, f"{host_page}/index.html")
     root = browser.find_element(By.CSS_SELECTOR, "[data-ipr-widget]").shadow_root
     wait_for(browser, lambda: panel.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
-    panel.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("转人工", Keys.ENTER)
-    wait_for(browser, lambda: any(CASE.search(t) for t in bubbles(panel, "bot")))
-    number = case_in(bubbles(panel, "bot"))
+    number = ask_for_a_person(browser, panel)
     root.find_element(By.CSS_SELECTOR, ".ipr-close-widget").click()
     time.sleep(1)
     sent = operator_replies(chat, number, "已转省市场监管局，两个工作日内回电。")
@@ -219,12 +221,7 @@ def test_a_closed_widget_counts_the_operators_reply_on_its_badge(
 
 
 def test_feedback_is_given_on_the_answer_itself_not_as_chat_bubbles(browser: webdriver.Chrome, chat: Chat) -> None:
-    browser.set_window_size(*PHONE)
-    browser.get(f"{chat.gateway}/")
-    browser.execute_script("sessionStorage.clear()")
-    browser.refresh()
-    page = browser.find_element(By.ID, "chat")
-    wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-welcome"))
+    page = new_chat_page(browser, chat, PHONE)
     page.find_element(By.CSS_SELECTOR, ".ipr-input").send_keys("贵州企业海外维权找谁？", Keys.ENTER)
     wait_for(browser, lambda: page.find_elements(By.CSS_SELECTOR, ".ipr-feedback .ipr-rate"))
     users = bubbles(page, "user")

@@ -106,6 +106,13 @@ def case(engine: Engine, conversation: str, channel: str, reply_to: dict[str, st
     return case_id, number
 
 
+def replied(engine: Engine, conversation: str, channel: str, reply_to: dict[str, str], text: str) -> tuple[int, str]:
+    """A case opened on ``channel`` that an operator has answered with ``text``."""
+    case_id, number = case(engine, conversation, channel, reply_to)
+    update_case(engine, case_id, "wang", "reply", text)
+    return case_id, number
+
+
 def state(engine: Engine, case_id: int) -> HandoffCase:
     with Session(engine) as session:
         found = session.get(HandoffCase, case_id)
@@ -120,8 +127,7 @@ def text_for(number: str, reply: str) -> str:
 async def test_wechat_sends_a_customer_service_message_once(
     delivery: ReplyDelivery, platforms: Platforms, engine: Engine
 ) -> None:
-    case_id, number = case(engine, "wechat-oUser1", "wechat", {"user": "oUser1"})
-    update_case(engine, case_id, "wang", "reply", "请带上展会照片到省商务厅。")
+    case_id, number = replied(engine, "wechat-oUser1", "wechat", {"user": "oUser1"}, "请带上展会照片到省商务厅。")
     assert [d.case_number for d in await delivery.deliver_once()] == [number]
     assert platforms.requests == [
         {"method": "GET", "path": "/cgi-bin/token", "token": "", "body": None,
@@ -143,8 +149,7 @@ async def test_wecom_sends_an_application_message_and_renews_a_stale_token(
     delivery: ReplyDelivery, platforms: Platforms, engine: Engine
 ) -> None:
     platforms.stale_token_once.add("/cgi-bin/message/send")
-    case_id, number = case(engine, "wecom-ww-corp-zhangsan", "wecom", {"user": "zhangsan"})
-    update_case(engine, case_id, "wang", "reply", "已转市场监管局。")
+    case_id, number = replied(engine, "wecom-ww-corp-zhangsan", "wecom", {"user": "zhangsan"}, "已转市场监管局。")
     await delivery.deliver_once()
     body = {"touser": "zhangsan", "msgtype": "text", "agentid": 1000002,
             "text": {"content": text_for(number, "已转市场监管局。")}}  # fmt: skip
@@ -160,10 +165,9 @@ async def test_wecom_sends_an_application_message_and_renews_a_stale_token(
 async def test_dingtalk_writes_to_the_person_or_into_the_group_it_was_asked_in(
     delivery: ReplyDelivery, platforms: Platforms, engine: Engine
 ) -> None:
-    single, first = case(engine, "dingtalk-manager4220", "dingtalk", {"user": "manager4220"})
-    group, second = case(engine, "dingtalk-cid1-manager4220", "dingtalk", {"user": "manager4220", "chat": "cid1"})
-    update_case(engine, single, "wang", "reply", "单聊答复")
-    update_case(engine, group, "wang", "reply", "群聊答复")
+    _, first = replied(engine, "dingtalk-manager4220", "dingtalk", {"user": "manager4220"}, "单聊答复")
+    group = {"user": "manager4220", "chat": "cid1"}
+    _, second = replied(engine, "dingtalk-cid1-manager4220", "dingtalk", group, "群聊答复")
     await delivery.deliver_once()
     assert platforms.requests[0] == {
         "method": "POST", "path": "/v1.0/oauth2/accessToken", "query": {}, "token": "",
@@ -182,10 +186,9 @@ async def test_dingtalk_writes_to_the_person_or_into_the_group_it_was_asked_in(
 async def test_feishu_writes_to_the_user_or_the_group_chat(
     delivery: ReplyDelivery, platforms: Platforms, engine: Engine
 ) -> None:
-    single, first = case(engine, "feishu-ou_user1", "feishu", {"user": "ou_user1"})
-    group, second = case(engine, "feishu-oc_chat1-ou_user1", "feishu", {"user": "ou_user1", "chat": "oc_chat1"})
-    update_case(engine, single, "wang", "reply", "私聊答复")
-    update_case(engine, group, "wang", "reply", "群聊答复")
+    _, first = replied(engine, "feishu-ou_user1", "feishu", {"user": "ou_user1"}, "私聊答复")
+    group = {"user": "ou_user1", "chat": "oc_chat1"}
+    _, second = replied(engine, "feishu-oc_chat1-ou_user1", "feishu", group, "群聊答复")
     await delivery.deliver_once()
     assert platforms.requests[0]["body"] == {"app_id": "cli_app", "app_secret": "feishu-secret"}
     assert [(r["path"], r["query"], r["token"], r["body"]) for r in platforms.sends()] == [
@@ -202,8 +205,7 @@ async def test_a_refusal_is_kept_for_the_console_and_not_retried(
     delivery: ReplyDelivery, platforms: Platforms, engine: Engine
 ) -> None:
     platforms.refuse["/cgi-bin/message/custom/send"] = (200, {"errcode": 45015, "errmsg": "response out of time limit"})
-    case_id, _ = case(engine, "wechat-oLate", "wechat", {"user": "oLate"})
-    update_case(engine, case_id, "wang", "reply", "答复")
+    case_id, _ = replied(engine, "wechat-oLate", "wechat", {"user": "oLate"}, "答复")
     await delivery.deliver_once()
     assert state(engine, case_id).delivery_error == "公众号拒绝发送：errcode 45015"
     await delivery.deliver_once()
