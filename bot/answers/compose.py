@@ -43,6 +43,9 @@ SIDE_NEEDED = ("resolve_dispute",)  # "侵权了怎么办": which side the user 
 # Asked which side they are on only when the model also weighs the accused's need this much: resolve_dispute is a
 # holder's need, and "被人抄袭了怎么处理" says so without a side word the side classifier knows.
 SIDE_DOUBT = 0.15
+# A served question that also asks how to go about it ("能贷款吗，要什么材料"): the model's weight on the procedure
+# need beside the one it read, from which the reply says that the plans do not write the procedure.
+ASIDE = 0.15
 
 
 def answer(
@@ -116,10 +119,44 @@ def _decide(
             return led
     if need is None:
         return nothing_found(wording)
-    if reading.confidence < NEED_CONFIDENCE and reading.runner_up is not None:
+    if reading.confidence < NEED_CONFIDENCE and reading.runner_up is not None and _choice_matters(reading, need):
         return confirm_need(wording, reading)
     if not need.served:
-        return limit_answer(kb, wording, need, reading.side, scope)
+        measure = _measure_asked(reading, needs, need)
+        if measure is None:
+            return limit_answer(kb, wording, need, reading.side, scope)
+        return _unwritten_procedure(wording, _served(kb, wording, reading, measure, scope))
+    served = _served(kb, wording, reading, need, scope)
+    if reading.runner_up is not None and reading.runner_up.measure_as and reading.runner_up_confidence >= ASIDE:
+        return _unwritten_procedure(wording, served)
+    return served
+
+
+def _choice_matters(reading: Reading, need: Need) -> bool:
+    """Which need was meant is asked only when the answer turns on it: two needs the plans cannot serve both end
+    in an honest limit, and the likelier one's wording says it."""
+    return need.served or (reading.runner_up is not None and reading.runner_up.served)
+
+
+def _measure_asked(reading: Reading, needs: dict[str, Need], need: Need) -> Need | None:
+    """How to get a measure the plans write ("维权援助怎么申请", "质押融资要什么材料"): the measure is served by the
+    need the table names, and the reply says the procedure is not written; any other procedure is a limit."""
+    if not need.measure_as:
+        return None
+    measure = needs[need.measure_as]
+    return measure if any(s.id in measure.prefer for s in reading.subjects) else None
+
+
+def _unwritten_procedure(wording: Wording, decided: Answer) -> Answer:
+    if decided.kind != "answer":
+        return decided
+    return dataclasses.replace(decided, notes=(*decided.notes, wording.text("utter_procedure_not_written")))
+
+
+def _served(
+    kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, scope: RegionScope | None
+) -> Answer:
+    """A need the plans serve, answered from evidence only."""
     if need.id in SIDE_NEEDED and reading.side is None and _side_in_doubt(reading, need):
         return clarify_side(wording)
     evidence = gather(kb, reading, need)

@@ -30,6 +30,7 @@ class Need:
     limit: str | None = None  # utter_limit_<limit> when the plans cannot serve it
     nearest: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # side → subject ids
     accused_as: str | None = None  # the need to serve instead for an accused asker
+    measure_as: str | None = None  # the need that serves a measure the plans write, asked how to get (a procedure)
 
     def nearest_for(self, side: str | None) -> tuple[str, ...]:
         return self.nearest.get(side or "none", self.nearest.get("*", ()))
@@ -59,5 +60,6 @@ def load_needs(path: Path) -> dict[str, Need]:
             limit=entry.get("limit"),
             nearest=nearest,
             accused_as=entry.get("accused_as"),
+            measure_as=entry.get("measure_as"),
         )
     return needs

@@ -144,6 +144,37 @@ def test_an_uncertain_need_is_asked_with_buttons_then_answered(ask) -> None:  # 
     assert chosen.kind == "ask_region" and chosen.question == "网上那家店的货好像是仿我们的"
 
 
+def test_two_needs_the_plans_cannot_serve_are_not_asked_between(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    """Either need ends in an honest limit: the likelier one's is given, not a choice that changes nothing."""
+    unsure = Parse("judge_infringement", 0.25, (("judge_infringement", 0.25), ("ask_fee", 0.2), ("ask_law", 0.1)))
+    reply = ask("把流行歌改了词自己唱着玩行不行", unsure)
+    assert reply.kind == "limit" and reply.verdict == wording.text("utter_limit_judgment")
+
+
+def test_how_to_get_a_measure_the_plans_write_is_answered_with_it_and_the_unwritten_steps(
+    ask, wording: Wording
+) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("用专利做质押融资要走什么流程，准备哪些资料", Parse.of("ask_procedure"))
+    text = plain_text(reply, wording)
+    assert reply.kind == "answer" and set(reply.refs) == {"xizang/7", "guizhou/8"}
+    assert "中国人民银行拉萨中心支行" in text
+    assert wording.text("utter_procedure_not_written") in reply.notes
+
+
+def test_a_procedure_of_no_measure_stays_a_limit(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("商标续展要交哪些材料", Parse.of("ask_procedure"))
+    assert reply.kind == "limit" and reply.verdict == wording.text("utter_limit_procedure")
+
+
+def test_a_measure_asked_with_how_to_apply_says_the_steps_are_not_written(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    read = Parse("seek_support", 0.7, (("seek_support", 0.7), ("ask_procedure", 0.2)))
+    reply = ask("有没有知识产权保险，在哪里办", read, Conversation(province="贵州省"))
+    assert reply.kind == "answer" and reply.refs[0] == "guizhou/17"
+    assert wording.text("utter_procedure_not_written") in reply.notes
+    plain = ask("有没有知识产权保险", Parse.of("seek_support"), Conversation(province="贵州省"))
+    assert wording.text("utter_procedure_not_written") not in plain.notes
+
+
 def test_a_deadline_question_about_a_subject_is_answered_with_the_clause_and_its_deadline(
     ask, wording: Wording
 ) -> None:  # type: ignore[no-untyped-def]

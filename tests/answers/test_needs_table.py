@@ -43,6 +43,8 @@ def test_every_subject_the_table_names_is_in_the_registry(kb: KnowledgeBase, nee
     }
     assert named <= set(kb.subjects)
     assert all(needs[n.accused_as].served for n in needs.values() if n.accused_as)
+    # a procedure served as a measure needs a served need that names the measures it serves
+    assert all(needs[n.measure_as].served and needs[n.measure_as].prefer for n in needs.values() if n.measure_as)
 
 
 @pytest.mark.parametrize("side", SIDES)
