@@ -56,6 +56,13 @@ def test_a_reward_for_reporting_is_answered_across_plans(ask, wording: Wording) 
     assert {b.title for b in reply.buttons} >= {"贵州省", "云南省", "广西壮族自治区"}
 
 
+def test_a_reward_for_a_patent_is_not_answered_with_the_reward_for_reporting(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    """云南 第20条 rewards 举报; 推进计划第91项 is 专利资助: the user asked about a patent, not a report."""
+    reply = ask("企业拿到发明专利，云南有没有奖励", Parse.of("seek_support"))
+    assert reply.kind == "answer" and reply.refs[0] == "yunnan/task-91"
+    assert "专利资助" in plain_text(reply, wording) and "yunnan/20" not in reply.refs[:1]
+
+
 def test_a_loan_against_a_trademark_names_the_two_plans_that_have_it(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
     reply = ask("商标可以贷款吗，需要什么材料", Parse.of("seek_support"))
     text = plain_text(reply, wording)
