@@ -75,12 +75,18 @@ def reached(reply: Answer, wording: Wording) -> Answer:
     if targets is None:
         return reply
     try:
-        found, kept = contacts_for(records_engine(), *targets)
+        directory, kept = directory_contacts(*targets)
     except SQLAlchemyError:
         log.exception("service directory not readable: the answer goes without contacts")
         return reply
-    directory = {name: AgencyContact(c.agency, c.phone, c.hours, c.address, c.website) for name, c in found.items()}
     return with_contacts(reply, wording, directory, kept)
+
+
+def directory_contacts(plan: str, agencies: list[str]) -> tuple[dict[str, AgencyContact], bool]:
+    """The directory's contacts of these agencies of a plan, as the answers carry them, and whether the service
+    keeps a directory at all."""
+    found, kept = contacts_for(records_engine(), plan, agencies)
+    return {name: AgencyContact(c.agency, c.phone, c.hours, c.address, c.website) for name, c in found.items()}, kept
 
 
 def slot_events(reply: Answer) -> list[EventType]:
