@@ -153,9 +153,7 @@ def _unwritten_procedure(wording: Wording, decided: Answer) -> Answer:
     return dataclasses.replace(decided, notes=(*decided.notes, wording.text("utter_procedure_not_written")))
 
 
-def _served(
-    kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, scope: RegionScope | None
-) -> Answer:
+def _served(kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, scope: RegionScope | None) -> Answer:
     """A need the plans serve, answered from evidence only."""
     if need.id in SIDE_NEEDED and reading.side is None and _side_in_doubt(reading, need):
         return clarify_side(wording)

@@ -45,7 +45,7 @@ async def test_a_kept_directory_without_the_unit_says_so(domain: dict[str, Any])
 
 
 async def test_an_agencys_number_comes_from_the_directory_never_from_the_plans(domain: dict[str, Any]) -> None:
-    """"拉萨市场监管局电话多少" asks for an agency's number, not the service's hotline: the plans have none, so the
+    """ "拉萨市场监管局电话多少" asks for an agency's number, not the service's hotline: the plans have none, so the
     directory's entry for 西藏's 自治区市场监管局 is given when kept, and otherwise that none is kept."""
     asked = "西藏拉萨市场监管局的电话多少"
     before = await Talk(domain, "web-agency-phone-0").turn(ActionServiceInfo(), asked, "ask_hotline")
