@@ -214,8 +214,18 @@ def _for_region(kb: KnowledgeBase, wording: Wording, evidence: Evidence, scope: 
 
 def _missing_in_region(kb: KnowledgeBase, wording: Wording, evidence: Evidence, scope: RegionScope) -> Answer:
     """The region's plan does not write the subject (computed) — and which plans do, with their clauses."""
-    subject = evidence.core or kb.subjects[evidence.need.channels[0]]
-    stated = [c.text(wording) for d in scope.documents if (c := claims.missing(kb, subject, d)) is not None]
+    # what the region's plan lacks: the user's subject, else the need's channel (西藏 writes 仿冒 but not 投诉举报),
+    # else only that no clause of it answers this
+    subjects = [evidence.core] if evidence.core is not None else []
+    subjects += [kb.subjects[c] for c in evidence.need.channels]
+    stated = next(
+        (
+            found
+            for subject in subjects
+            if (found := [c.text(wording) for d in scope.documents if (c := claims.missing(kb, subject, d))])
+        ),
+        [wording.text("utter_claim_missing_answer", region=d.region) for d in scope.documents],
+    )
     others = [p for p in evidence.best_per_plan() if p.item.document.slug not in scope.slugs][:MAX_CITED]
     cited = tuple(Cited(p.item, p.sentences) for p in others)
     where = "、".join(c.short_title for c in cited)

@@ -79,6 +79,26 @@ def test_a_region_without_the_subject_says_so_and_points_to_the_plans_with_it(as
     assert reply.refs[0] in ("xizang/7", "guizhou/8")
 
 
+def test_a_region_without_the_channel_says_which_channel_it_lacks(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    """西藏 writes 仿冒 but no 投诉举报: the verdict says so (computed), then which plans have it."""
+    reply = ask("西藏有人卖仿冒我们的产品，去哪举报", Parse.of("report_infringement", "holder"))
+    assert reply.kind == "answer" and reply.region == "xizang"
+    assert reply.verdict.startswith("西藏自治区的方案没有写到投诉举报；写到的有")
+    assert all(not ref.startswith("xizang/") for ref in reply.refs)
+
+
+@pytest.mark.parametrize("region", ["贵州省", "云南省", "山西省", "西藏自治区", "广西壮族自治区"])
+def test_no_verdict_is_left_without_its_statement(
+    kb: KnowledgeBase, needs: dict[str, Need], wording: Wording, region: str
+) -> None:
+    """Every served need about every subject of the registry, in each region: a verdict never starts mid-sentence."""
+    for need in (n for n in needs.values() if n.served):
+        for subject in kb.subjects.values():
+            text = f"关于{min(subject.plan_words)}的问题"
+            reply = answer(kb, needs, wording, text, Parse.of(need.id), Conversation(province=region))
+            assert not reply.verdict.startswith(("；", "，", "。")), (need.id, subject.id, reply.verdict)
+
+
 def test_a_report_asks_the_region_as_a_person_would_be_asked(ask) -> None:  # type: ignore[no-untyped-def]
     first = ask("抖音直播卖假货怎么举报", Parse.of("report_infringement"))
     assert first.kind == "ask_region" and "您在哪个地区" in first.verdict and "企业" not in first.verdict
