@@ -127,7 +127,8 @@ def _decide(
             return limit_answer(kb, wording, need, reading.side, scope)
         return _unwritten_procedure(wording, _served(kb, wording, reading, measure, scope))
     served = _served(kb, wording, reading, need, scope)
-    if reading.runner_up is not None and reading.runner_up.measure_as and reading.runner_up_confidence >= ASIDE:
+    procedure = reading.runner_up
+    if procedure is not None and reading.runner_up_confidence >= ASIDE and _measure_asked(reading, needs, procedure):
         return _unwritten_procedure(wording, served)
     return served
 

@@ -200,6 +200,10 @@ def test_a_measure_asked_with_how_to_apply_says_the_steps_are_not_written(ask, w
     assert wording.text("utter_procedure_not_written") in reply.notes
     plain = ask("有没有知识产权保险", Parse.of("seek_support"), Conversation(province="贵州省"))
     assert wording.text("utter_procedure_not_written") not in plain.notes
+    # a weight on the procedure beside a question about no measure (商标抢注) says nothing about steps
+    squatted = Parse("ask_policy", 0.6, (("ask_policy", 0.6), ("ask_procedure", 0.2)))
+    policy = ask("商标被抢注，云南有什么措施", squatted)
+    assert policy.kind == "answer" and wording.text("utter_procedure_not_written") not in policy.notes
 
 
 def test_a_deadline_question_about_a_subject_is_answered_with_the_clause_and_its_deadline(
