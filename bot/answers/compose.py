@@ -162,7 +162,7 @@ def _served(kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, s
     if not evidence.passages:
         if need.limit:
             return limit_answer(kb, wording, need, reading.side, scope)
-        if need.evidence == "subject" and evidence.core is None:
+        if need.evidence == "subject" and evidence.core is None and not _names_the_unwritten(kb, reading):
             return unclear_subject(kb, wording)
         return nothing_found(wording, record=True)
     if scope is not None:
@@ -172,6 +172,15 @@ def _served(kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, s
     if need.ask_region:
         return _ask_region(kb, wording, evidence)
     return _across_plans(kb, wording, evidence)
+
+
+UNWRITTEN_MIN_CHARS = 3  # 集成电路, 布图设计: a compound the plans never write; two characters are often colloquial
+
+
+def _names_the_unwritten(kb: KnowledgeBase, reading: Reading) -> bool:
+    """The question names something no plan writes ("集成电路布图设计有保护吗"): the plans are silent on it, and
+    asking which measure is meant would not help."""
+    return any(len(w) >= UNWRITTEN_MIN_CHARS and kb.sentences.idf(w) == 0 for w in reading.words)
 
 
 def _side_in_doubt(reading: Reading, need: Need) -> bool:

@@ -222,6 +222,14 @@ def test_an_uncovered_region_says_which_regions_are_covered(ask, wording: Wordin
     assert all(region in reply.verdict for region in ("贵州省", "云南省", "西藏自治区", "广西壮族自治区"))
 
 
+def test_a_measure_for_something_no_plan_writes_is_not_asked_back(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    """No plan writes 集成电路: asking "which measure?" would not help; saying the plans are silent does."""
+    reply = ask("集成电路布图设计有保护吗", Parse.of("ask_policy"))
+    assert reply.kind == "limit" and reply.verdict == wording.text("utter_plans_silent") and reply.record_unanswered
+    vague = ask("有没有什么保护措施", Parse.of("ask_policy"))
+    assert vague.kind == "clarify" and vague.verdict == wording.text("utter_clarify_subject")
+
+
 def test_a_served_need_about_nothing_the_plans_write_is_an_honest_limit(ask) -> None:  # type: ignore[no-untyped-def]
     reply = ask("哪个部门管食品安全", Parse.of("find_agency"))
     assert reply.kind in ("limit", "clarify") and reply.refs == []
