@@ -37,6 +37,7 @@ class Group:
     key: str
     words: frozenset[str]
     weight: float = 1.0
+    heading_weight: float = HEADING_WEIGHT  # what a match in a clause's heading is worth against one in its body
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,20 @@ class SentenceIndex:
         """Clauses and tasks of the allowed plans (all when None) by their groups' weighted best-sentence scores,
         best first; ``require`` keeps only those whose matched group keys it accepts."""
         best: dict[str, dict[str, tuple[float, int]]] = {}  # item ref → group key → (score, row)
+        body: dict[str, dict[str, tuple[float, int]]] = {}  # …the same in the body only: what is quoted
         for group in groups:
             for word in group.words:
                 for index, score in self._postings.get(word, ()):
                     row = self.rows[index]
                     if allowed is not None and row.item.document.slug not in allowed:
                         continue
-                    weighted = score * (HEADING_WEIGHT if row.heading else 1.0)
+                    weighted = score * (group.heading_weight if row.heading else 1.0)
                     found = best.setdefault(row.item.ref, {})
                     if weighted > found.get(group.key, (0.0, -1))[0]:
                         found[group.key] = (weighted, index)
+                    in_body = body.setdefault(row.item.ref, {})
+                    if not row.heading and score > in_body.get(group.key, (0.0, -1))[0]:
+                        in_body[group.key] = (score, index)
         weights = {g.key: g.weight for g in groups}
         passages = []
         for ref, found in best.items():
@@ -131,7 +136,9 @@ class SentenceIndex:
             score = sum(weights[key] * value for key, (value, _) in found.items())
             if item.kind == "task":
                 score *= TASK_DISCOUNT
-            passages.append(Passage(item, self._quoted(ref, found, weights), score, matched))
+            # the heading says what the clause is about; the quote is what it does (the heading only when alone)
+            quoted_from = {key: body.get(ref, {}).get(key, value) for key, value in found.items()}
+            passages.append(Passage(item, self._quoted(ref, quoted_from, weights), score, matched))
         passages.sort(key=lambda p: (-p.score, p.item.ref))
         return passages[:limit]
 
