@@ -26,7 +26,7 @@ from bot.kb.subjects import Subject
 MIN_SCORE = 1.5
 CORE_WEIGHT = 1.0
 CHANNEL_WEIGHT = 1.0
-CHANNEL_HEADING_WEIGHT = 1.5
+CHANNEL_HEADING_WEIGHT = 1.5  # the channel in a clause's heading (what it is about) outweighs one in its body
 CHANNEL_SPREAD_WEIGHT = 0.25  # each further channel of a need with several (维权援助, 调解, 仲裁 …) a clause holds
 OTHER_SUBJECT_WEIGHT = 0.4
 SAID_WEIGHT = 0.3  # each word the user typed that a sentence holds as they typed it  # the user's other subjects order the clauses that already answer
@@ -84,7 +84,8 @@ def gather(kb: KnowledgeBase, reading: Reading, need: Need) -> Evidence:
     groups: list[Group] = (
         [Group(CHANNEL, channel_words, CHANNEL_WEIGHT, CHANNEL_HEADING_WEIGHT)] if channel_words else []
     )
-    if len(need.channels) > 1:  # a clause about the ways to settle a dispute names several; one in passing, one
+    # a clause about the ways to settle a dispute names several of them; one that mentions a channel in passing, one
+    if len(need.channels) > 1:
         groups += [Group(f"{CHANNEL}:{c}", kb.subjects[c].plan_words, CHANNEL_SPREAD_WEIGHT) for c in need.channels]
     for subject in reading.subjects:
         if subject.id in need.channels:
