@@ -166,6 +166,10 @@ def _served(kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, s
             return unclear_subject(kb, wording)
         return nothing_found(wording, record=True)
     if scope is not None:
+        if need.limit and not evidence.in_plans(scope.slugs):
+            # what other plans say about 恶意诉讼 does not help someone sued where their own plan is silent: the honest
+            # limit, with the measures of their region
+            return limit_answer(kb, wording, need, reading.side, scope)
         return _for_region(kb, wording, evidence, scope)
     if len(evidence.plans) == 1:
         return _only_plan(kb, wording, evidence)

@@ -127,6 +127,15 @@ def test_a_lawsuit_against_the_asker_is_a_limit_with_mediation_never_the_other_s
     assert "调解" in quoted and "举报" not in quoted and "打击" not in quoted
 
 
+def test_an_accused_party_whose_plan_is_silent_gets_the_limit_and_their_regions_measures(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    """贵州's plan has no clause on 恶意诉讼 with 商业秘密: not 广西's or 云南's, but 贵州's own 调解 / 维权援助."""
+    reply = ask(
+        "被起诉侵犯商业秘密，怎么办", Parse.of("respond_accusation", "accused"), Conversation(province="贵州省")
+    )
+    assert reply.kind == "limit" and reply.verdict == wording.text("utter_limit_accused")
+    assert reply.refs and all(ref.startswith("guizhou/") for ref in reply.refs)
+
+
 def test_an_accused_party_asking_for_a_judgment_is_pointed_to_mediation(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
     reply = ask("我们卖的包装上用了一个卡通形象，被说侵权了，这算不算", Parse.of("judge_infringement", "accused"))
     text = plain_text(reply, wording)
