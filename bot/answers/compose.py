@@ -121,6 +121,9 @@ def _decide(
         return nothing_found(wording)
     if reading.confidence < NEED_CONFIDENCE and reading.runner_up is not None and _choice_matters(reading, need):
         return confirm_need(wording, reading)
+    other_side = _other_sides_need(reading, needs, need)
+    if other_side is not None:
+        return confirm_need(wording, dataclasses.replace(reading, runner_up=other_side))
     if not need.served:
         measure = _measure_asked(reading, needs, need)
         if measure is None:
@@ -131,6 +134,18 @@ def _decide(
     if procedure is not None and reading.runner_up_confidence >= ASIDE and _measure_asked(reading, needs, procedure):
         return _unwritten_procedure(wording, served)
     return served
+
+
+def _other_sides_need(reading: Reading, needs: dict[str, Need], need: Need) -> Need | None:
+    """An accused party's need read while the side model does not read the asker as accused ("遇到侵权了，投诉应该怎么
+    做"): which side they are on decides everything, so the holder's counterpart is offered beside it — the one the
+    model weighed, else the first the table names. None when the side agrees or the user chose the need."""
+    if need.side is None or reading.side == need.side or reading.confidence >= 1.0:
+        return None
+    counterparts = [n for n in needs.values() if n.accused_as == need.id]
+    if reading.runner_up in counterparts:
+        return reading.runner_up
+    return counterparts[0] if counterparts else None
 
 
 def _choice_matters(reading: Reading, need: Need) -> bool:

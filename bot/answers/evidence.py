@@ -78,15 +78,19 @@ def core_subject(reading: Reading, need: Need) -> Subject | None:
 def gather(kb: KnowledgeBase, reading: Reading, need: Need) -> Evidence:
     """The clauses of every plan that serve ``need`` for this reading, best first (empty when none does)."""
     core = core_subject(reading, need)
-    channel_words = frozenset(w for c in need.channels for w in kb.subjects[c].plan_words)
+    named = {s.id for s in reading.subjects}
+    channels = tuple(c for c in need.channels if c not in need.pairs or named & set(need.pairs[c]))
+    if need.channels and not channels:
+        return Evidence(need, core, ())  # no channel answers what the user named (a complaint not called malicious)
+    channel_words = frozenset(w for c in channels for w in kb.subjects[c].plan_words)
     # a clause whose heading names the channel is about it ("推动纠纷快速处理"); one whose body mentions it in a list
     # of policies is not
     groups: list[Group] = (
         [Group(CHANNEL, channel_words, CHANNEL_WEIGHT, CHANNEL_HEADING_WEIGHT)] if channel_words else []
     )
     # a clause about the ways to settle a dispute names several of them; one that mentions a channel in passing, one
-    if len(need.channels) > 1:
-        groups += [Group(f"{CHANNEL}:{c}", kb.subjects[c].plan_words, CHANNEL_SPREAD_WEIGHT) for c in need.channels]
+    if len(channels) > 1:
+        groups += [Group(f"{CHANNEL}:{c}", kb.subjects[c].plan_words, CHANNEL_SPREAD_WEIGHT) for c in channels]
     for subject in reading.subjects:
         if subject.id in need.channels:
             continue  # the user named the channel itself ("调解"): it already counts as the channel
@@ -110,7 +114,6 @@ def gather(kb: KnowledgeBase, reading: Reading, need: Need) -> Evidence:
     def require(matched: frozenset[str]) -> bool:
         return required <= matched if need.evidence != "channel" else bool(required & matched)
 
-    named = {s.id for s in reading.subjects}
     avoided = [kb.subjects[a] for a in need.avoid if a not in named]
     groups += [Group(f"avoid:{a.id}", a.plan_words, 0.0) for a in avoided]
     ranked = kb.passages(groups, None, require, limit=MAX_PASSAGES)

@@ -109,10 +109,24 @@ def test_a_report_asks_the_region_as_a_person_would_be_asked(ask) -> None:  # ty
 
 
 def test_a_design_patent_complaint_is_answered_with_the_evaluation_report(ask) -> None:  # type: ignore[no-untyped-def]
-    first = ask("如果被投诉外观专利侵权，我们该怎么申诉", Parse.of("respond_accusation", "accused"))
-    reply = then_region(ask, first, "云南")
+    # only 云南's plan has the 评价报告 clause: answered at once, from that plan
+    reply = ask("如果被投诉外观专利侵权，我们该怎么申诉", Parse.of("respond_accusation", "accused"))
     assert reply.kind == "answer" and reply.refs[0] == "yunnan/10"
     assert "评价报告" in "".join(reply.cited[0].sentences)
+
+
+def test_a_complaint_the_user_does_not_call_malicious_is_not_answered_with_the_malicious_complaints_clause(
+    ask, wording: Wording
+) -> None:  # type: ignore[no-untyped-def]
+    """贵州 第1条 规制恶意投诉: quoted to someone whose video was taken down, it would say they were wronged."""
+    accused = Parse.of("respond_accusation", "accused")
+    taken_down = ask("在抖音用了背景音乐被投诉了，视频被下架，怎么申诉", accused, Conversation(province="贵州省"))
+    assert taken_down.kind == "limit" and "guizhou/1" not in taken_down.refs
+    seized = ask("出口的货物被海关扣了说侵犯商标权怎么办", accused, Conversation(province="云南省"))
+    assert seized.kind == "limit" and seized.verdict == wording.text("utter_limit_accused")
+    malicious = ask("有人恶意投诉我们的网店，怎么办", accused, Conversation(province="贵州省"))
+    assert malicious.kind == "answer" and malicious.refs[0] == "guizhou/1"
+    assert "规制恶意诉讼和恶意投诉行为" in plain_text(malicious, wording)
 
 
 def test_a_lawsuit_against_the_asker_is_a_limit_with_mediation_never_the_other_sides_remedies(
@@ -134,6 +148,20 @@ def test_an_accused_party_whose_plan_is_silent_gets_the_limit_and_their_regions_
     )
     assert reply.kind == "limit" and reply.verdict == wording.text("utter_limit_accused")
     assert reply.refs and all(ref.startswith("guizhou/") for ref in reply.refs)
+
+
+def test_an_accused_partys_need_read_without_the_accused_side_asks_which_side(ask) -> None:  # type: ignore[no-untyped-def]
+    """The need model reads 被投诉's need, the side model reads no side: ask, keeping the question for the choice."""
+    unsided = Parse(
+        "respond_accusation", 0.79, (("respond_accusation", 0.79), ("ask_platform_rule", 0.1)), "none", 0.53
+    )
+    first = ask("遇到侵权了，投诉应该怎么做", unsided)
+    assert first.kind == "clarify" and first.pending and "投诉应该怎么做" in first.pending
+    assert [b.payload for b in first.buttons] == ["/respond_accusation", "/report_infringement", "/human_handoff"]
+    chosen = ask("/report_infringement", Parse.of("report_infringement"), Conversation(pending=first.pending))
+    assert chosen.kind == "ask_region" and chosen.question == first.pending
+    accused = Parse("respond_accusation", 0.79, (("respond_accusation", 0.79),), "accused", 0.9)
+    assert ask("店铺被投诉侵权，链接被下架了", accused).kind != "clarify"
 
 
 def test_an_accused_party_asking_for_a_judgment_is_pointed_to_mediation(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]

@@ -39,9 +39,10 @@ def test_every_subject_the_table_names_is_in_the_registry(kb: KnowledgeBase, nee
     named = {
         s
         for n in needs.values()
-        for s in (*n.channels, *n.prefer, *n.avoid, *(m for ms in n.nearest.values() for m in ms))
+        for s in (*n.channels, *n.prefer, *n.avoid, *(m for ms in (*n.nearest.values(), *n.pairs.values()) for m in ms))
     }
     assert named <= set(kb.subjects)
+    assert all(set(n.pairs) <= set(n.channels) for n in needs.values())
     assert all(needs[n.accused_as].served for n in needs.values() if n.accused_as)
     # a procedure served as a measure needs a served need that names the measures it serves
     assert all(needs[n.measure_as].served and needs[n.measure_as].prefer for n in needs.values() if n.measure_as)
