@@ -137,15 +137,14 @@ def _decide(
 
 
 def _other_sides_need(reading: Reading, needs: dict[str, Need], need: Need) -> Need | None:
-    """An accused party's need read while the side model does not read the asker as accused ("遇到侵权了，投诉应该怎么
-    做"): which side they are on decides everything, so the holder's counterpart is offered beside it — the one the
-    model weighed, else the first the table names. None when the side agrees or the user chose the need."""
-    if need.side is None or reading.side == need.side or reading.confidence >= 1.0:
-        return None
+    """An accused party's need (the one other needs become for an accused asker) read while the side model does not
+    read the asker as accused ("遇到侵权了，投诉应该怎么做"): which side they are on decides everything, so the holder's
+    counterpart is offered beside it — the one the model weighed, else the first the table names. None when the side
+    agrees or the user chose the need."""
     counterparts = [n for n in needs.values() if n.accused_as == need.id]
-    if reading.runner_up in counterparts:
-        return reading.runner_up
-    return counterparts[0] if counterparts else None
+    if not counterparts or reading.side == "accused" or reading.confidence >= 1.0:
+        return None
+    return reading.runner_up if reading.runner_up in counterparts else counterparts[0]
 
 
 def _choice_matters(reading: Reading, need: Need) -> bool:
@@ -174,17 +173,16 @@ def _served(kb: KnowledgeBase, wording: Wording, reading: Reading, need: Need, s
     if need.id in SIDE_NEEDED and reading.side is None and _side_in_doubt(reading, need):
         return clarify_side(wording)
     evidence = gather(kb, reading, need)
+    in_reach = evidence.passages if scope is None else evidence.in_plans(scope.slugs)
+    if not in_reach and need.limit:
+        # nothing answers it — or only other plans do: what they say about 恶意诉讼 does not help someone sued where
+        # their own plan is silent. The honest limit, with the measures of their region.
+        return limit_answer(kb, wording, need, reading.side, scope)
     if not evidence.passages:
-        if need.limit:
-            return limit_answer(kb, wording, need, reading.side, scope)
         if need.evidence == "subject" and evidence.core is None and not _names_the_unwritten(kb, reading):
             return unclear_subject(kb, wording)
         return nothing_found(wording, record=True)
     if scope is not None:
-        if need.limit and not evidence.in_plans(scope.slugs):
-            # what other plans say about 恶意诉讼 does not help someone sued where their own plan is silent: the honest
-            # limit, with the measures of their region
-            return limit_answer(kb, wording, need, reading.side, scope)
         return _for_region(kb, wording, evidence, scope)
     if len(evidence.plans) == 1:
         return _only_plan(kb, wording, evidence)

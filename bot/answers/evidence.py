@@ -88,7 +88,7 @@ def gather(kb: KnowledgeBase, reading: Reading, need: Need) -> Evidence:
     groups: list[Group] = (
         [Group(CHANNEL, channel_words, CHANNEL_WEIGHT, CHANNEL_HEADING_WEIGHT)] if channel_words else []
     )
-    # a clause about the ways to settle a dispute names several of them; one that mentions a channel in passing, one
+    # a clause about the ways to settle a dispute names several of them, one that mentions a channel in passing one
     if len(channels) > 1:
         groups += [Group(f"{CHANNEL}:{c}", kb.subjects[c].plan_words, CHANNEL_SPREAD_WEIGHT) for c in channels]
     for subject in reading.subjects:

@@ -30,7 +30,6 @@ class Need:
     limit: str | None = None  # utter_limit_<limit> when the plans cannot serve it
     nearest: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # side → subject ids
     accused_as: str | None = None  # the need to serve instead for an accused asker
-    side: str | None = None  # the only side whose need this is (accused)
     pairs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # channel → subjects the user must name
     measure_as: str | None = None  # the need that serves a measure the plans write, asked how to get (a procedure)
 
@@ -48,8 +47,6 @@ def load_needs(path: Path) -> dict[str, Need]:
         if not entry["served"] and not entry.get("limit"):
             raise ValueError(f"{path}: need {need_id} is not served and names no limit wording")
         nearest = {str(side): tuple(ids) for side, ids in (entry.get("nearest") or {}).items()}
-        if entry.get("side") not in (None, *SIDES):
-            raise ValueError(f"{path}: need {need_id} belongs to an unknown side {entry.get('side')!r}")
         if set(nearest) - {*SIDES, "*"}:
             raise ValueError(f"{path}: need {need_id} has nearest measures for unknown sides {sorted(nearest)}")
         needs[need_id] = Need(
@@ -65,7 +62,6 @@ def load_needs(path: Path) -> dict[str, Need]:
             nearest=nearest,
             accused_as=entry.get("accused_as"),
             measure_as=entry.get("measure_as"),
-            side=entry.get("side"),
             pairs={str(c): tuple(ids) for c, ids in (entry.get("pairs") or {}).items()},
         )
     return needs
