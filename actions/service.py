@@ -7,6 +7,7 @@ agencies but never their numbers."""
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -84,12 +85,15 @@ def agency_contact_parts(
 
 
 def _directory(asked: list[tuple[str, str]]) -> dict[tuple[str, str], AgencyContact]:
+    """The directory's entries of the agencies asked: one read per plan named."""
+    by_plan: dict[str, list[str]] = {}
+    for plan, agency in asked:
+        by_plan.setdefault(plan, []).append(agency)
     found: dict[tuple[str, str], AgencyContact] = {}
     try:
-        for plan, agency in asked:
-            contacts, _ = directory_contacts(plan, [agency])
-            if agency in contacts:
-                found[(plan, agency)] = contacts[agency]
+        for plan, agencies in by_plan.items():
+            contacts, _ = directory_contacts(plan, agencies)
+            found.update({(plan, agency): contact for agency, contact in contacts.items()})
     except SQLAlchemyError:
         log.exception("service directory not readable: the reply says no contact is kept")
     return found
@@ -111,7 +115,7 @@ class ActionServiceInfo(Action):
         if asked:
             directory = _directory(asked)
             parts = [*agency_contact_parts(wording, asked, directory), wording.text("utter_service_next")]
-            contacts = [vars(c) for c in directory.values()]
+            contacts = [asdict(c) for c in directory.values()]
             send(
                 dispatcher, parts, [handoff_button()], kind="service", extra={"service": service, "contacts": contacts}
             )
