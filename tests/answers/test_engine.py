@@ -270,3 +270,18 @@ def test_a_measure_for_something_no_plan_writes_is_not_asked_back(ask, wording: 
 def test_a_served_need_about_nothing_the_plans_write_is_an_honest_limit(ask) -> None:  # type: ignore[no-untyped-def]
     reply = ask("哪个部门管食品安全", Parse.of("find_agency"))
     assert reply.kind in ("limit", "clarify") and reply.refs == []
+
+
+def test_an_accusation_by_someone_who_squatted_the_mark_is_answered_with_the_squatting_clause(
+    ask, wording: Wording
+) -> None:  # type: ignore[no-untyped-def]
+    """An accused asker who says the accuser squatted their mark is the squatting's victim: 贵州 第7条 规制和惩戒
+    商标恶意注册 is theirs. Without 抢注 said, the same accusation stays the accused limit."""
+    accused = Parse.of("respond_accusation", "accused")
+    squatted = ask(
+        "我们的店名被人抢注成商标，现在对方反过来告我们侵权，怎么办", accused, Conversation(province="贵州省")
+    )
+    assert squatted.kind == "answer" and squatted.refs[0] == "guizhou/7"
+    assert "商标恶意注册" in plain_text(squatted, wording) and "省市场监管局" in plain_text(squatted, wording)
+    plain = ask("别人说我们的店名侵犯他们的商标，怎么办", accused, Conversation(province="贵州省"))
+    assert plain.kind == "limit" and "guizhou/7" not in plain.refs
