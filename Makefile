@@ -34,7 +34,8 @@ kb: env-app  ## build the knowledge base from seeds/ (idempotent, < 2 s)
 dict: env-app  ## regenerate data/dict/ (jieba user dictionary) from the gazetteer and the plans
 	$(PY) -m bot.kb dict
 
-train: env kb  ## train the Rasa model if config/domain/data changed (cached by their hash)
+train: env kb  ## export the examples reviewers confirmed, then train the Rasa model if config/domain/data changed (cached by their hash)
+	@$(PY) -m bot.review export
 	@scripts/model.sh train
 
 validate: env  ## rasa data validate, failing on any unexpected warning

@@ -7,6 +7,7 @@ the need and the side; ``bot.answers`` reads the subject and decides from the pl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from rasa_sdk import Action, Tracker
@@ -33,9 +34,12 @@ from actions.resources import knowledge_base, need_table, records_engine
 from bot.answers.compose import answer
 from bot.answers.contacts import contact_targets, with_contacts
 from bot.answers.model import AgencyContact, Answer, Conversation
+from bot.answers.render import plain_text
 from bot.answers.wording import Wording
+from bot.review import inbox
 from bot.store.directory import contacts_for
 from bot.store.records import record_unanswered
+from bot.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +63,50 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
     reply = reached(answer(kb, need_table(), wording, text, parse, state), wording)
     if reply.record_unanswered:
         try:
-            record_unanswered(records_engine(), tracker.sender_id, text, state.province, reply.refs)
+            await asyncio.to_thread(
+                record_unanswered, records_engine(), tracker.sender_id, text, state.province, reply.refs
+            )
         except SQLAlchemyError:
             log.exception("could not record an unanswered question")
+    if asked_here(text, reply):
+        await review_later(tracker.sender_id, text, parse.intent, reply, wording)
     suggest = None
     if reply.kind in UNHELPFUL_KINDS and unhelpful_in_a_row(tracker) >= 1:  # this one is the second in a row
         suggest = (wording.text("utter_handoff_suggest"), [handoff_button()])
     send_answer(dispatcher, reply, wording, suggest=suggest)
     return slot_events(reply)
+
+
+REVIEWED_KINDS = ("answer", "limit", "clarify", "ask_region", "not_covered")
+
+
+def asked_here(text: str, reply: Answer) -> bool:
+    """The message is a question the assistant read (not a region given for a waiting question, nor a button's
+    intent payload): the review inbox wants what people typed."""
+    return (
+        reply.kind in REVIEWED_KINDS and not text.lstrip().startswith("/") and reply.question in (None, normalize(text))
+    )
+
+
+async def review_later(conversation_id: str, text: str, intent: str | None, reply: Answer, wording: Wording) -> None:
+    """Put the message, masked, in the staff's review inbox with the assistant's reading; off the event loop, and
+    never at the cost of the answer."""
+    message = inbox.Incoming(
+        conversation_id=conversation_id,
+        text=text,
+        intent=reply.need or intent,  # out_of_scope, nlu_fallback …: the reviewer says what it was
+        confidence=reply.confidence,
+        side=reply.side,
+        region=reply.province,
+        subject=reply.subject,
+        reply_kind=reply.kind,
+        reply_text=plain_text(reply, wording),
+        refs=tuple(reply.refs),
+    )
+    try:
+        await asyncio.to_thread(inbox.record, records_engine(), message)
+    except SQLAlchemyError:
+        log.exception("could not put a message in the review inbox")
 
 
 def reached(reply: Answer, wording: Wording) -> Answer:

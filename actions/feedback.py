@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +18,7 @@ from actions.replies import send
 from actions.resources import records_engine
 from bot.answers.meant import feedback_meant
 from bot.answers.wording import Wording
+from bot.review import inbox
 from bot.store.records import record_feedback
 from bot.text import sender_tag
 
@@ -37,7 +39,9 @@ class ActionFeedback(Action):
         try:
             # the question the rated answer answered (a button's payload says nothing to the operator who reads it)
             question = tracker.get_slot(LAST_QUESTION_SLOT) or user_text(tracker)
-            record_feedback(records_engine(), tracker.sender_id, positive, refs, str(question))
+            await asyncio.to_thread(record_feedback, records_engine(), tracker.sender_id, positive, refs, str(question))
+            if not positive:  # the inbox can show the messages whose answer did not help
+                await asyncio.to_thread(inbox.mark_negative, records_engine(), tracker.sender_id)
         except SQLAlchemyError:
             log.exception("could not store feedback for %s", sender_tag(tracker.sender_id))
         if positive:

@@ -93,7 +93,13 @@ def _answer(
     need = serving_need(reading, needs)
     waiting = reading.text if decided.pending is not None else None  # the question waits for a region or a choice
     return dataclasses.replace(
-        decided, question=reading.text, need=need.id if need else None, side=reading.side, pending=waiting
+        decided,
+        question=reading.text,
+        need=need.id if need else None,
+        side=reading.side,
+        pending=waiting,
+        subject=reading.subjects[0].id if reading.subjects else None,
+        confidence=reading.confidence,
     )
 
 

@@ -63,6 +63,8 @@ class Answer:
     question: str | None = None  # the question this answers (the waiting one when a region alone arrived)
     need: str | None = None  # the need it answers (data/needs.yml), kept with a question waiting for its region
     side: str | None = None  # the side of the asker as read with that question (holder, accused)
+    subject: str | None = None  # the most specific subject (data/subjects.yml) read in that question
+    confidence: float = 0.0  # the model's confidence in the need (the review inbox shows the least sure first)
     contacts: tuple[AgencyContact, ...] = ()  # of the agencies the next step names, from the service directory
 
     def __post_init__(self) -> None:

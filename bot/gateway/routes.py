@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway import chat, pages, push, staff, staff_api, staff_cases, staff_directory, staff_stats
+from bot.gateway import chat, pages, push, staff, staff_api, staff_cases, staff_directory, staff_review, staff_stats
 from bot.gateway.wechat import handler as wechat
 
 
@@ -47,6 +47,10 @@ def staff_app() -> web.Application:
     sub.router.add_get("/api/directory", staff_directory.listing)
     sub.router.add_post("/api/directory", staff_directory.save)
     sub.router.add_post("/api/directory/{id:\\d{1,18}}/delete", staff_directory.delete)
+    sub.router.add_get("/api/review", staff_review.listing)
+    sub.router.add_post("/api/review/{id:\\d{1,18}}/{action:[a-z]+}", staff_review.change)
+    sub.router.add_get("/api/reviewed", staff_review.examples)
+    sub.router.add_post("/api/reviewed/{id:\\d{1,18}}/undo", staff_review.undo)
     return sub
 
 

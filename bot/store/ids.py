@@ -19,7 +19,12 @@ from bot.store.staff import StaffAudit
 
 log = logging.getLogger(__name__)
 
-AUDIT_KINDS = {"handoff_cases": "cases", "feedback": "feedback", "unanswered_questions": "unanswered"}
+AUDIT_KINDS = {
+    "handoff_cases": "cases",
+    "feedback": "feedback",
+    "unanswered_questions": "unanswered",
+    "review_inbox": "review",
+}
 
 
 def upgrade(engine: Engine) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -114,3 +114,50 @@ class ServiceContact(StoreBase):
     website: Mapped[str | None] = mapped_column(String(200))
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewItem(StoreBase):
+    """A real message in the 待标注 inbox: masked before it was stored, with the assistant's reading and reply, until
+    a reviewer confirms, corrects or discards it (``bot.review.inbox``). Purged and deleted like every record."""
+
+    __tablename__ = "review_inbox"
+    __table_args__ = NEVER_REUSED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(200), index=True)  # for deletion on request only
+    channel: Mapped[str] = mapped_column(String(30), index=True)
+    text: Mapped[str] = mapped_column(Text)  # masked (bot.review.mask)
+    intent: Mapped[str | None] = mapped_column(String(40))  # the need the assistant read
+    confidence: Mapped[float] = mapped_column(Float, index=True)
+    side: Mapped[str | None] = mapped_column(String(10))
+    region: Mapped[str | None] = mapped_column(String(40))  # Chinese name, as the answer names it
+    subject: Mapped[str | None] = mapped_column(String(40))
+    reply_kind: Mapped[str] = mapped_column(String(20))
+    reply_text: Mapped[str] = mapped_column(Text)  # the verdict the user was given (masked too: it may echo them)
+    refs: Mapped[list[str]] = mapped_column(JSON)
+    negative_feedback: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|confirmed|discarded
+    reply_verdict: Mapped[str | None] = mapped_column(String(8))  # good | wrong, the reviewer's mark on the reply
+    example_id: Mapped[int | None] = mapped_column(Integer)  # the training example a confirmation made
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReviewedExample(StoreBase):
+    """A confirmed training example: the masked text and its labels, with its provenance (day, channel) only — no
+    conversation id, so it outlives the conversation's purge or deletion (``bot.review.export`` writes them)."""
+
+    __tablename__ = "reviewed_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str | None] = mapped_column(String(10))  # holder | accused | None (not said)
+    region: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(40))
+    corrected: Mapped[bool] = mapped_column(Boolean, default=False)  # the reviewer changed the assistant's reading
+    channel: Mapped[str] = mapped_column(String(30))
+    asked_on: Mapped[date] = mapped_column(Date)
+    added_by: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

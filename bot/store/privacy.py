@@ -1,8 +1,9 @@
 """What users tell us, kept only as long as needed (PIPL): a retention period and deletion on request.
 
 - ``purge``: everything older than ``RETENTION_DAYS`` (default 180) goes — Rasa's tracker events (every message
-  of every conversation), handoff cases, feedback, unanswered questions, the staff audit trail and expired staff
-  sessions. Run it daily (cron, a Kubernetes CronJob): ``python -m bot.store.privacy purge``.
+  of every conversation), handoff cases, feedback, unanswered questions, the review inbox, the staff audit trail
+  and expired staff sessions. Confirmed training examples stay: masked text and labels with a day and a channel,
+  nothing that leads back to a conversation (``bot.review``). Run it daily (cron, a Kubernetes CronJob): ``python -m bot.store.privacy purge``.
 - ``delete_conversation``: one user's data on request, by conversation id (``web-…``, ``wechat-<OpenID>``) or by
   the case number the user was given (``IPR20261130-00012``): the tracker events and every record of it.
 
@@ -24,17 +25,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import column, table
 
 from bot.store.ids import AUDIT_KINDS
-from bot.store.models import Feedback, HandoffCase, UnansweredQuestion, utcnow
+from bot.store.models import Feedback, HandoffCase, ReviewItem, UnansweredQuestion, utcnow
 from bot.store.staff import StaffAudit, StaffSession
 
 NOTICE = (
-    "隐私说明：为回答您的问题、处理转人工请求，我们会保存对话内容{days}天，期满自动删除，不用于其他目的。"
-    "如需提前删除，请联系热线工作人员并提供案件号。"
+    "隐私说明：为回答您的问题、处理转人工请求，我们会保存对话内容{days}天，期满自动删除。"
+    "问题可能在去除电话、邮箱、证件号等个人信息后保留，用于改进回答。如需提前删除，请联系热线工作人员并提供案件号。"
 )
 RECORD_MODELS: dict[str, Any] = {
     "handoff_cases": HandoffCase,
     "feedback": Feedback,
     "unanswered_questions": UnansweredQuestion,
+    "review_inbox": ReviewItem,
 }
 _EVENTS = table("events", column("sender_id"), column("timestamp"))
 

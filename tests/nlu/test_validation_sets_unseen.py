@@ -6,28 +6,17 @@ Near copy: character-3-gram Jaccard similarity of at least 0.6 (punctuation, spa
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot.review.similarity import NEAR, grams, jaccard
 from bot.settings import PROJECT_ROOT
 from tests.nlu.test_nlu_data import examples, plain
 
 DEV_SET = PROJECT_ROOT.parent / "shared" / "eval" / "real_dev.yaml"
 ROBUSTNESS = PROJECT_ROOT / "bench" / "robustness.yaml"
-NEAR = 0.6
-NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def grams(text: str) -> frozenset[str]:
-    bare = NOISE.sub("", text.lower())
-    return frozenset(bare[i : i + 3] for i in range(max(1, len(bare) - 2)))
-
-
-def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def near_copies(questions: list[str]) -> list[tuple[str, str, float]]:

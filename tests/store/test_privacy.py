@@ -11,7 +11,8 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.kb.db import make_engine
-from bot.store.models import Feedback, HandoffCase, UnansweredQuestion, utcnow
+from bot.review.inbox import Incoming, record
+from bot.store.models import Feedback, HandoffCase, ReviewItem, UnansweredQuestion, utcnow
 from bot.store.privacy import conversation_of_case, delete_conversation, purge
 from bot.store.records import ensure_tables, open_case, record_feedback, record_unanswered
 
@@ -20,7 +21,7 @@ def counts(engine: Engine) -> dict[str, int]:
     with Session(engine) as session:
         return {
             model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (HandoffCase, Feedback, UnansweredQuestion)
+            for model in (HandoffCase, Feedback, UnansweredQuestion, ReviewItem)
         }
 
 
@@ -28,6 +29,7 @@ def fill(engine: Engine, conversation: str) -> str:
     receipt = open_case(engine, conversation, ["转人工"], None, None)
     record_feedback(engine, conversation, False, [], "答非所问")
     record_unanswered(engine, conversation, "驰名商标", None, [])
+    record(engine, Incoming(conversation, "驰名商标怎么认定", "ask_procedure", 0.8, None, None, None, "limit", "…"))
     return receipt.case_number
 
 
@@ -38,16 +40,17 @@ def test_purge_deletes_what_is_older_than_the_retention_period(tmp_path: Path) -
     fill(engine, "wechat-oOld")
     fill(engine, "web-new")
     with Session(engine) as session, session.begin():
-        for model in (HandoffCase, Feedback, UnansweredQuestion):
+        for model in (HandoffCase, Feedback, UnansweredQuestion, ReviewItem):
             old = model.conversation_id.in_(["web-old", "wechat-oOld"])
             session.execute(update(model).where(old).values(created_at=utcnow() - timedelta(days=181)))
     deleted = purge(engine, None, 180)
-    assert {k: deleted[k] for k in ("handoff_cases", "feedback", "unanswered_questions")} == {
+    assert {k: deleted[k] for k in ("handoff_cases", "feedback", "unanswered_questions", "review_inbox")} == {
         "handoff_cases": 2,
         "feedback": 2,
         "unanswered_questions": 2,
+        "review_inbox": 2,
     }
-    assert counts(engine) == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
+    assert counts(engine) == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1, "review_inbox": 1}
     assert purge(engine, None, 180)["handoff_cases"] == 0  # nothing left to purge
     engine.dispose()
 
@@ -60,8 +63,14 @@ def test_one_users_data_is_deleted_by_conversation_or_case(tmp_path: Path) -> No
     assert conversation_of_case(engine, case_number.lower()) == "web-asker"
     assert conversation_of_case(engine, "IPR19990101-99999") is None
     deleted = delete_conversation(engine, None, "web-asker")
-    assert deleted == {"staff_audit": 0, "handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
-    assert counts(engine) == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1}
+    assert deleted == {
+        "staff_audit": 0,
+        "handoff_cases": 1,
+        "feedback": 1,
+        "unanswered_questions": 1,
+        "review_inbox": 1,
+    }
+    assert counts(engine) == {"handoff_cases": 1, "feedback": 1, "unanswered_questions": 1, "review_inbox": 1}
     engine.dispose()
 
 

@@ -1,0 +1,1 @@
+"""The review loop: real messages reviewed by staff become training data."""

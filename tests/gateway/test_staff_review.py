@@ -1,0 +1,133 @@
+"""The console's 待标注 inbox over HTTP: behind the login, masked messages least confident first with filters,
+confirm / correct / discard / mask / mark the reply (each with the anti-CSRF header), the examples they made and
+undo — and what an attacker sends gets a clean 4xx, never a change."""
+
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient
+
+from bot.kb.db import make_engine
+from bot.review.inbox import Incoming, record
+from bot.settings import Settings
+from bot.store.records import ensure_tables
+from tests.gateway.test_staff import login
+
+HEADERS = {"X-Requested-With": "ipr-staff"}
+
+
+def seed(settings: Settings) -> list[int]:
+    engine = make_engine(settings.database_url)
+    ensure_tables(engine)
+    made = [
+        record(
+            engine,
+            Incoming(
+                "web-a",
+                "淘宝卖假货怎么举报，电话13812345678",
+                "report_infringement",
+                0.71,
+                "holder",
+                "云南省",
+                "ecommerce",
+                "answer",
+                "可向…举报",
+                ("yunnan/10",),
+            ),
+        ),
+        record(
+            engine,
+            Incoming(
+                "wecom-b",
+                "被人告了怎么办",
+                "report_infringement",
+                0.32,
+                None,
+                None,
+                None,
+                "ask_region",
+                "您在哪个地区？",
+            ),
+        ),
+        record(engine, Incoming("dingtalk-c", "哈哈", "ask_law", 0.2, None, None, None, "limit", "…")),
+    ]
+    engine.dispose()
+    return [m for m in made if m]
+
+
+async def test_the_inbox_needs_a_login_and_lists_masked_messages_least_confident_first(
+    client: TestClient, gateway_settings: Settings
+) -> None:
+    seed(gateway_settings)
+    assert (await client.get("/staff/api/review")).status == 401
+    await login(client)
+    data = await (await client.get("/staff/api/review")).json()
+    assert [i["text"] for i in data["items"]] == ["哈哈", "被人告了怎么办", "淘宝卖假货怎么举报,电话【手机号】"]
+    assert data["items"][2]["intent_label"] == "去哪里投诉举报" and data["items"][2]["region"] == "云南省"
+    intents = data["labels"]["intents"]
+    assert {"id": "respond_accusation", "label": "被投诉或被起诉后怎么应对"} in intents
+    assert {"id": "ask_tax", "label": "税务和会计处理（方案不涉及）"} in intents
+    assert intents[-1] == {"id": "out_of_scope", "label": "与知识产权无关"}
+    wecom = await (await client.get("/staff/api/review", params={"channel": "wecom"})).json()
+    assert [i["channel"] for i in wecom["items"]] == ["wecom"]
+    unanswered = await (await client.get("/staff/api/review", params={"unanswered": "1"})).json()
+    assert [i["text"] for i in unanswered["items"]] == ["哈哈"]
+    for bad in ({"since": "yesterday"}, {"max_confidence": "nan"}, {"max_confidence": "2"}, {"page": "x"}):
+        response = await client.get("/staff/api/review", params=bad)
+        assert response.status == 400 and "筛选条件无效" in (await response.json())["error"]
+
+
+async def test_a_reviewer_corrects_confirms_discards_and_undoes(client: TestClient, gateway_settings: Settings) -> None:
+    found, accused, noise = seed(gateway_settings)
+    await login(client)
+    correction = {"intent": "respond_accusation", "side": "accused"}
+    assert (await client.post(f"/staff/api/review/{accused}/confirm", json=correction)).status == 403  # no header
+    corrected = await client.post(f"/staff/api/review/{accused}/confirm", json=correction, headers=HEADERS)
+    assert corrected.status == 200
+    assert (await client.post(f"/staff/api/review/{found}/confirm", json={}, headers=HEADERS)).status == 200
+    assert (await client.post(f"/staff/api/review/{noise}/discard", json={}, headers=HEADERS)).status == 200
+    again = await client.post(f"/staff/api/review/{noise}/discard", json={}, headers=HEADERS)
+    assert again.status == 409 and "处理过" in (await again.json())["error"]
+    examples = (await (await client.get("/staff/api/reviewed")).json())["examples"]
+    assert [(e["intent"], e["side"], e["corrected"]) for e in examples] == [
+        ("report_infringement", "holder", False),
+        ("respond_accusation", "accused", True),
+    ]
+    assert "conversation_id" not in examples[0] and examples[1]["channel"] == "wecom"
+    undone = await client.post(f"/staff/api/reviewed/{examples[1]['id']}/undo", headers=HEADERS)
+    assert undone.status == 200
+    assert (await client.post(f"/staff/api/reviewed/{examples[1]['id']}/undo", headers=HEADERS)).status == 404
+    pending = await (await client.get("/staff/api/review")).json()
+    assert [i["id"] for i in pending["items"]] == [accused]
+
+
+async def test_forged_labels_and_odd_requests_change_nothing(client: TestClient, gateway_settings: Settings) -> None:
+    found, _, _ = seed(gateway_settings)
+    await login(client)
+    for body in (
+        {"intent": "<img src=x onerror=alert(1)>"},
+        {"region": "火星"},
+        {"side": "judge"},
+        {"subject": "x" * 5000},
+    ):
+        response = await client.post(f"/staff/api/review/{found}/confirm", json=body, headers=HEADERS)
+        assert response.status == 400, body
+    assert (
+        await client.post(
+            f"/staff/api/review/{found}/confirm", data="{", headers={**HEADERS, "Content-Type": "application/json"}
+        )
+    ).status == 400
+    assert (await client.post(f"/staff/api/review/{found}/fly", json={}, headers=HEADERS)).status == 404
+    assert (await client.post("/staff/api/review/999999/confirm", json={}, headers=HEADERS)).status == 404
+    bad_mask = await client.post(
+        f"/staff/api/review/{found}/mask", json={"span": "淘宝", "kind": "script"}, headers=HEADERS
+    )
+    assert bad_mask.status == 400
+    masked = await client.post(
+        f"/staff/api/review/{found}/mask", json={"span": "淘宝", "kind": "company"}, headers=HEADERS
+    )
+    assert (await masked.json())["text"].startswith("【单位名称】卖假货")
+    verdict = await client.post(f"/staff/api/review/{found}/reply", json={"verdict": "wrong"}, headers=HEADERS)
+    assert verdict.status == 200
+    assert (await (await client.get("/staff/api/reviewed")).json())["examples"] == []
+    item = next(i for i in (await (await client.get("/staff/api/review")).json())["items"] if i["id"] == found)
+    assert item["reply_verdict"] == "wrong" and item["status"] == "pending"
