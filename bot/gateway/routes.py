@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.gateway import chat, pages, push, staff, staff_api, staff_cases, staff_directory, staff_review, staff_stats
+from bot.gateway import (
+    chat,
+    pages,
+    push,
+    staff,
+    staff_api,
+    staff_cases,
+    staff_directory,
+    staff_retrain,
+    staff_review,
+    staff_stats,
+)
 from bot.gateway.wechat import handler as wechat
 
 
@@ -51,6 +62,8 @@ def staff_app() -> web.Application:
     sub.router.add_post("/api/review/{id:\\d{1,18}}/{action:[a-z]+}", staff_review.change)
     sub.router.add_get("/api/reviewed", staff_review.examples)
     sub.router.add_post("/api/reviewed/{id:\\d{1,18}}/undo", staff_review.undo)
+    sub.router.add_get("/api/retrain", staff_retrain.state)
+    sub.router.add_post("/api/retrain", staff_retrain.start)
     return sub
 
 

@@ -34,6 +34,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 COOKIE = "ipr_staff"
 OPERATOR = web.RequestKey("staff_operator", str)  # the logged-in operator's name
+ADMIN = web.RequestKey("staff_admin", bool)  # … and whether they may retrain and switch the served model
 BOOTSTRAP = accounts.BOOTSTRAP  # the operator name of a STAFF_TOKEN login
 PUBLIC = frozenset({"/staff", "/staff/login", "/staff/logout", "/staff/stats"})  # pages that send a stranger to login
 ERRORS = {
@@ -49,6 +50,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     operator = await asyncio.to_thread(accounts.session_operator, engine, token) if token else None
     if operator is not None:
         request[OPERATOR] = operator.name
+        request[ADMIN] = operator.admin
         return await handler(request)
     if not await _open(request):
         if request.path == "/staff":  # a person at the door: what to run, on a page of its own

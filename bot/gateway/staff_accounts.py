@@ -1,10 +1,13 @@
 """Operator accounts for the hotline console, on the command line (the database of ``DATABASE_URL``):
 
     python -m bot.gateway.staff_accounts create NAME          # asks for the password twice
+    python -m bot.gateway.staff_accounts create NAME --admin  # may also retrain and switch the served model
     python -m bot.gateway.staff_accounts create NAME --password-stdin   # e.g. from a secret store
     python -m bot.gateway.staff_accounts passwd NAME          # new password; ends the account's sessions
     python -m bot.gateway.staff_accounts disable NAME         # no more logins; ends its sessions
     python -m bot.gateway.staff_accounts enable NAME
+    python -m bot.gateway.staff_accounts grant NAME           # the admin role; ends the account's sessions
+    python -m bot.gateway.staff_accounts revoke NAME          # back to staff (review, cases)
     python -m bot.gateway.staff_accounts list
 
 Passwords (at least 12 characters) are stored as Argon2id hashes. Errors are printed in Chinese, exit code 2.
@@ -38,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         command = commands.add_parser(name)
         command.add_argument("name")
         command.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
-    for name in ("disable", "enable"):
+        if name == "create":
+            command.add_argument("--admin", action="store_true", help="管理员：可重新训练并切换模型")
+    for name in ("disable", "enable", "grant", "revoke"):
         commands.add_parser(name).add_argument("name")
     commands.add_parser("list")
     args = parser.parse_args(argv)
@@ -46,17 +51,21 @@ def main(argv: list[str] | None = None) -> int:
     ensure_tables(engine)
     try:
         if args.command == "create":
-            staff.create_account(engine, args.name, _password(args.password_stdin))
-            print(f"已创建工作人员账号 {args.name}。")
+            staff.create_account(engine, args.name, _password(args.password_stdin), admin=args.admin)
+            print(f"已创建{'管理员' if args.admin else '工作人员'}账号 {args.name}。")
         elif args.command == "passwd":
             staff.set_password(engine, args.name, _password(args.password_stdin))
             print(f"已更新 {args.name} 的密码，其登录会话已结束。")
         elif args.command in ("disable", "enable"):
             staff.set_disabled(engine, args.name, args.command == "disable")
             print(f"已{'停用' if args.command == 'disable' else '启用'} {args.name}。")
+        elif args.command in ("grant", "revoke"):
+            staff.set_admin(engine, args.name, args.command == "grant")
+            print(f"{args.name} 现在是{'管理员' if args.command == 'grant' else '工作人员'}，其登录会话已结束。")
         else:
-            for name, disabled, created in staff.list_accounts(engine):
-                print(f"{name}\t{'停用' if disabled else '启用'}\t{created:%Y-%m-%d %H:%M}")
+            for name, disabled, created, admin in staff.list_accounts(engine):
+                role = "管理员" if admin else "工作人员"
+                print(f"{name}\t{'停用' if disabled else '启用'}\t{created:%Y-%m-%d %H:%M}\t{role}")
     except staff.AccountError as error:
         print(str(error), file=sys.stderr)
         return 2

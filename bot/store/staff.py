@@ -26,6 +26,7 @@ from bot.store.models import StoreBase, utcnow
 from bot.store.passwords import problem
 
 BOOTSTRAP = "bootstrap"  # the operator name of a STAFF_TOKEN login, while no account exists; no account may take it
+ADMIN = "admin"  # the role that may retrain and switch the served model
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _HASHER = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (argon2-cffi's default)
 
@@ -44,6 +45,9 @@ class StaffAccount(StoreBase):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "admin": may retrain and switch the served model (issue 21); None: reviews, answers cases. Nullable, so
+    # that ``ensure_tables`` adds it to an older table: every existing account stays staff.
+    role: Mapped[str | None] = mapped_column(String(10))
 
 
 class StaffSession(StoreBase):
@@ -78,13 +82,14 @@ class AccountError(ValueError):
 class Operator:
     name: str
     expires_at: datetime
+    admin: bool = False
 
 
 def valid_name(name: str) -> bool:
     return 1 <= len(name) <= 64 and set(name) <= NAME_CHARS
 
 
-def create_account(engine: Engine, name: str, password: str) -> None:
+def create_account(engine: Engine, name: str, password: str, admin: bool = False) -> None:
     if not valid_name(name):
         raise AccountError("用户名只能包含小写字母、数字、点、下划线和连字符，最长64个字符。")
     if name == BOOTSTRAP:
@@ -94,7 +99,7 @@ def create_account(engine: Engine, name: str, password: str) -> None:
     with Session(engine) as session, session.begin():
         if session.scalars(select(StaffAccount).where(StaffAccount.name == name)).first():
             raise AccountError(f"用户 {name} 已存在。")
-        session.add(StaffAccount(name=name, password_hash=_HASHER.hash(password)))
+        session.add(StaffAccount(name=name, password_hash=_HASHER.hash(password), role=ADMIN if admin else None))
         # The token only served to create this account: the sessions it opened end with it.
         session.execute(delete(StaffSession).where(StaffSession.account_name == BOOTSTRAP))
 
@@ -120,10 +125,22 @@ def set_disabled(engine: Engine, name: str, disabled: bool) -> None:
             session.execute(delete(StaffSession).where(StaffSession.account_name == name))
 
 
-def list_accounts(engine: Engine) -> list[tuple[str, bool, datetime]]:
+def set_admin(engine: Engine, name: str, admin: bool) -> None:
+    """Grant or take away the admin role; the account's sessions end, so the change holds at once."""
+    with Session(engine) as session, session.begin():
+        account = session.scalars(select(StaffAccount).where(StaffAccount.name == name)).first()
+        if account is None:
+            raise AccountError(f"没有用户 {name}。")
+        account.role = ADMIN if admin else None
+        session.execute(delete(StaffSession).where(StaffSession.account_name == name))
+        session.add(StaffAudit(account_name=name, action="role_admin" if admin else "role_staff"))
+
+
+def list_accounts(engine: Engine) -> list[tuple[str, bool, datetime, bool]]:
+    """(name, disabled, created, admin) of every account."""
     with Session(engine) as session:
         rows = session.scalars(select(StaffAccount).order_by(StaffAccount.name))
-        return [(a.name, a.disabled, a.created_at) for a in rows]
+        return [(a.name, a.disabled, a.created_at, a.role == ADMIN) for a in rows]
 
 
 def has_accounts(engine: Engine) -> bool:
@@ -171,9 +188,12 @@ def session_operator(engine: Engine, token: str) -> Operator | None:
         expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
         if expires <= utcnow():
             return None
-        if row.account_name == BOOTSTRAP and session.scalars(select(StaffAccount.id).limit(1)).first() is not None:
-            return None  # a bootstrap session ends when the first account exists (made elsewhere, say)
-        return Operator(row.account_name, expires)
+        if row.account_name == BOOTSTRAP:
+            if session.scalars(select(StaffAccount.id).limit(1)).first() is not None:
+                return None  # a bootstrap session ends when the first account exists (made elsewhere, say)
+            return Operator(row.account_name, expires, admin=True)  # whoever installs the service runs it
+        role = session.scalars(select(StaffAccount.role).where(StaffAccount.name == row.account_name)).first()
+        return Operator(row.account_name, expires, admin=role == ADMIN)
 
 
 def end_session(engine: Engine, token: str) -> None:

@@ -4,13 +4,21 @@ undo — and what an attacker sends gets a clean 4xx, never a change."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
+import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.gateway import staff_retrain
 from bot.kb.db import make_engine
 from bot.review.inbox import Incoming, record
 from bot.settings import Settings
 from bot.store.records import ensure_tables
-from tests.gateway.test_staff import login
+from bot.store.staff import create_account, set_admin
+from tests.gateway.test_staff import login as token_login
+from tests.gateway.test_staff_accounts import PASSWORD, login
 
 HEADERS = {"X-Requested-With": "ipr-staff"}
 
@@ -59,7 +67,7 @@ async def test_the_inbox_needs_a_login_and_lists_masked_messages_least_confident
 ) -> None:
     seed(gateway_settings)
     assert (await client.get("/staff/api/review")).status == 401
-    await login(client)
+    await token_login(client)
     data = await (await client.get("/staff/api/review")).json()
     assert [i["text"] for i in data["items"]] == ["哈哈", "被人告了怎么办", "淘宝卖假货怎么举报,电话【手机号】"]
     assert data["items"][2]["intent_label"] == "去哪里投诉举报" and data["items"][2]["region"] == "云南省"
@@ -78,7 +86,7 @@ async def test_the_inbox_needs_a_login_and_lists_masked_messages_least_confident
 
 async def test_a_reviewer_corrects_confirms_discards_and_undoes(client: TestClient, gateway_settings: Settings) -> None:
     found, accused, noise = seed(gateway_settings)
-    await login(client)
+    await token_login(client)
     correction = {"intent": "respond_accusation", "side": "accused"}
     assert (await client.post(f"/staff/api/review/{accused}/confirm", json=correction)).status == 403  # no header
     corrected = await client.post(f"/staff/api/review/{accused}/confirm", json=correction, headers=HEADERS)
@@ -102,7 +110,7 @@ async def test_a_reviewer_corrects_confirms_discards_and_undoes(client: TestClie
 
 async def test_forged_labels_and_odd_requests_change_nothing(client: TestClient, gateway_settings: Settings) -> None:
     found, _, _ = seed(gateway_settings)
-    await login(client)
+    await token_login(client)
     for body in (
         {"intent": "<img src=x onerror=alert(1)>"},
         {"region": "火星"},
@@ -131,3 +139,39 @@ async def test_forged_labels_and_odd_requests_change_nothing(client: TestClient,
     assert (await (await client.get("/staff/api/reviewed")).json())["examples"] == []
     item = next(i for i in (await (await client.get("/staff/api/review")).json())["items"] if i["id"] == found)
     assert item["reply_verdict"] == "wrong" and item["status"] == "pending"
+
+
+async def test_reviewing_is_for_staff_and_retraining_for_admins(
+    client: TestClient, gateway_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staff account reviews but cannot start a retrain; an admin can (here one is already running, so the
+    request is refused as busy, not as forbidden); ``grant`` makes an admin and ends their sessions."""
+    monkeypatch.setattr(staff_retrain, "_folder", lambda: tmp_path)  # not the project's own var/retrain
+    engine = make_engine(gateway_settings.database_url)
+    ensure_tables(engine)
+    create_account(engine, "reviewer", PASSWORD)
+    create_account(engine, "boss", PASSWORD, admin=True)
+    found = seed(gateway_settings)[0]
+    assert (await login(client, "reviewer", PASSWORD)).status == 303
+    assert (await client.post(f"/staff/api/review/{found}/confirm", json={}, headers=HEADERS)).status == 200
+    seen = await (await client.get("/staff/api/retrain")).json()
+    assert seen == {"admin": False, "status": None, "history": []}
+    refused = await client.post("/staff/api/retrain", headers=HEADERS)
+    assert refused.status == 403 and "只有管理员" in (await refused.json())["error"]
+
+    (tmp_path / "status.json").write_text(json.dumps({"state": "running", "step": "训练", "pid": os.getpid()}))
+    (tmp_path / "history.jsonl").write_text('{"decision": "refused", "reasons": ["Hit@3 降低"]}\nnot json\n')
+    assert (await login(client, "boss", PASSWORD)).status == 303
+    assert (await client.post("/staff/api/retrain")).status == 403  # no anti-CSRF header
+    busy = await client.post("/staff/api/retrain", headers=HEADERS)
+    assert busy.status == 409 and "正在进行" in (await busy.json())["error"]
+    seen = await (await client.get("/staff/api/retrain")).json()
+    assert seen["admin"] is True and seen["status"]["step"] == "训练"
+    assert seen["history"] == [{"decision": "refused", "reasons": ["Hit@3 降低"]}]
+
+    (tmp_path / "status.json").write_text(json.dumps({"state": "running", "pid": 2**22 + 12345}))  # no such process
+    assert (await (await client.get("/staff/api/retrain")).json())["status"]["state"] == "failed"
+    set_admin(engine, "reviewer", True)
+    assert (await login(client, "reviewer", PASSWORD)).status == 303
+    assert (await (await client.get("/staff/api/retrain")).json())["admin"] is True
+    engine.dispose()

@@ -178,9 +178,37 @@
     }).catch(function () {});
   }
 
+  /* ---- 重新训练: its state while it runs (polled), how the last ones ended; the button for admins ---- */
+  var STATES = { running: "进行中", accepted: "已采用新模型", refused: "未采用（继续使用现用模型）", failed: "失败" };
+  var polling = null;
+  function loadRetrain() {
+    request("/staff/api/retrain").then(function (data) {
+      var s = data.status;
+      $("retrain-start").hidden = !data.admin;
+      $("retrain-start").disabled = !!(s && s.state === "running");
+      $("retrain-state").textContent = s ? "（" + (STATES[s.state] || s.state) + "）" : "";
+      $("retrain-status").textContent = s ? (STATES[s.state] || s.state) + (s.step ? " · " + s.step : "") +
+        ((s.reasons && s.reasons.length) ? " · " + s.reasons.join("；") : "") : "尚未重新训练过。";
+      var list = $("retrain-history");
+      list.textContent = "";
+      data.history.forEach(function (h) {
+        list.appendChild(el("li", null, (h.date || h.finished_at || "") + " · " + (STATES[h.decision] || h.decision || "") +
+          (h.reasons && h.reasons.length ? " · " + h.reasons.join("；") : "")));
+      });
+      clearTimeout(polling);
+      if (s && s.state === "running") { polling = setTimeout(loadRetrain, 5000); }
+    }).catch(function () {});
+  }
+  $("retrain-start").addEventListener("click", function () {
+    if (!window.confirm("用已加入的例句重新训练并与现用模型比较？约需十分钟，期间服务不中断。")) { return; }
+    post("/staff/api/retrain", {}).then(function () { say("重新训练已开始。"); loadRetrain(); })
+      .catch(function (error) { say(error.message); });
+  });
+
   $("review-filters").addEventListener("submit", function (event) { event.preventDefault(); page = 1; load(); });
   $("review-previous").addEventListener("click", function () { page = Math.max(1, page - 1); load(); });
   $("review-next").addEventListener("click", function () { page += 1; load(); });
   load();
   loadExamples();
+  loadRetrain();
 })();
