@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from bot.report.sources import StoreData, TrackerData
 
@@ -31,6 +32,7 @@ BEIJING = timedelta(hours=8)
 NO_REGION = "未指明地区"
 NO_AGENCY = "未指明单位"
 OTHER_AGENCY = "其他"
+OUT_OF_FIELD = "与知识产权无关"  # the label reviewers give a message about something else (out_of_scope)
 MIN_CONVERSATIONS = 5  # a word of an unanswered question is shown only when this many conversations used it
 TOP = 20
 _HAS_DIGIT = re.compile(r"\d")
@@ -78,6 +80,32 @@ class Week:
 
 
 @dataclass(frozen=True)
+class ModelScore:
+    """One retrain (var/retrain/history.jsonl): its day, what it decided and the candidate's headline figures."""
+
+    day: str
+    decision: str  # accepted | refused | failed
+    candidate: str
+    figures: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ReviewStats:
+    """What the review loop did in the period: messages confirmed, corrected, discarded; which readings reviewers
+    corrected to what; and the retrains with their scores."""
+
+    confirmed: int = 0
+    corrected: int = 0
+    discarded: int = 0
+    corrections: tuple[tuple[str, str, int], ...] = ()  # (need read, need given, count), most first
+    retrains: tuple[ModelScore, ...] = ()
+
+    @property
+    def reviewed(self) -> int:
+        return self.confirmed + self.corrected + self.discarded
+
+
+@dataclass(frozen=True)
 class DemandReport:
     since: date | None
     first_day: date | None
@@ -96,6 +124,7 @@ class DemandReport:
     weeks: tuple[Week, ...]
     topic_names: dict[str, str] = field(default_factory=dict)
     ref_labels: dict[str, str] = field(default_factory=dict)
+    review: ReviewStats = field(default_factory=ReviewStats)
 
     @property
     def topics(self) -> list[str]:
@@ -137,6 +166,7 @@ def compute(
     ref_labels: Callable[[str], str | None] | None = None,
     since: date | None = None,
     case_topic_names: dict[str, str] | None = None,
+    retrains: Iterable[Mapping[str, Any]] = (),
 ) -> DemandReport:
     questions = [t for t in tracker.turns if t.intent in topic_names]
     topic_region = Counter((t.intent or "", t.region or NO_REGION) for t in questions)
@@ -169,7 +199,30 @@ def compute(
         weeks=_weeks(tracker, store, topic_names),
         topic_names=dict(topic_names),
         ref_labels=labels,
+        review=_review(store, topic_names, retrains, since),
     )
+
+
+def _review(
+    store: StoreData, need_names: dict[str, str], retrains: Iterable[Mapping[str, Any]], since: date | None
+) -> ReviewStats:
+    done = Counter(row.action for row in store.reviews)
+    pairs = Counter((c.read_as or "", c.label) for c in store.corrections)
+    named = tuple(
+        (need_names.get(read, read or "未读出需求"), need_names.get(given, OUT_OF_FIELD), count)
+        for (read, given), count in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    scores = tuple(
+        ModelScore(
+            str(line.get("date", ""))[:10],
+            str(line.get("decision", "")),
+            str(line.get("candidate") or ""),
+            {k: float(v) for k, v in (line.get("after") or {}).items() if isinstance(v, int | float)},
+        )
+        for line in retrains
+        if since is None or str(line.get("date", ""))[:10] >= since.isoformat()
+    )
+    return ReviewStats(done["confirm"], done["correct"], done["discard"], named, scores)
 
 
 def _agencies(tracker: TrackerData, known: set[str]) -> tuple[tuple[str, int], ...]:

@@ -64,12 +64,42 @@ def markdown(report: DemandReport) -> str:
         lines.append("处理用时：已处理的案件没有工作人员操作记录（例如在启用工作人员账号之前处理的），暂无法统计。")
     lines += ["", *_table(["主题", "件数"], [list(pair) for pair in h.by_topic])]
     lines += ["", *_table(["地区", "件数"], [list(pair) for pair in h.by_region])]
+    lines += ["", "## 审核与重新训练", "", *_review_lines(report)]
     lines += ["", "## 每周趋势（周一起，北京时间）", ""]
     lines += _table(
         ["周", "会话", "问题", "未能回答", "转人工", "有用", "没用"],
         [[w.start, w.conversations, w.questions, w.unanswered, w.handoffs, w.useful, w.useless] for w in report.weeks],
     )
     return "\n".join(lines) + "\n"
+
+
+SCORES = (  # the headline figures of a retrain's candidate (bot.review.retrain_report.HEADLINE), as the report names them
+    ("nlu.intent_macro_f1", "意图宏F1"),
+    ("questions.kind_accuracy", "真实问题种类准确率"),
+    ("questions.answer_hit_at_3", "真实问题Hit@3"),
+    ("robustness.kind_accuracy", "改写问题种类准确率"),
+)
+DECISIONS = {"accepted": "采用", "refused": "未采用", "failed": "失败"}
+
+
+def _review_lines(report: DemandReport) -> list[str]:
+    r = report.review
+    lines = [f"审核消息 {r.reviewed} 条：确认 {r.confirmed}，更正 {r.corrected}，丢弃 {r.discarded}。"]
+    if r.corrections:
+        lines += ["", *_table(["助手理解为", "更正为", "条数"], [list(row) for row in r.corrections])]
+    if r.retrains:
+        rows: list[list[object]] = [
+            [m.day, DECISIONS.get(m.decision, m.decision), m.candidate, *(_score(m.figures.get(k)) for k, _ in SCORES)]
+            for m in r.retrains
+        ]
+        lines += ["", *_table(["日期", "结果", "候选模型", *(name for _, name in SCORES)], rows)]
+    else:
+        lines.append("统计期间没有重新训练。")
+    return lines
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def csv_text(report: DemandReport) -> str:

@@ -10,7 +10,8 @@ from bot.kb.agencies import KINDS_BY_ID
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.report.demand import BEIJING, DemandReport, compute
-from bot.report.sources import read_only_engine, read_store, read_tracker
+from bot.report.sources import read_history, read_only_engine, read_store, read_tracker
+from bot.review.retrain import Workspace
 from bot.settings import Settings
 from bot.text import STOPWORDS, ChineseTokenizer
 
@@ -22,6 +23,7 @@ def demand_report(
     tokenizer: ChineseTokenizer,
     since: date | None = None,
     needs_file: Path | None = None,
+    retrain_history: Path | None = None,
 ) -> DemandReport:
     """Read (never write) both databases and compute the report; ``since`` is a Beijing-time date. Questions are
     counted by need (data/needs.yml); handoff cases by the topic their conversation was about."""
@@ -43,6 +45,7 @@ def demand_report(
         lambda ref: _label(kb, ref),
         since,
         case_topic_names={topic.id: topic.name for topic in kb.topics.values()},
+        retrains=read_history(retrain_history or Workspace().folder / "history.jsonl"),
     )
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -42,7 +43,8 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
 from bot.kb.db import make_engine
-from bot.store.models import Feedback, HandoffCase, UnansweredQuestion
+from bot.store.models import Feedback, HandoffCase, ReviewedExample, UnansweredQuestion
+from bot.store.staff import StaffAudit
 from bot.store.transcripts import SESSION_START_INTENT, transcript
 
 REGION_SLOT = "region"
@@ -260,12 +262,30 @@ class UnansweredRow:
     region: str | None
 
 
+REVIEW_ACTIONS = ("review_confirm", "review_correct", "review_discard")
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    at: datetime
+    action: str  # confirm | correct | discard: what a reviewer did with a message of the 待标注 inbox
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    at: datetime
+    read_as: str | None  # the need the assistant read
+    label: str  # the need the reviewer gave
+
+
 @dataclass(frozen=True)
 class StoreData:
     cases: list[CaseRow]
     feedback: list[FeedbackRow]
     unanswered: list[UnansweredRow]
     closing_time_recorded: bool
+    reviews: list[ReviewRow] = field(default_factory=list)
+    corrections: list[CorrectionRow] = field(default_factory=list)
 
 
 def read_store(engine: Engine, since: datetime | None) -> StoreData:
@@ -306,7 +326,27 @@ def read_store(engine: Engine, since: datetime | None) -> StoreData:
                 UnansweredRow(_naive(r[0]), r[1], r[2], r[3])
                 for r in connection.execute(_since(query, table.c.created_at, since))
             ]
-    return StoreData(cases, feedback, unanswered, closing)
+        reviews: list[ReviewRow] = []
+        if "staff_audit" in tables:
+            audit = StaffAudit.__table__
+            query = select(audit.c.at, audit.c.action).where(audit.c.action.in_(REVIEW_ACTIONS)).order_by(audit.c.id)
+            reviews = [
+                ReviewRow(_naive(r[0]), str(r[1]).removeprefix("review_"))
+                for r in connection.execute(_since(query, audit.c.at, since))
+            ]
+        corrections: list[CorrectionRow] = []
+        if "reviewed_examples" in tables:
+            examples = ReviewedExample.__table__
+            query = (
+                select(examples.c.added_at, examples.c.read_as, examples.c.intent)
+                .where(examples.c.corrected.is_(True))
+                .order_by(examples.c.id)
+            )
+            corrections = [
+                CorrectionRow(_naive(r[0]), r[1], r[2])
+                for r in connection.execute(_since(query, examples.c.added_at, since))
+            ]
+    return StoreData(cases, feedback, unanswered, closing, reviews, corrections)
 
 
 def _closed_at(cases: Any, columns: set[str], tables: set[str]) -> ColumnElement[Any]:
@@ -346,3 +386,18 @@ def _naive(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
         return moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
+
+
+def read_history(path: Path) -> list[dict[str, Any]]:
+    """The retrains' history (one JSON object per line, oldest first); a missing file or a torn line reads as none."""
+    if not path.is_file():
+        return []
+    found = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            found.append(entry)
+    return found

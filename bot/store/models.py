@@ -157,6 +157,7 @@ class ReviewedExample(StoreBase):
     region: Mapped[str | None] = mapped_column(String(40))
     subject: Mapped[str | None] = mapped_column(String(40))
     corrected: Mapped[bool] = mapped_column(Boolean, default=False)  # the reviewer changed the assistant's reading
+    read_as: Mapped[str | None] = mapped_column(String(40))  # the need the assistant read (the report's corrections)
     channel: Mapped[str] = mapped_column(String(30))
     asked_on: Mapped[date] = mapped_column(Date)
     added_by: Mapped[str] = mapped_column(String(64))
