@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
     kb = knowledge_base()
     wording = Wording.from_domain(domain)
-    handled = case_turn(dispatcher, tracker, wording, records_engine())  # "查询 IPR…", or a contact after 转人工
+    handled = await case_turn(dispatcher, tracker, wording, records_engine())  # "查询 IPR…", or a contact after 转人工
     if handled is not None:
         return handled
     text = user_text(tracker)
@@ -60,7 +60,7 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         topic=tracker.get_slot(TOPIC_SLOT),
     )
     parse = parse_of(tracker)
-    reply = reached(answer(kb, need_table(), wording, text, parse, state), wording)
+    reply = await reached(answer(kb, need_table(), wording, text, parse, state), wording)
     if reply.record_unanswered:
         try:
             await asyncio.to_thread(
@@ -69,7 +69,7 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         except SQLAlchemyError:
             log.exception("could not record an unanswered question")
     if asked_here(text, reply):
-        await review_later(tracker.sender_id, text, parse.intent, reply, wording)
+        review_later(tracker.sender_id, text, parse.intent, reply, wording)
     suggest = None
     if reply.kind in UNHELPFUL_KINDS and unhelpful_in_a_row(tracker) >= 1:  # this one is the second in a row
         suggest = (wording.text("utter_handoff_suggest"), [handoff_button()])
@@ -88,9 +88,9 @@ def asked_here(text: str, reply: Answer) -> bool:
     )
 
 
-async def review_later(conversation_id: str, text: str, intent: str | None, reply: Answer, wording: Wording) -> None:
-    """Put the message, masked, in the staff's review inbox with the assistant's reading; off the event loop, and
-    never at the cost of the answer."""
+def review_later(conversation_id: str, text: str, intent: str | None, reply: Answer, wording: Wording) -> None:
+    """Put the message, masked, in the staff's review inbox with the assistant's reading: in the background, off
+    the event loop, so that the answer never waits for it (nor fails with it)."""
     message = inbox.Incoming(
         conversation_id=conversation_id,
         text=text,
@@ -103,19 +103,27 @@ async def review_later(conversation_id: str, text: str, intent: str | None, repl
         reply_text=plain_text(reply, wording),
         refs=tuple(reply.refs),
     )
-    try:
-        await asyncio.to_thread(inbox.record, records_engine(), message)
-    except SQLAlchemyError:
-        log.exception("could not put a message in the review inbox")
+    task = asyncio.create_task(asyncio.to_thread(inbox.record, records_engine(), message))
+    _REVIEWS.add(task)  # the loop keeps only weak references to tasks
+    task.add_done_callback(_reviewed)
 
 
-def reached(reply: Answer, wording: Wording) -> Answer:
+_REVIEWS: set[asyncio.Task[int | None]] = set()
+
+
+def _reviewed(task: asyncio.Task[int | None]) -> None:
+    _REVIEWS.discard(task)
+    if not task.cancelled() and isinstance(task.exception(), SQLAlchemyError):
+        log.error("could not put a message in the review inbox", exc_info=task.exception())
+
+
+async def reached(reply: Answer, wording: Wording) -> Answer:
     """The answer with the contacts the service directory holds for the agencies its next step names."""
     targets = contact_targets(reply)
     if targets is None:
         return reply
     try:
-        directory, kept = directory_contacts(*targets)
+        directory, kept = await asyncio.to_thread(directory_contacts, *targets)
     except SQLAlchemyError:
         log.exception("service directory not readable: the answer goes without contacts")
         return reply

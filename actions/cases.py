@@ -8,6 +8,7 @@ only when the whole message is one and the conversation has an open case without
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import datetime, timedelta, timezone
@@ -24,7 +25,7 @@ from bot.answers.reading import user_regions
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 from bot.store.contact import parse_contact
-from bot.store.records import case_status, open_case_without_contact, set_contact
+from bot.store.records import CaseStatus, case_status, open_case_without_contact, set_contact
 from bot.store.transcripts import transcript as conversation_transcript
 from bot.text import sender_tag
 
@@ -93,22 +94,29 @@ def unhelpful_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-def case_turn(
+async def case_turn(
     dispatcher: CollectingDispatcher, tracker: Tracker, wording: Wording, engine: Any
 ) -> list[EventType] | None:
-    """Answer "查询 IPR…" or take a contact for the open case; None when the message is neither."""
+    """Answer "查询 IPR…" or take a contact for the open case; None when the message is neither. The records are
+    read and written off the event loop: a slow database holds up this conversation only."""
     text = user_text(tracker)
     found = CASE_NUMBER.search(text)
     try:
         if found and len(text) <= 60:
             number = f"IPR{found.group(1)}-{found.group(2)}"
             proof = PROOF.match(text[found.end() :])
-            words = _status_text(wording, engine, number, tracker.sender_id, proof.group(1) if proof else None)
+            status = await asyncio.to_thread(
+                case_status, engine, number, tracker.sender_id, proof.group(1) if proof else None
+            )
+            words = _status_text(wording, status, number, proof is not None)
             send(dispatcher, [words], kind="handoff", extra={"case": {"number": number}})
             return [SlotSet(KIND_SLOT, "handoff")]
         contact = parse_contact(text)
-        if contact is not None and open_case_without_contact(engine, tracker.sender_id):
-            saved = set_contact(engine, tracker.sender_id, contact)
+        waiting: str | None = None
+        if contact is not None:
+            waiting = await asyncio.to_thread(open_case_without_contact, engine, tracker.sender_id)
+        if contact is not None and waiting is not None:
+            saved = await asyncio.to_thread(set_contact, engine, tracker.sender_id, contact)
             words = wording.text("utter_contact_saved", contact=contact.label, case_number=saved)
             send(dispatcher, [words], kind="handoff", extra={"case": {"number": saved, "contact": contact.kind}})
             return [SlotSet(KIND_SLOT, "handoff")]
@@ -119,10 +127,9 @@ def case_turn(
     return None
 
 
-def _status_text(wording: Wording, engine: Any, number: str, sender: str, proof: str | None) -> str:
-    status = case_status(engine, number, sender, proof)
+def _status_text(wording: Wording, status: CaseStatus | None, number: str, proved: bool) -> str:
     if status is None:
-        if proof is not None:  # the same words whether the number or its ending was wrong: a guess learns nothing
+        if proved:  # the same words whether the number or its ending was wrong: a guess learns nothing
             return wording.text("utter_case_not_matched", case_number=number)
         return wording.text("utter_case_not_found", case_number=number)
     if not status.own:  # the reply is for the person who asked; anyone else learns only the state

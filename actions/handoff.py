@@ -5,6 +5,7 @@ is promised); ask for an optional contact with a one-line consent and privacy no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from rasa_sdk import Action, Tracker
@@ -33,7 +34,8 @@ class ActionHumanHandoff(Action):
         channel = str(tracker.get_latest_input_channel() or "web")
         regions, topics, refs = mentioned(tracker, knowledge_base())
         try:
-            receipt = open_case(
+            receipt = await asyncio.to_thread(
+                open_case,
                 records_engine(),
                 tracker.sender_id,
                 recent_user_texts(tracker),

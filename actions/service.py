@@ -6,6 +6,7 @@ agencies but never their numbers."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import asdict
 
@@ -105,7 +106,7 @@ class ActionServiceInfo(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         wording = Wording.from_domain(domain)
-        handled = case_turn(dispatcher, tracker, wording, records_engine())  # "查询 IPR… 多久回复" is a lookup
+        handled = await case_turn(dispatcher, tracker, wording, records_engine())  # "查询 IPR… 多久回复" is a lookup
         if handled is not None:
             return handled
         text = user_text(tracker)
@@ -113,7 +114,7 @@ class ActionServiceInfo(Action):
         service = {"hotline": office.hotline_number or None, "hours": office.service_hours or None}
         asked = agencies_asked(knowledge_base(), text) if intent_name(tracker) == "ask_hotline" else []
         if asked:
-            directory = _directory(asked)
+            directory = await asyncio.to_thread(_directory, asked)
             parts = [*agency_contact_parts(wording, asked, directory), wording.text("utter_service_next")]
             contacts = [asdict(c) for c in directory.values()]
             send(

@@ -29,7 +29,9 @@ class ActionSmalltalk(Action):
         return "action_smalltalk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        handled = case_turn(dispatcher, tracker, Wording.from_domain(domain), records_engine())  # a bare phone number
+        handled = await case_turn(
+            dispatcher, tracker, Wording.from_domain(domain), records_engine()
+        )  # a bare phone number
         if handled is not None:  # after 转人工 reads as goodbye to the NLU; "查询 IPR…" is never small talk
             return handled
         response = RESPONSES.get(intent_name(tracker))
