@@ -8,8 +8,8 @@ shared through Redis when set); a correct password uses up nothing.
 with; after that it no longer logs anyone in. With neither, the console is closed (503).
 
 The guard (``guard``) runs before every handler of the sub-application: a valid session passes (the operator's
-name goes on the request), the login page and the login and logout forms are open to everyone, everything else
-is 401. The search and the records are in ``staff_api``.
+name and role go on the request) — a change to ``/staff/api/`` only with the console's ``X-Requested-With`` header
+(anti-CSRF) —, the login page and the login and logout forms are open to everyone, everything else is 401. The search and the records are in ``staff_api``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ COOKIE = "ipr_staff"
 OPERATOR = web.RequestKey("staff_operator", str)  # the logged-in operator's name
 ADMIN = web.RequestKey("staff_admin", bool)  # … and whether they may retrain and switch the served model
 BOOTSTRAP = accounts.BOOTSTRAP  # the operator name of a STAFF_TOKEN login
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PUBLIC = frozenset({"/staff", "/staff/login", "/staff/logout", "/staff/stats"})  # pages that send a stranger to login
 ERRORS = {
     "failed": "用户名或密码不正确。",
@@ -49,6 +50,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     token = request.cookies.get(COOKIE, "")
     operator = await asyncio.to_thread(accounts.session_operator, engine, token) if token else None
     if operator is not None:
+        if request.method not in SAFE_METHODS and request.path.startswith("/staff/api/") and not _from_console(request):
+            return error_json(403, "请求来源无效。")
         request[OPERATOR] = operator.name
         request[ADMIN] = operator.admin
         return await handler(request)
@@ -59,6 +62,12 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path in PUBLIC:
         return await handler(request)
     return error_json(401, "请先登录工作台。")
+
+
+def _from_console(request: web.Request) -> bool:
+    """A change sent by the console's own script: no cross-site form can set this header, and a cross-site script
+    that sets it is stopped by the browser's CORS preflight (the gateway allows no origin for /staff)."""
+    return request.headers.get("X-Requested-With") == "ipr-staff"
 
 
 async def _open(request: web.Request) -> bool:
