@@ -51,6 +51,9 @@ stories: train  ## conversation tests: rasa test core on tests/test_stories.yml,
 	.venv-rasa/bin/rasa test core --e2e --model "$$(scripts/model.sh path)" --stories tests/test_stories.yml \
 	  --fail-on-prediction-errors --out results/stories
 
+retrain: env kb  ## export confirmed examples, train a candidate, measure it against the served model on the same material; switch (replicas one at a time) only if no floor is missed and nothing is worse → bench/results/retrain.md
+	$(PY) -m bot retrain
+
 e2e: train  ## end-to-end: conversations, gateway, WeChat and real-browser tests on the real servers
 	$(PY) -m pytest -q tests/e2e
 

@@ -4,6 +4,8 @@
 
     .venv/bin/python -m bench.real_questions --file bench/robustness.yaml     (the rewordings: same kind ≥ 90 %)
 
+    .venv/bin/python -m bench.real_questions --model models/ipr-….tar.gz [--out DIR]     (another model)
+
 Starts its own action server and Rasa server with the trained model (loopback, scratch databases) and sends each
 question over Rasa's REST channel as a new conversation; where the assistant asks for the region, the user names
 it in the next turn (the item's region, else 云南) whatever the kind of item. The reply contract (``custom.kind``,
@@ -12,12 +14,14 @@ it in the next turn (the item's region, else 云南) whatever the kind of item. 
 - misleading: limit items whose final reply is an answer (the plans cannot decide it, and it was answered);
 - Hit@3: for answer items, a gold clause among the first three cited (any plan's, when no region was asked).
 Writes bench/results/<name>.{json,md} with figures and item numbers only (the questions stay outside the
-repository). Exit code 1 when a floor is missed.
+repository). Exit code 1 when a floor is missed. With ``--model`` another model file is served, and the report goes
+to ``--out`` (default: a new scratch directory) — bench/results/ holds the figures of the current data's model only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -119,12 +123,15 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE)
+    parser.add_argument("--model", type=Path, default=None, help="model file to serve (default: the current data's)")
+    parser.add_argument("--out", type=Path, default=None, help="report folder with --model (default: a scratch one)")
     args = parser.parse_args(argv)
     if not args.file.is_file():
         print(f"没有找到评测问题文件：{args.file}（应在 clone 旁边的 shared/eval/ 中）", file=sys.stderr)
         return 2
     items = yaml.safe_load(args.file.read_text(encoding="utf-8"))
-    config = local_stack(Path(tempfile.mkdtemp(prefix="ipr-eval-")))
+    root = Path(tempfile.mkdtemp(prefix="ipr-eval-"))
+    config = local_stack(root) if args.model is None else local_stack(root, model=args.model.resolve())
     with Stack(config):
         outcomes = [run_item(config.webhook_url, item) for item in items]
     summary = summarize(outcomes)
@@ -145,7 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     details = f"{table}\n\nItems missed (by row number of {args.file.name}):\n\n| n | expected | got | first refs |\n|---|---|---|---|\n{rows}\n"
     name = "real_questions" if args.file == DEFAULT_FILE else args.file.stem
-    write_report(name, f"Real questions ({args.file.name}) through Rasa's REST channel", summary, details)
+    title = f"Real questions ({args.file.name}) through Rasa's REST channel"
+    if args.model is None:
+        write_report(name, title, summary, details)
+    else:  # another model's figures never overwrite the current model's in bench/results/
+        out = args.out or root / "report"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{name}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        (out / f"{name}.md").write_text(f"# {title} — {args.model.name}\n\n{details}", encoding="utf-8")
+        print(f"report: {out / name}.md")
     print(details)
     return 1 if summary["floors_missed"] else 0
 

@@ -9,6 +9,7 @@ python -m bot topic overseas_assistance --region 贵州
 python -m bot regions
 python -m bot changes 贵州                 # versions of a plan and what changed, clause by clause
 python -m bot report --since 2026-06-01 --format md
+python -m bot retrain                      # confirmed examples → candidate model; switched only if not worse
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ from bot.kb.changelog import plan_changes_text
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
+from bot.launcher import RASA_TOKEN_FILE
 from bot.report.render import csv_text, markdown
 from bot.report.service import demand_report
 from bot.report.svg import charts
+from bot.review.export import export_reviewed
+from bot.review.retrain import Busy, Workspace, retrain
+from bot.review.retrain_report import STATES
+from bot.review.retrain_switch import RasaApi
 from bot.settings import PROJECT_ROOT, Settings
 from bot.text import ChineseTokenizer
 
@@ -71,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--tracker-url", default=None, help="Rasa 对话库（默认 TRACKER_STORE_URL 或 var/tracker.sqlite3）"
     )
+    commands.add_parser(
+        "retrain",
+        help="重训练（管理员）：导出已确认的标注例子，训练候选模型，与在用模型在同一批评测材料上比较，不低于下限且不比在用模型差才切换",
+    )
     return parser
 
 
@@ -86,6 +96,33 @@ def report_command(args: argparse.Namespace, settings: Settings, kb: KnowledgeBa
         for name, svg in charts(found).items():
             (args.svg / f"{name}.svg").write_text(svg, encoding="utf-8")
     return csv_text(found) if args.format == "csv" else markdown(found)
+
+
+def retrain_command(settings: Settings) -> int:
+    """Rasa's replicas from RASA_URL, its API token from RASA_AUTH_TOKEN or the file `make run` keeps it in."""
+
+    def progress(line: str) -> None:
+        print(line, flush=True)
+
+    def export() -> int:
+        done = export_reviewed(settings)
+        progress(f"    写出 {done.written} 条，{done.held_back} 条与评测问题相近而未用")
+        return done.written
+
+    token_file = PROJECT_ROOT / RASA_TOKEN_FILE
+    token = os.environ.get("RASA_AUTH_TOKEN") or (token_file.read_text().strip() if token_file.is_file() else "")
+    try:
+        outcome = retrain(Workspace(), RasaApi(tuple(settings.rasa_urls), token), export, progress)
+    except Busy as busy:
+        print(f"已有重训练在进行（进程 {busy.args[0]}），请等它结束。", file=sys.stderr)
+        return 2
+    print(
+        f"==> {STATES[outcome.state]}（候选：{outcome.candidate or '—'}，原在用：{outcome.served or '—'}）", flush=True
+    )
+    for text in outcome.reasons:
+        print(f"    {text}")
+    print(f"    报告：{outcome.report}")
+    return outcome.exit_code
 
 
 def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
@@ -119,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     settings = Settings.from_env()
+    if args.command == "retrain":
+        return retrain_command(settings)
     try:
         kb = open_knowledge_base(settings)
         print(

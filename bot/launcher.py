@@ -5,6 +5,11 @@
 The action server runs in the app env (rasa-sdk), the Rasa server in the rasa env, as Rasa deploys them; both bind
 to 127.0.0.1 only. The gateway (app env) is the one public entry point: chat page, widget, staff console, WeChat.
 The e2e tests and the benchmarks use the same ``Stack`` with their own ports and databases.
+
+Rasa's HTTP API is on (``--enable-api``) behind a token (``--auth-token``: every API route, not the channel
+webhooks), on loopback like the rest, so that ``python -m bot retrain`` can switch a running Rasa to a new model
+(``PUT /model``). The model served is the one a retrain left in ``var/served-model`` when that file exists (the
+current data's model may have been refused), else the current data's.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from types import TracebackType
 from bot.settings import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
+
+SERVED_MODEL = Path("var/served-model")  # written by `python -m bot retrain`: the model in service, project-relative
+RASA_TOKEN_FILE = Path("var/rasa-token")  # `make run`'s Rasa API token, for `python -m bot retrain` (mode 0600)
 
 # What the gateway reads from the environment (bot.settings.Settings.from_env), passed through by make run.
 GATEWAY_SETTINGS = (
@@ -83,6 +91,8 @@ class StackConfig:
     action_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     # Client-chosen conversation ids accepted (benchmarks and older tests post their own); `make run` refuses them.
     client_conversation_ids: bool = True
+    # Rasa's HTTP API token (status and model switch, loopback only); random per stack unless given.
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
 
     @property
     def rasa_ports(self) -> tuple[int, ...]:
@@ -178,6 +188,9 @@ class Stack:
                 c.host,
                 "--port",
                 str(c.rasa_ports[replica]),
+                "--enable-api",  # GET /status, PUT /model (a retrain's switch); every API route needs the token
+                "--auth-token",
+                c.rasa_token,
             ],
             env,
         )
@@ -208,7 +221,10 @@ class Stack:
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         self.config.log_dir.mkdir(parents=True, exist_ok=True)
         log_file = (self.config.log_dir / f"{name}.log").open("ab")
-        log.info("starting %s: %s", name, " ".join(command))
+        shown = [
+            "…" if flag == "--auth-token" else part for flag, part in zip(["", *command[:-1]], command, strict=True)
+        ]
+        log.info("starting %s: %s", name, " ".join(shown))  # the API token stays out of the log
         self.processes[name] = subprocess.Popen(
             command, cwd=self.config.project, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -295,7 +311,26 @@ def default_config(environ: dict[str, str] | None = None) -> StackConfig:
         gateway_host=env.get("GATEWAY_HOST", "127.0.0.1"),
         gateway_env={key: env[key] for key in GATEWAY_SETTINGS if key in env},
         action_token=env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
+        rasa_token=env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32),
     )
+
+
+def pinned_model(project: Path = PROJECT_ROOT, pointer: Path | None = None) -> Path | None:
+    """The model a retrain left in service (``var/served-model``, or ``pointer``), when it names an existing file."""
+    pointer = pointer or project / SERVED_MODEL
+    named = pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else ""
+    model = project / named
+    return model if named and model.is_file() else None
+
+
+def _keep_token(token: str) -> Path:
+    """Write the Rasa API token where only this user can read it, for `python -m bot retrain` to switch models."""
+    path = PROJECT_ROOT / RASA_TOKEN_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(token)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,6 +338,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     config = dataclasses.replace(default_config(), diagnostic_headers=False, client_conversation_ids=False)
+    pinned = None if os.environ.get("RASA_MODEL") else pinned_model()
+    if pinned is not None and pinned != config.model:
+        print(
+            f"使用模型 {pinned.name}：{SERVED_MODEL} 记录的在用模型（当前训练数据的模型 {config.model.name} "
+            "未经重训练评测切换；要换用它，请运行 make retrain，不低于下限且不比在用模型差才会切换）",
+            flush=True,
+        )
+        config = dataclasses.replace(config, model=pinned)
+    else:
+        why = "RASA_MODEL 指定" if os.environ.get("RASA_MODEL") else "当前训练数据的模型"
+        print(f"使用模型 {config.model.name}：{why}", flush=True)
     if not config.model.is_file():
         print(f"模型文件不存在：{config.model}。请先运行 `make train`。", file=sys.stderr)
         return 1
@@ -318,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(stop_signal, _interrupt)
     print("正在启动动作服务器、Rasa 服务器和网关（Rasa 加载模型约需 1 分钟）…", flush=True)
     try:
+        _keep_token(config.rasa_token)
         stack.start(gateway=True)
         stack.wait_ready()
         print(f"就绪。聊天页面：{config.gateway_url}/", flush=True)
@@ -338,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         stack.stop()
+        (PROJECT_ROOT / RASA_TOKEN_FILE).unlink(missing_ok=True)
 
 
 if __name__ == "__main__":

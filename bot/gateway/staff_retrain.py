@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.staff import ADMIN, OPERATOR
-from bot.review.retrain import Workspace, _alive
+from bot.review.retrain import Workspace, alive
 from bot.settings import PROJECT_ROOT
 from bot.store import staff as accounts
 
@@ -40,7 +40,7 @@ def _read(folder: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
                 history.append(json.loads(line))
             except ValueError:
                 continue
-    if status and status.get("state") == "running" and not _alive(int(status.get("pid") or 0)):
+    if status and status.get("state") == "running" and not alive(int(status.get("pid") or 0)):
         status = {**status, "state": "failed", "reasons": ["重新训练的进程已意外退出"]}
     return status, list(reversed(history))
 

@@ -19,11 +19,14 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine
 
+from bot.kb.db import make_engine
 from bot.kb.regions import Gazetteer
+from bot.kb.service import open_knowledge_base
 from bot.review.inbox import examples
 from bot.review.similarity import NEAR, grams, jaccard
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from bot.store.models import ReviewedExample
+from bot.store.records import ensure_tables
 
 REVIEWED_FILE = PROJECT_ROOT / "data" / "nlu" / "reviewed" / "reviewed.yml"
 VALIDATION_FILES = (
@@ -45,6 +48,16 @@ _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 class Export:
     written: int
     held_back: int  # near copies of validation questions
+
+
+def export_reviewed(settings: Settings) -> Export:
+    """Write the confirmed examples of the records database ``settings`` name (``make train``, a retrain)."""
+    records = make_engine(settings.database_url)
+    try:
+        ensure_tables(records)
+        return write_reviewed(records, gazetteer=open_knowledge_base(settings).gazetteer)
+    finally:
+        records.dispose()
 
 
 def write_reviewed(engine: Engine, path: Path = REVIEWED_FILE, gazetteer: Gazetteer | None = None) -> Export:

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from bot.gateway import staff_retrain
 from bot.kb.db import make_engine
 from bot.review.inbox import Incoming, record
 from bot.settings import Settings
+from bot.store.models import ReviewedExample, ReviewItem
 from bot.store.records import ensure_tables
 from bot.store.staff import create_account, set_admin
 from tests.gateway.test_staff import login as token_login
@@ -24,8 +27,13 @@ HEADERS = {"X-Requested-With": "ipr-staff"}
 
 
 def seed(settings: Settings) -> list[int]:
+    """Three messages in an inbox of their own: the database is a copy of the session's, which the action tests
+    (answering real questions) fill with inbox rows of their own."""
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
+    with Session(engine) as session, session.begin():
+        session.execute(delete(ReviewedExample))
+        session.execute(delete(ReviewItem))
     made = [
         record(
             engine,
