@@ -138,6 +138,9 @@
   function load() {
     var params = new URLSearchParams();
     new FormData($("review-filters")).forEach(function (value, key) { if (value) { params.set(key, String(value)); } });
+    Array.prototype.forEach.call(document.querySelectorAll("#review-filters .toggle"), function (b) {
+      if (b.getAttribute("aria-pressed") === "true") { params.set(b.dataset.filter, "1"); }
+    });
     params.set("page", String(page));
     request("/staff/api/review?" + params.toString()).then(function (data) {
       labels = data.labels;
@@ -205,6 +208,12 @@
       .catch(function (error) { say(error.message); });
   });
 
+  Array.prototype.forEach.call(document.querySelectorAll("#review-filters .toggle"), function (b) {
+    b.addEventListener("click", function () {
+      b.setAttribute("aria-pressed", b.getAttribute("aria-pressed") === "true" ? "false" : "true");
+      page = 1; load();
+    });
+  });
   $("review-filters").addEventListener("submit", function (event) { event.preventDefault(); page = 1; load(); });
   $("review-previous").addEventListener("click", function () { page = Math.max(1, page - 1); load(); });
   $("review-next").addEventListener("click", function () { page += 1; load(); });
