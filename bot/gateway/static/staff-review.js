@@ -5,24 +5,9 @@
 (function () {
   "use strict";
   var $ = function (id) { return document.getElementById(id); };
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
-  function request(url, options) {
-    return fetch(url, options || { credentials: "same-origin" }).then(function (r) {
-      return r.json().then(function (body) { if (!r.ok) { throw new Error(body.error || r.status); } return body; });
-    });
-  }
-  function post(url, body) {
-    return request(url, {
-      method: "POST", credentials: "same-origin",
-      headers: { "X-Requested-With": "ipr-staff", "Content-Type": "application/json" },
-      body: JSON.stringify(body || {})
-    });
-  }
+  var el = window.iprStaff.el;  // staff.js, loaded first
+  var request = window.iprStaff.getJSON;
+  var post = window.iprStaff.postJSON;
   var CHANNELS = { web: "网页", wechat: "公众号", wecom: "企业微信", dingtalk: "钉钉", feishu: "飞书" };
   var KINDS = { answer: "已回答", limit: "方案未涉及", clarify: "请用户选择", ask_region: "询问地区", not_covered: "地区未收录" };
   var page = 1;

@@ -24,6 +24,8 @@
     });
   }
   var $ = function (id) { return document.getElementById(id); };
+  // The console's other parts (staff-review.js) use the same helpers: one way to build nodes and to call the API.
+  window.iprStaff = { el: el, getJSON: getJSON, postJSON: postJSON };
   var status = $("status");
   var results = $("results");
   var query = $("q");
