@@ -112,10 +112,10 @@ async def case_turn(
             send(dispatcher, [words], kind="handoff", extra={"case": {"number": number}})
             return [SlotSet(KIND_SLOT, "handoff")]
         contact = parse_contact(text)
-        waiting: str | None = None
-        if contact is not None:
-            waiting = await asyncio.to_thread(open_case_without_contact, engine, tracker.sender_id)
-        if contact is not None and waiting is not None:
+        if (
+            contact is not None
+            and await asyncio.to_thread(open_case_without_contact, engine, tracker.sender_id) is not None
+        ):
             saved = await asyncio.to_thread(set_contact, engine, tracker.sender_id, contact)
             words = wording.text("utter_contact_saved", contact=contact.label, case_number=saved)
             send(dispatcher, [words], kind="handoff", extra={"case": {"number": saved, "contact": contact.kind}})

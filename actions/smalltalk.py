@@ -29,10 +29,9 @@ class ActionSmalltalk(Action):
         return "action_smalltalk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        handled = await case_turn(
-            dispatcher, tracker, Wording.from_domain(domain), records_engine()
-        )  # a bare phone number
-        if handled is not None:  # after 转人工 reads as goodbye to the NLU; "查询 IPR…" is never small talk
+        # a bare phone number after 转人工 reads as goodbye to the NLU; "查询 IPR…" is never small talk
+        handled = await case_turn(dispatcher, tracker, Wording.from_domain(domain), records_engine())
+        if handled is not None:
             return handled
         response = RESPONSES.get(intent_name(tracker))
         if response is None or not smalltalk_meant(user_text(tracker)):

@@ -8,8 +8,9 @@ shared through Redis when set); a correct password uses up nothing.
 with; after that it no longer logs anyone in. With neither, the console is closed (503).
 
 The guard (``guard``) runs before every handler of the sub-application: a valid session passes (the operator's
-name and role go on the request) — a change to ``/staff/api/`` only with the console's ``X-Requested-With`` header
-(anti-CSRF) —, the login page and the login and logout forms are open to everyone, everything else is 401. The search and the records are in ``staff_api``.
+name and role go on the request; a change under ``/staff/api/`` only with the console's ``X-Requested-With``
+header, against cross-site requests), the login page and the login and logout forms are open to everyone,
+everything else is 401. The search and the records are in ``staff_api``.
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from aiohttp import web
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.staff import ADMIN, OPERATOR
-from bot.review.retrain import Workspace, alive
+from bot.review.retrain import STATUS_FILE, Workspace, alive
+from bot.review.retrain_report import HISTORY_FILE, read_history
 from bot.settings import PROJECT_ROOT
 from bot.store import staff as accounts
 
@@ -28,18 +29,12 @@ def _folder() -> Path:
 
 
 def _read(folder: Path) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    status_file, history_file = folder / "status.json", folder / "history.jsonl"
+    status_file = folder / STATUS_FILE
     try:
         status = json.loads(status_file.read_text(encoding="utf-8")) if status_file.is_file() else None
     except (OSError, ValueError):
         status = None  # being replaced at this moment: the next poll reads it
-    history: list[dict[str, Any]] = []
-    if history_file.is_file():
-        for line in history_file.read_text(encoding="utf-8").splitlines()[-HISTORY_SHOWN:]:
-            try:
-                history.append(json.loads(line))
-            except ValueError:
-                continue
+    history = read_history(folder / HISTORY_FILE)[-HISTORY_SHOWN:]
     if status and status.get("state") == "running" and not alive(int(status.get("pid") or 0)):
         status = {**status, "state": "failed", "reasons": ["重新训练的进程已意外退出"]}
     return status, list(reversed(history))

@@ -24,8 +24,6 @@ from bot.review.inbox import InboxQuery, ReviewError, Vocabulary
 from bot.review.mask import MARKABLE
 from bot.store.models import ReviewedExample, ReviewItem
 
-SIDE_LABELS = {"holder": "权利人", "accused": "被指控方"}
-
 
 @functools.cache
 def _needs(path: Path) -> dict[str, Need]:
@@ -85,7 +83,9 @@ def _item(row: ReviewItem, needs: dict[str, Need]) -> dict[str, object]:
         "channel": row.channel,
         "text": row.text,
         "intent": row.intent,
-        "intent_label": need.label if need else ("与知识产权无关" if row.intent == inbox.OUT_OF_SCOPE else None),
+        "intent_label": need.label
+        if need
+        else (inbox.OUT_OF_SCOPE_LABEL if row.intent == inbox.OUT_OF_SCOPE else None),
         "confidence": row.confidence,
         "side": row.side,
         "region": row.region,
@@ -105,12 +105,12 @@ def _labels(kb: KnowledgeBase, needs: dict[str, Need]) -> dict[str, object]:
     return {
         "intents": [
             *({"id": n.id, "label": n.label + ("" if n.served else "（方案不涉及）")} for n in needs.values()),
-            {"id": inbox.OUT_OF_SCOPE, "label": "与知识产权无关"},
+            {"id": inbox.OUT_OF_SCOPE, "label": inbox.OUT_OF_SCOPE_LABEL},
         ],
-        "sides": [{"id": k, "label": v} for k, v in SIDE_LABELS.items()],
+        "sides": [{"id": k, "label": v} for k, v in inbox.SIDE_LABELS.items()],
         "regions": [d.name for d in kb.gazetteer.divisions],
         "subjects": [{"id": s.id, "name": s.name} for s in kb.subjects.values()],
-        "markable": {"name": "姓名", "company": "单位名称", "number": "号码"},
+        "markable": [{"id": kind, "label": label.strip("【】")} for kind, label in MARKABLE.items()],
         "channels": list(inbox.CHANNELS),
     }
 
@@ -158,8 +158,9 @@ def _example(example: ReviewedExample, needs: dict[str, Need]) -> dict[str, obje
         "id": example.id,
         "text": example.text,
         "intent": example.intent,
-        "intent_label": need.label if need else "与知识产权无关",
+        "intent_label": need.label if need else inbox.OUT_OF_SCOPE_LABEL,
         "side": example.side,
+        "side_label": inbox.SIDE_LABELS.get(example.side or ""),
         "region": example.region,
         "subject": example.subject,
         "corrected": example.corrected,

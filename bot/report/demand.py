@@ -27,12 +27,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.report.sources import StoreData, TrackerData
+from bot.review.inbox import OUT_OF_SCOPE_LABEL
 
 BEIJING = timedelta(hours=8)
 NO_REGION = "未指明地区"
 NO_AGENCY = "未指明单位"
 OTHER_AGENCY = "其他"
-OUT_OF_FIELD = "与知识产权无关"  # the label reviewers give a message about something else (out_of_scope)
 MIN_CONVERSATIONS = 5  # a word of an unanswered question is shown only when this many conversations used it
 TOP = 20
 _HAS_DIGIT = re.compile(r"\d")
@@ -209,7 +209,7 @@ def _review(
     done = Counter(row.action for row in store.reviews)
     pairs = Counter((c.read_as or "", c.label) for c in store.corrections)
     named = tuple(
-        (need_names.get(read, read or "未读出需求"), need_names.get(given, OUT_OF_FIELD), count)
+        (need_names.get(read, read or "未读出需求"), need_names.get(given, OUT_OF_SCOPE_LABEL), count)
         for (read, given), count in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     scores = tuple(

@@ -10,8 +10,9 @@ from bot.kb.agencies import KINDS_BY_ID
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
 from bot.report.demand import BEIJING, DemandReport, compute
-from bot.report.sources import read_history, read_only_engine, read_store, read_tracker
+from bot.report.sources import read_only_engine, read_store, read_tracker
 from bot.review.retrain import Workspace
+from bot.review.retrain_report import read_history
 from bot.settings import Settings
 from bot.text import STOPWORDS, ChineseTokenizer
 
@@ -45,7 +46,7 @@ def demand_report(
         lambda ref: _label(kb, ref),
         since,
         case_topic_names={topic.id: topic.name for topic in kb.topics.values()},
-        retrains=read_history(retrain_history or Workspace().folder / "history.jsonl"),
+        retrains=read_history(retrain_history or Workspace().history),
     )
 
 

@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -386,18 +385,3 @@ def _naive(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
         return moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
-
-
-def read_history(path: Path) -> list[dict[str, Any]]:
-    """The retrains' history (one JSON object per line, oldest first); a missing file or a torn line reads as none."""
-    if not path.is_file():
-        return []
-    found = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(entry, dict):
-            found.append(entry)
-    return found

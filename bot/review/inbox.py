@@ -30,6 +30,8 @@ STATUSES = ("pending", "confirmed", "discarded")
 UNANSWERED_KINDS = ("limit", "not_covered")  # the plans did not answer it: what staff most need to see
 CHANNELS = ("web", "wechat", "wecom", "dingtalk", "feishu")
 OUT_OF_SCOPE = "out_of_scope"  # Rasa's intent for a message about something else: a label reviewers need too
+OUT_OF_SCOPE_LABEL = "与知识产权无关"
+SIDE_LABELS = {"holder": "权利人", "accused": "被指控方"}
 
 
 class ReviewError(ValueError):

@@ -36,6 +36,7 @@ from bot.review.retrain_measures import MeasureError, Progress, cached_figures
 from bot.review.retrain_switch import RasaApi, SwitchError, pin, served_by, switch
 from bot.settings import PROJECT_ROOT
 
+STATUS_FILE = "status.json"  # in the retrain folder: the state and step of the running (or last) retrain
 Exporter = Callable[[], int]  # writes data/nlu/reviewed/ and returns how many examples it wrote
 Measurer = Callable[[Path, Path, Progress], dict[str, Any]]  # (model, cache dir, progress) → figures
 
@@ -52,6 +53,10 @@ class Workspace:
     @property
     def folder(self) -> Path:
         return self.state / "retrain"
+
+    @property
+    def history(self) -> Path:
+        return self.folder / retrain_report.HISTORY_FILE
 
     @property
     def pointer(self) -> Path:
@@ -190,7 +195,7 @@ def retrain(
 ) -> Outcome:
     """The whole retrain (see the module's docstring). Raises ``Busy`` when another retrain runs."""
     with locked(workspace.folder / "lock"):
-        status = Status(workspace.folder / "status.json")
+        status = Status(workspace.folder / STATUS_FILE)
         record = retrain_report.Record(date=_now(), decision="failed", served=None, candidate=None)
         figures: dict[str, dict[str, Any]] = {"served": {}, "candidate": {}}
         served: list[Path] = []  # the served model once known: a failed retrain keeps it in service too
@@ -206,9 +211,7 @@ def retrain(
             status.update(state="failed", finished_at=_now(), reasons=["重训练被中断"])
             raise
         report = retrain_report.write(workspace.reports, record)
-        retrain_report.append_history(
-            workspace.folder / "history.jsonl", record, figures["served"], figures["candidate"]
-        )
+        retrain_report.append_history(workspace.history, record, figures["served"], figures["candidate"])
         status.update(state=outcome.state, finished_at=_now(), report=str(report), reasons=list(outcome.reasons))
         return Outcome(outcome.state, outcome.served, outcome.candidate, outcome.reasons, report)
 

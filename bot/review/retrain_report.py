@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.review.retrain_decision import Decision, Row
 
+HISTORY_FILE = "history.jsonl"  # in the retrain folder (var/retrain): one line per retrain, oldest first
 # The figures a history line keeps for each model (the demand report charts them over time).
 HEADLINE = (
     "nlu.intent_macro_f1",
@@ -142,3 +143,19 @@ def append_history(history: Path, record: Record, before: Mapping[str, Any], aft
     history.parent.mkdir(parents=True, exist_ok=True)
     with history.open("a", encoding="utf-8") as file:
         file.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def read_history(history: Path) -> list[dict[str, Any]]:
+    """The retrains ``append_history`` wrote, oldest first; a missing file or a torn line reads as none (the console
+    and the demand report read it while a retrain may be appending)."""
+    if not history.is_file():
+        return []
+    found = []
+    for line in history.read_text(encoding="utf-8").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            found.append(entry)
+    return found

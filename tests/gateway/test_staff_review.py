@@ -109,6 +109,7 @@ async def test_a_reviewer_corrects_confirms_discards_and_undoes(client: TestClie
         ("respond_accusation", "accused", True),
     ]
     assert "conversation_id" not in examples[0] and examples[1]["channel"] == "wecom"
+    assert examples[1]["side_label"] == "被指控方"
     undone = await client.post(f"/staff/api/reviewed/{examples[1]['id']}/undo", headers=HEADERS)
     assert undone.status == 200
     assert (await client.post(f"/staff/api/reviewed/{examples[1]['id']}/undo", headers=HEADERS)).status == 404

@@ -90,7 +90,7 @@
       mark.addEventListener("click", function () { act(item, "reply", { verdict: v[0] }, "已标记：" + v[1], true); });
       actions.appendChild(mark);
     });
-    var kind = select("kind", [{ id: "name", label: "姓名" }, { id: "company", label: "单位名称" }, { id: "number", label: "号码" }], "name", null);
+    var kind = select("kind", labels.markable, "name", null);
     kind.setAttribute("aria-label", "隐去的类别");
     var hide = el("button", null, "隐去所选文字");
     hide.type = "button";
@@ -151,7 +151,7 @@
       list.textContent = "";
       $("reviewed-count").textContent = "（" + data.examples.length + "）";
       data.examples.forEach(function (e) {
-        var li = el("li", null, e.text + " → " + e.intent_label + (e.side ? " · " + (e.side === "accused" ? "被指控方" : "权利人") : "") +
+        var li = el("li", null, e.text + " → " + e.intent_label + (e.side_label ? " · " + e.side_label : "") +
           (e.region ? " · " + e.region : "") + (e.corrected ? " · 已更正" : "") + " · " + e.added_by + " " + e.added_at + " ");
         var undo = el("button", null, "撤销");
         undo.type = "button";
