@@ -189,8 +189,7 @@ class Stack:
                 "--port",
                 str(c.rasa_ports[replica]),
                 "--enable-api",  # GET /status, PUT /model (a retrain's switch); every API route needs the token
-                "--auth-token",
-                c.rasa_token,
+                f"--auth-token={c.rasa_token}",  # joined: a token_urlsafe may begin with "-", read as an option
             ],
             env,
         )
