@@ -10,6 +10,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.gateway.channels import ChannelsConfig, add_channels
+from bot.gateway.channels.keys import DIALOGUES
 from bot.gateway.delivery import delivery_context, sendable
 from bot.gateway.keys import (
     CONVERSATION_SECRET,
@@ -34,7 +35,7 @@ from bot.gateway.rasa_client import RasaPool, Vocabulary
 from bot.gateway.ratelimit import make_limiter
 from bot.gateway.routes import setup_routes
 from bot.gateway.staff_stats import report_cache
-from bot.gateway.wechat.sessions import MemorySessions, RedisSessions
+from bot.gateway.wechat.sessions import RedisSessions
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
@@ -65,7 +66,7 @@ def create_app(
     app[SENDABLE] = sendable(settings, channels)
     app.on_shutdown.append(close_streams)
     setup_routes(app)
-    add_channels(app, channels)  # 企业微信 / 钉钉 / 飞书: only those whose settings are present
+    add_channels(app, channels)  # 公众号, and 企业微信 / 钉钉 / 飞书 where their settings are present
     return app
 
 
@@ -87,7 +88,10 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         from redis import asyncio as redis_asyncio  # imported here: only gateways with REDIS_URL need it
 
         redis = redis_asyncio.from_url(settings.redis_url, decode_responses=True)
-    app[WECHAT] = RedisSessions(redis) if redis is not None else MemorySessions()
+    if redis is not None:  # one client for every channel: de-duplication, options and "继续" shared by replicas
+        for platform, dialogue in app[DIALOGUES].items():
+            dialogue.sessions = RedisSessions(redis, f"ipr:{platform}:")
+    app[WECHAT] = app[DIALOGUES]["wechat"].sessions
     app[LIMITER] = make_limiter(redis, "web", settings.rate_per_minute, settings.rate_burst)
     # New conversation ids: a tenth of the message rate, half its burst (3 a minute after 5; off with the limit).
     app[ID_LIMITER] = make_limiter(redis, "ids", settings.rate_per_minute / 10, max(1, settings.rate_burst // 2))

@@ -17,7 +17,6 @@ from bot.gateway import (
     staff_review,
     staff_stats,
 )
-from bot.gateway.wechat import handler as wechat
 
 
 def setup_routes(app: web.Application) -> None:
@@ -37,7 +36,6 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/info", chat.info)
 
     app.add_subapp("/staff", staff_app())
-    app.add_subapp("/wechat", wechat_app())
 
 
 def staff_app() -> web.Application:
@@ -64,12 +62,4 @@ def staff_app() -> web.Application:
     sub.router.add_post("/api/reviewed/{id:\\d{1,18}}/undo", staff_review.undo)
     sub.router.add_get("/api/retrain", staff_retrain.state)
     sub.router.add_post("/api/retrain", staff_retrain.start)
-    return sub
-
-
-def wechat_app() -> web.Application:
-    """/wechat: WeChat's server verification (GET) and messages (POST), behind signature and freshness checks."""
-    sub = web.Application(middlewares=[wechat.guard], client_max_size=wechat.MAX_BODY)
-    sub.router.add_get("", wechat.verify)
-    sub.router.add_post("", wechat.receive)
     return sub

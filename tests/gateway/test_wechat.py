@@ -14,10 +14,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.gateway.app import WECHAT, create_app
+from bot.gateway.channels import text
+from bot.gateway.channels.base import Reply, choose_option
+from bot.gateway.channels.wording import TEXT_ONLY, UNAVAILABLE
 from bot.gateway.rasa_client import BotMessage, Button
-from bot.gateway.wechat import formatting
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
-from bot.gateway.wechat.handler import TEXT_ONLY, UNAVAILABLE
 from bot.gateway.wechat.sessions import UserState
 from bot.gateway.wechat.signature import sign
 from bot.settings import Settings
@@ -148,16 +149,23 @@ def test_crypto_rejects_tampering() -> None:
 
 
 def test_buttons_become_numbered_options_and_long_text_is_split() -> None:
-    text, options = formatting.render(
-        [BotMessage("答复正文", (Button("查看原文", "查看贵州第17条原文"), Button("转人工", "/human_handoff")))]
+    state = UserState()
+    shown = text.render(
+        Reply.of(
+            [BotMessage("答复正文", (Button("查看原文", "查看贵州第17条原文"), Button("转人工", "/human_handoff")))]
+        ),
+        state,
+        600,
     )
-    assert text.endswith("回复数字选择：\n1. 查看原文\n2. 转人工") and options == [
+    assert shown.endswith("回复数字选择：\n1. 查看原文\n2. 转人工") and [
+        choose_option(number, state.options) for number in ("1", "2")
+    ] == [
         "查看贵州第17条原文",
         "/human_handoff",
     ]
-    parts = formatting.split_for_wechat("\n".join(["一二三四五六七八九十" * 5] * 40), 600)
+    parts = text.split("\n".join(["一二三四五六七八九十" * 5] * 40), 600)
     assert all(len(p) <= 600 for p in parts) and len(parts) > 1
-    assert formatting.first_with_more(parts).endswith("回复“继续”查看剩余部分）")
+    assert text.first_with_more(parts).endswith("回复“继续”查看剩余部分）")
 
 
 async def test_two_gateway_replicas_sharing_redis_answer_a_msg_id_once(
@@ -176,7 +184,7 @@ async def test_two_gateway_replicas_sharing_redis_answer_a_msg_id_once(
         assert len(set(replies)) == 1
         assert first.app[WECHAT].produced + second.app[WECHAT].produced == 1
         # Per-user state is shared too: "继续" on the other replica sees what the first one stored.
-        await second.app[WECHAT].save_user("oShared", UserState(pending=["第二部分"], options=[]))
+        await second.app[WECHAT].save_user("wechat-oShared", UserState(pending=["第二部分"], options=[]))
         more = await first.post(
             "/wechat", params=signed_query(WECHAT_TOKEN), data=text_xml("继续", "77002", "oShared"), headers=XML
         )

@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.gateway.accesslog import PathOnlyAccessLogger
 from bot.gateway.app import WECHAT, create_app
+from bot.gateway.channels.base import option, option_number
+from bot.gateway.channels.wording import TOO_FAST, UNAVAILABLE
 from bot.gateway.wechat.crypto import WeChatCrypto
-from bot.gateway.wechat.handler import TOO_FAST, UNAVAILABLE, _option_number
 from bot.gateway.wechat.replay import WINDOW
 from bot.gateway.wechat.sessions import UserState
 from bot.settings import Settings
@@ -70,7 +71,7 @@ async def test_a_nonce_is_bound_to_the_whole_plain_body(client: TestClient) -> N
 
 async def test_msg_ids_are_per_user(client: TestClient) -> None:
     """An attacker sending a MsgId first no longer makes the real user's message get the attacker's answer."""
-    await client.app[WECHAT].save_user("oReal", UserState(pending=["真实用户的第二部分"], options=[]))
+    await client.app[WECHAT].save_user("wechat-oReal", UserState(pending=["真实用户的第二部分"], options=[]))
     await post(client, signed_query(WECHAT_TOKEN), text_xml("你好", "33001", user="oAttacker"))
     status, body = await post(client, signed_query(WECHAT_TOKEN), text_xml("继续", "33001", user="oReal"))
     assert status == 200 and reply_fields(body)["Content"] == "真实用户的第二部分"
@@ -103,13 +104,15 @@ async def test_each_wechat_user_is_rate_limited(aiohttp_client: Any, gateway_set
     [("1", 1), ("２", 2), ("②", 2), ("²", 2), ("⑨", 9), ("0", 0), ("12", 12), ("5" * 5000, 0), ("一", 0), ("1a", 0)],
 )
 def test_option_numbers_read_full_width_circled_and_superscript_digits(text: str, number: int) -> None:
-    assert _option_number(text) == number
+    assert option_number(text) == number
 
 
 @pytest.mark.parametrize("text", ["①", "²", "３", "9" * 5000, "⑳", "¹²³"])
 async def test_odd_digits_after_numbered_options_are_answered(client: TestClient, text: str) -> None:
     """These were HTTP 500s (int("①") raises; 5,000 digits exceed Python's int limit)."""
-    await client.app[WECHAT].save_user("oDigits", UserState(pending=[], options=["/greet", "/human_handoff"]))
+    await client.app[WECHAT].save_user(
+        "wechat-oDigits", UserState(pending=[], options=[option("问候", "/greet"), option("转人工", "/human_handoff")])
+    )
     status, body = await post(client, signed_query(WECHAT_TOKEN), text_xml(text, "36001", "oDigits"))
     assert status == 200 and reply_fields(body)["Content"] == UNAVAILABLE
 

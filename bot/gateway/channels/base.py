@@ -1,14 +1,15 @@
-"""The channel layer shared by 企业微信, 钉钉 and 飞书: one conversation engine, one view of Rasa's reply.
+"""The channel layer shared by 公众号, 企业微信, 钉钉 and 飞书: one conversation engine, one view of Rasa's reply.
 
 A platform module does three things — **verify** a callback (signature, freshness, one use of a signed request),
 **parse** it into a ``Turn`` (who, which conversation, what text, which delivery) and **render** the reply in its
 own format — and hands the rest to ``Dialogue``:
 
-- each delivery is answered once: retries of the same message (WeCom's ``MsgId``, DingTalk's ``msgId``, Feishu's
+- each delivery is answered once: retries of the same message (WeChat's and WeCom's ``MsgId``, DingTalk's ``msgId``, Feishu's
   ``event_id``) get the first delivery's answer, from this gateway or another one sharing Redis;
 - "继续" shows the next part of a long answer, a number ("2", "②") or a button title chooses one of the last options;
 - the message goes to Rasa with ``metadata.channel`` = the platform, under a conversation id per platform user (and
   per group chat where the platform has group bots), within the gateway's sender rules (hashed when needed);
+- a user over the channel's rate limit (where it has one: the 公众号's) is asked to wait, without asking Rasa;
 - an answer slower than the platform's deadline is parked for "继续".
 
 ``Reply`` is the reply contract as the channels see it: texts, buttons, and from ``custom`` the ``kind`` and the
@@ -30,19 +31,26 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from bot.gateway import keys as gateway_keys
+from bot.gateway.channels.wording import (
+    CHOOSE,
+    CONTINUE_WORDS,
+    NOTHING_MORE,
+    SOURCES,
+    STILL_WORKING,
+    TEXT_ONLY,
+    TOO_FAST,
+    UNAVAILABLE,
+)
 from bot.gateway.rasa_client import BotMessage, Button, RasaUnavailable
-from bot.gateway.wechat import handler as wechat
+from bot.gateway.ratelimit import Limiter
 from bot.gateway.wechat.sessions import CLAIM_TTL, UserState, WeChatSessions
 from bot.settings import Settings
 from bot.store.privacy import privacy_notice
 
 log = logging.getLogger(__name__)
 
-# The same words as the 公众号's: one fact never reads two ways across channels.
-CONTINUE_WORDS, TEXT_ONLY, NOTHING_MORE = wechat.CONTINUE_WORDS, wechat.TEXT_ONLY, wechat.NOTHING_MORE
-UNAVAILABLE, STILL_WORKING = wechat.UNAVAILABLE, wechat.STILL_WORKING
-SOURCES = "依据："
 MAX_OPTIONS = 9
+MAX_OPTION_DIGITS = 2  # at most 9 options: "1"…"9" (a longer number is ordinary text)
 _SAFE_PART = re.compile(r"[A-Za-z0-9_]{1,64}")
 _SEP = "\x1f"  # between a stored option's title and payload
 
@@ -127,13 +135,14 @@ Render = Callable[[Outcome, UserState], str]
 
 @dataclass
 class Dialogue:
-    platform: str  # "wecom", "dingtalk", "feishu": metadata.channel, and the case's channel in the console
+    platform: str  # "wechat", "wecom", "dingtalk", "feishu": metadata.channel, and the case's channel in the console
     sessions: WeChatSessions
     rasa: Asker | None = None  # None: the gateway's pool (``RASA`` of the parent app)
     max_message_chars: int = 500
     claim_ttl: float = CLAIM_TTL  # seconds a delivery is remembered: the channel's whole accepted window
     # Platforms without a welcome event (钉钉, 飞书): the first reply to a user carries the privacy notice.
     first_notice: bool = False
+    limiter: web.AppKey[Limiter] | None = None  # the gateway's per-user limit for this channel, if it has one
     _parking: set[asyncio.Task[None]] = field(default_factory=set)
 
     async def answer(self, request: web.Request, turn: Turn, render: Render, deadline: float | None = None) -> str:
@@ -174,6 +183,9 @@ class Dialogue:
                     return render(Notice(NOTHING_MORE), state)
                 return render(Notice(state.pending.pop(0), part=True), state)
             message = choose_option(message, state.options) or message[: self.max_message_chars]
+        if self.limiter is not None and await request.config_dict[self.limiter].check(turn.conversation):
+            return render(Notice(TOO_FAST), state)  # stored for the delivery: its retries get the same
+        self.sessions.produced += 1
         ask = asyncio.ensure_future(self._ask(request, turn, message))
         try:
             reply = await (asyncio.wait_for(asyncio.shield(ask), deadline) if deadline else ask)
@@ -226,16 +238,23 @@ def option(title: str, payload: str) -> str:
 
 def choose_option(message: str, options: list[str]) -> str:
     """The payload a reply chooses: its number ("2", "２", "②") or its title; "" when it chooses none."""
-    number = unicodedata.normalize("NFKC", message)
     pairs = [entry.split(_SEP, 1) for entry in options if _SEP in entry]
-    if number.isascii() and number.isdigit() and len(number) <= 2:
-        index = int(number)
-        return pairs[index - 1][1] if 1 <= index <= len(pairs) else ""
+    index = option_number(message)
+    if index:
+        return pairs[index - 1][1] if index <= len(pairs) else ""
     return next((payload for title, payload in pairs if title == message), "")
 
 
+def option_number(message: str) -> int:
+    """The option a reply like "2", "２", "②" or "²" chooses (NFKC reads them all as 2); 0 for anything else."""
+    digits = unicodedata.normalize("NFKC", message)
+    if digits.isascii() and digits.isdigit() and len(digits) <= MAX_OPTION_DIGITS:
+        return int(digits)
+    return 0
+
+
 def numbered(buttons: tuple[Button, ...]) -> str:
-    return "回复数字选择：\n" + "\n".join(f"{n}. {b.title}" for n, b in enumerate(buttons, start=1))
+    return CHOOSE + "\n" + "\n".join(f"{n}. {b.title}" for n, b in enumerate(buttons, start=1))
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:

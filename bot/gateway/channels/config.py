@@ -54,7 +54,6 @@ class ChannelsConfig:
     wecom: WeComConfig | None = None
     dingtalk: DingTalkConfig | None = None
     feishu: FeishuConfig | None = None
-    redis_url: str = ""  # shared de-duplication and per-user state for several gateways (as for WeChat)
     max_message_chars: int = 500
 
     @classmethod
@@ -96,7 +95,6 @@ class ChannelsConfig:
             wecom=wecom,
             dingtalk=dingtalk,
             feishu=feishu,
-            redis_url=get("REDIS_URL"),
             max_message_chars=int(get("MAX_MESSAGE_CHARS") or cls.max_message_chars),
         )
 

@@ -30,21 +30,17 @@ from bot.gateway.channels.base import (
     Asker,
     Dialogue,
     Handler,
-    Notice,
-    Outcome,
-    Reply,
     Turn,
     conversation_id,
     fresh,
-    numbered,
-    option,
     read_body,
 )
 from bot.gateway.channels.config import WeComConfig
-from bot.gateway.wechat import formatting, signature
+from bot.gateway.channels.text import render
+from bot.gateway.wechat import signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.messages import BadMessage, cdata, encrypted_envelope, parse_xml
-from bot.gateway.wechat.sessions import MemorySessions, UserState, WeChatSessions
+from bot.gateway.wechat.sessions import MemorySessions, WeChatSessions
 from bot.settings import Settings
 from bot.store.privacy import privacy_notice
 
@@ -160,17 +156,3 @@ async def receive(request: web.Request) -> web.Response:
         encrypted_reply, signature.sign(config.token, timestamp, nonce, encrypted_reply), timestamp, nonce
     )
     return web.Response(text=envelope_xml, content_type="application/xml")
-
-
-def render(outcome: Outcome, state: UserState, limit: int) -> str:
-    """WeCom text: the answer, its sources, numbered options; cut at ``limit`` characters with "继续"."""
-    if isinstance(outcome, Notice):
-        return outcome.text + (formatting.MORE if outcome.part and state.pending else "")
-    reply: Reply = outcome
-    text = reply.plain()
-    if reply.buttons:
-        text += "\n\n" + numbered(reply.buttons)
-    state.options = [option(b.title, b.payload) for b in reply.buttons]
-    parts = formatting.split_for_wechat(text, limit)
-    state.pending = parts[1:]
-    return formatting.first_with_more(parts)

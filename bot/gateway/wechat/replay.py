@@ -1,4 +1,5 @@
-"""Freshness of signed WeChat requests: a timestamp within ``WINDOW`` seconds of now, and a nonce that is used once.
+"""Freshness of signed WeChat requests: a timestamp within ``WINDOW`` seconds of now (``channels.base.fresh``), and a
+nonce that is used once.
 
 In plain mode WeChat's signature covers token, timestamp and nonce only — not the body. Without these checks a
 signed URL captured once (in a log, a proxy, a browser history) could be replayed for ever with any body, posing
@@ -12,18 +13,9 @@ delivery's answer without asking Rasa again.
 from __future__ import annotations
 
 import hashlib
-import time
 
 WINDOW = 300  # seconds: WeChat's own SDKs accept this much clock difference
 NONCE_TTL = 2 * WINDOW  # a nonce is remembered for as long as its timestamp could still pass
-
-
-def fresh(timestamp: str, now: float | None = None) -> bool:
-    """True when ``timestamp`` (Unix seconds, digits only) is within ``WINDOW`` seconds of now."""
-    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
-        return False
-    now = time.time() if now is None else now
-    return abs(int(timestamp) - now) <= WINDOW
 
 
 def nonce_key(timestamp: str, nonce: str) -> str:

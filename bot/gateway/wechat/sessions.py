@@ -35,7 +35,9 @@ class UserState:
 
 
 class WeChatSessions(Protocol):
-    produced: int  # messages this process did the work for (the others waited for an answer)
+    # Messages this process asked Rasa about (counted by ``Dialogue``): retries waited for an answer instead, and
+    # "继续" or a refused message needed none.
+    produced: int
 
     async def claim(self, key: str, ttl: float = CLAIM_TTL) -> bool: ...
     async def store_answer(self, key: str, answer: str) -> None: ...
@@ -68,7 +70,6 @@ class MemorySessions:
         self._claims.pop(key, None)
         self._claims[key] = now + ttl
         self._ready[key] = asyncio.Event()
-        self.produced += 1
         return True
 
     async def store_answer(self, key: str, answer: str) -> None:
@@ -123,9 +124,7 @@ class RedisSessions:
         self._prefix = prefix
 
     async def claim(self, key: str, ttl: float = CLAIM_TTL) -> bool:
-        won = bool(await self._redis.set(f"{self._prefix}claim:{key}", "1", nx=True, ex=int(ttl)))
-        self.produced += won
-        return won
+        return bool(await self._redis.set(f"{self._prefix}claim:{key}", "1", nx=True, ex=int(ttl)))
 
     async def store_answer(self, key: str, answer: str) -> None:
         await self._redis.set(f"{self._prefix}answer:{key}", answer, ex=ANSWER_TTL)

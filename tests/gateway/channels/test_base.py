@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -93,8 +94,9 @@ async def test_two_gateways_sharing_redis_answer_a_channel_message_once(
     from tests.support.redis import temporary_redis
 
     with temporary_redis() as port:
-        channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"), redis_url=f"redis://127.0.0.1:{port}/0")
-        gateways = [await aiohttp_client(create_app(gateway_settings, channels=channels)) for _ in range(2)]
+        channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"))
+        settings = dataclasses.replace(gateway_settings, redis_url=f"redis://127.0.0.1:{port}/0")
+        gateways = [await aiohttp_client(create_app(settings, channels=channels)) for _ in range(2)]
         body = json.dumps(
             {
                 "msgId": "msgShared1",
