@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.channel_settings import ChannelsConfig
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_STAFF_TOKEN = 32  # a shorter STAFF_TOKEN is refused: the gateway does not start
 
@@ -66,6 +68,8 @@ class Settings:
     # Staff logins: this many tries per client address and per account name, then one more every 45 s / 3 min.
     login_burst_per_address: int = 20
     login_burst_per_account: int = 5
+    # 企业微信, 钉钉, 飞书 (bot/channel_settings.py): each mounted only when its settings are present.
+    channels: ChannelsConfig = field(default_factory=ChannelsConfig)
     # Redis shared by gateway replicas (WeChat de-duplication and per-user state); empty: in this process only.
     redis_url: str = ""
     # X-Rasa-Replica and Server-Timing on chat answers: for tests and benchmarks (tell which replica answered and
@@ -117,6 +121,7 @@ class Settings:
             wechat_app_secret=env.get("WECHAT_APP_SECRET") or "",
             service_directory=Path(env["SERVICE_DIRECTORY"]) if env.get("SERVICE_DIRECTORY") else None,
             wechat_api_base=(env.get("WECHAT_API_BASE") or defaults.wechat_api_base).rstrip("/"),
+            channels=ChannelsConfig.from_env(env),
             redis_url=env.get("REDIS_URL") or "",
             diagnostic_headers=_flag(env.get("GATEWAY_DIAGNOSTIC_HEADERS")),
             trusted_proxies=_csv(env.get("TRUSTED_PROXIES")),

@@ -7,10 +7,9 @@ import sys
 
 from aiohttp import web
 
+from bot.channel_settings import ChannelConfigError
 from bot.gateway.accesslog import OneLineFormatter, PathOnlyAccessLogger
 from bot.gateway.app import create_app
-from bot.gateway.channels import ChannelsConfig
-from bot.gateway.channels.config import ChannelConfigError
 from bot.kb.errors import KnowledgeBaseUnavailable
 from bot.kb.service import open_knowledge_base
 from bot.settings import MIN_STAFF_TOKEN, Settings
@@ -30,7 +29,7 @@ def main() -> int:
         print(f"网关无法启动：{error.message}", file=sys.stderr)
         return 1
     try:
-        app = create_app(settings, knowledge_base, ChannelsConfig.from_env())
+        app = create_app(settings, knowledge_base)
     except ChannelConfigError as error:
         print(f"网关无法启动：{error}", file=sys.stderr)
         return 1

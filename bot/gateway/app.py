@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
-from bot.gateway.channels import ChannelsConfig, add_channels
+from bot.gateway.channels import add_channels
 from bot.gateway.channels.keys import DIALOGUES
 from bot.gateway.delivery import delivery_context, sendable
 from bot.gateway.keys import (
@@ -49,9 +49,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024  # a chat message is at most 500 characters; nothing legitimate is larger
 
 
-def create_app(
-    settings: Settings, knowledge_base: KnowledgeBase | None = None, channels: ChannelsConfig | None = None
-) -> web.Application:
+def create_app(settings: Settings, knowledge_base: KnowledgeBase | None = None) -> web.Application:
     """The gateway; ``knowledge_base`` is opened at startup unless the caller already opened (and checked) it."""
     # forwarded first: everything after it sees the client's address and scheme (from trusted proxies only).
     app = web.Application(middlewares=[forwarded, security_headers, error_middleware], client_max_size=MAX_BODY)
@@ -62,11 +60,13 @@ def create_app(
         app[KB] = knowledge_base
     app.cleanup_ctx.append(_resources)
     app.cleanup_ctx.append(feed_context)  # after _resources: it reads the records engine
-    app.cleanup_ctx.append(delivery_context(channels))  # replies sent on 公众号, 企业微信, 钉钉, 飞书
-    app[SENDABLE] = sendable(settings, channels)
+    app.cleanup_ctx.append(delivery_context)  # replies sent on 公众号, 企业微信, 钉钉, 飞书
+    app[SENDABLE] = sendable(settings)
     app.on_shutdown.append(close_streams)
     setup_routes(app)
-    add_channels(app, channels)  # 公众号, and 企业微信 / 钉钉 / 飞书 where their settings are present
+    add_channels(
+        app, settings.channels, settings.max_message_chars
+    )  # 公众号, and 企业微信 / 钉钉 / 飞书 where their settings are present
     return app
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.gateway import keys
-from bot.gateway.channels.config import ChannelsConfig
 from bot.gateway.channels.feishu_api import FeishuApi
 from bot.gateway.channels.outbound import (
     DeliveryError,
@@ -45,42 +44,39 @@ def message(delivery: Delivery) -> str:
     return f"【人工客服答复】案件 {delivery.case_number}\n{reply}\n（随时发送“查询 {delivery.case_number}”可再次查看）"
 
 
-def sendable(settings: Settings, channels: ChannelsConfig | None) -> frozenset[str]:
+def sendable(settings: Settings) -> frozenset[str]:
     """The platforms whose message API this gateway has the settings for (a case's channel names)."""
-    found = set()
+    found, channels = set(), settings.channels
     if settings.wechat_app_id and settings.wechat_app_secret:
         found.add("wechat")
-    if channels is not None:
-        if channels.wecom and channels.wecom.secret and channels.wecom.agent_id.isdigit():
-            found.add("wecom")
-        if channels.dingtalk and channels.dingtalk.app_key:
-            found.add("dingtalk")
-        if channels.feishu:
-            found.add("feishu")
+    if channels.wecom and channels.wecom.secret and channels.wecom.agent_id.isdigit():
+        found.add("wecom")
+    if channels.dingtalk and channels.dingtalk.app_key:
+        found.add("dingtalk")
+    if channels.feishu:
+        found.add("feishu")
     return frozenset(found)
 
 
-def outbounds(
-    session: aiohttp.ClientSession, settings: Settings, channels: ChannelsConfig | None
-) -> dict[str, Outbound]:
+def outbounds(session: aiohttp.ClientSession, settings: Settings) -> dict[str, Outbound]:
     """A sender for each platform in ``sendable``, by the case's channel name."""
     found: dict[str, Outbound] = {}
-    can = sendable(settings, channels)
+    channels, can = settings.channels, sendable(settings)
     if "wechat" in can:
         found["wechat"] = WeChatOutbound(
             http_client(session, settings.wechat_api_base, "公众号"), settings.wechat_app_id, settings.wechat_app_secret
         )
-    if channels is not None and channels.wecom and "wecom" in can:
+    if channels.wecom and "wecom" in can:
         wecom = channels.wecom
         found["wecom"] = WeComOutbound(
             http_client(session, wecom.api_base, "企业微信"), wecom.corp_id, wecom.secret, wecom.agent_id
         )
-    if channels is not None and channels.dingtalk and "dingtalk" in can:
+    if channels.dingtalk and "dingtalk" in can:
         dingtalk = channels.dingtalk
         found["dingtalk"] = DingTalkOutbound(
             http_client(session, dingtalk.api_base, "钉钉"), dingtalk.app_key, dingtalk.app_secret
         )
-    if channels is not None and channels.feishu and "feishu" in can:
+    if channels.feishu and "feishu" in can:
         feishu = channels.feishu
         found["feishu"] = FeishuOutbound(FeishuApi(session, feishu.api_base, feishu.app_id, feishu.app_secret))
     return found
@@ -110,20 +106,16 @@ class ReplyDelivery:
                 log.exception("could not read replies to deliver; trying again")
 
 
-def delivery_context(channels: ChannelsConfig | None) -> Callable[[web.Application], AsyncIterator[None]]:
+async def delivery_context(app: web.Application) -> AsyncIterator[None]:
     """A ``cleanup_ctx`` entry: the delivery loop runs while the gateway does (none when no platform can send)."""
-
-    async def running(app: web.Application) -> AsyncIterator[None]:
-        async with aiohttp.ClientSession() as session:
-            senders = outbounds(session, app[keys.SETTINGS], channels)
-            task = None
-            if senders:
-                task = asyncio.create_task(ReplyDelivery(app[keys.RECORDS], senders).run())
-                log.info("operators' replies are sent on: %s", ", ".join(sorted(senders)))
-            yield
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-
-    return running
+    async with aiohttp.ClientSession() as session:
+        senders = outbounds(session, app[keys.SETTINGS])
+        task = None
+        if senders:
+            task = asyncio.create_task(ReplyDelivery(app[keys.RECORDS], senders).run())
+            log.info("operators' replies are sent on: %s", ", ".join(sorted(senders)))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

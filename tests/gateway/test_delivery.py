@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.gateway.channels.config import ChannelsConfig, DingTalkConfig, FeishuConfig, WeComConfig
+from bot.channel_settings import ChannelsConfig, DingTalkConfig, FeishuConfig, WeComConfig
 from bot.gateway.delivery import ReplyDelivery, outbounds
 from bot.gateway.staff_cases import delivery_line
 from bot.kb.db import make_engine
@@ -89,14 +89,16 @@ def engine(fresh_settings: Settings) -> Any:
 @pytest.fixture()
 async def delivery(platforms: Platforms, engine: Engine) -> Any:
     base = platforms.base  # type: ignore[attr-defined]
-    settings = Settings(wechat_app_id="wx1234567890abcdef", wechat_app_secret="wx-secret", wechat_api_base=base)
     channels = ChannelsConfig(
         wecom=WeComConfig("ww-corp", "token", "k" * 43, agent_id="1000002", secret="wecom-secret", api_base=base),
         dingtalk=DingTalkConfig("ding-secret", app_key="ding-robot", api_base=base),
         feishu=FeishuConfig("cli_app", "feishu-secret", "verify", encrypt_key="e", api_base=base),
     )
+    settings = Settings(
+        wechat_app_id="wx1234567890abcdef", wechat_app_secret="wx-secret", wechat_api_base=base, channels=channels
+    )
     async with aiohttp.ClientSession() as session:
-        yield ReplyDelivery(engine, outbounds(session, settings, channels))
+        yield ReplyDelivery(engine, outbounds(session, settings))
 
 
 def case(engine: Engine, conversation: str, channel: str, reply_to: dict[str, str] | None) -> tuple[int, str]:
@@ -231,7 +233,7 @@ async def test_of_two_gateways_exactly_one_sends_each_reply(
     for case_id in ids:
         update_case(engine, case_id, "wang", "reply", "答复")
     async with aiohttp.ClientSession() as session:
-        other = ReplyDelivery(engine, outbounds(session, settings, None))
+        other = ReplyDelivery(engine, outbounds(session, settings))
         first, second = await asyncio.gather(delivery.deliver_once(), other.deliver_once())
     assert sorted(d.case_id for d in [*first, *second]) == ids
     assert sorted(r["body"]["touser"] for r in platforms.sends()) == [f"o{i}" for i in range(6)]

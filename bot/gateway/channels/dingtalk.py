@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channel_settings import DingTalkConfig
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import (
     Asker,
@@ -37,7 +38,6 @@ from bot.gateway.channels.base import (
     option,
     read_body,
 )
-from bot.gateway.channels.config import DingTalkConfig
 from bot.gateway.channels.crypto import dingtalk_check
 from bot.gateway.middleware import safe_dumps
 from bot.gateway.wechat.replay import body_tag

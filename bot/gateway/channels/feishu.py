@@ -31,6 +31,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.channel_settings import ChannelConfigError, FeishuConfig
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import (
     Asker,
@@ -43,7 +44,6 @@ from bot.gateway.channels.base import (
     option,
     read_body,
 )
-from bot.gateway.channels.config import ChannelConfigError, FeishuConfig
 from bot.gateway.channels.crypto import ChannelCryptoError, FeishuCipher, feishu_check
 from bot.gateway.channels.feishu_api import FeishuApi, FeishuApiError
 from bot.gateway.middleware import safe_dumps

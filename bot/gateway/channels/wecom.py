@@ -24,6 +24,7 @@ import time
 
 from aiohttp import web
 
+from bot.channel_settings import WeComConfig
 from bot.gateway import keys as gateway_keys
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import (
@@ -35,7 +36,6 @@ from bot.gateway.channels.base import (
     fresh,
     read_body,
 )
-from bot.gateway.channels.config import WeComConfig
 from bot.gateway.channels.text import render
 from bot.gateway.wechat import signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError

@@ -8,10 +8,10 @@ import re
 import time
 from typing import Any
 
+from bot.channel_settings import ChannelsConfig, DingTalkConfig
 from bot.gateway.app import create_app
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import Reply, choose_option, conversation_id, option
-from bot.gateway.channels.config import ChannelsConfig, DingTalkConfig
 from bot.gateway.rasa_client import BotMessage, Button
 from bot.settings import Settings
 
@@ -78,7 +78,7 @@ async def test_the_gateway_mounts_configured_channels_behind_its_own_middleware(
     aiohttp_client: Any, gateway_settings: Settings
 ) -> None:
     channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"))
-    client = await aiohttp_client(create_app(gateway_settings, channels=channels))
+    client = await aiohttp_client(create_app(dataclasses.replace(gateway_settings, channels=channels)))
     refused = await client.post("/dingtalk", data=b"{}", headers={"timestamp": "1", "sign": "x"})
     assert refused.status == 403 and await refused.text() == "没有权限。"  # the gateway's plain Chinese error
     assert refused.headers["X-Content-Type-Options"] == "nosniff"
@@ -95,8 +95,8 @@ async def test_two_gateways_sharing_redis_answer_a_channel_message_once(
 
     with temporary_redis() as port:
         channels = ChannelsConfig(dingtalk=DingTalkConfig(app_secret="secret"))
-        settings = dataclasses.replace(gateway_settings, redis_url=f"redis://127.0.0.1:{port}/0")
-        gateways = [await aiohttp_client(create_app(settings, channels=channels)) for _ in range(2)]
+        settings = dataclasses.replace(gateway_settings, redis_url=f"redis://127.0.0.1:{port}/0", channels=channels)
+        gateways = [await aiohttp_client(create_app(settings)) for _ in range(2)]
         body = json.dumps(
             {
                 "msgId": "msgShared1",
@@ -121,8 +121,8 @@ async def test_two_gateways_sharing_redis_answer_a_channel_message_once(
 def test_every_channel_remembers_signed_requests_for_its_whole_accepted_window() -> None:
     """Issue 20 N1: replay memory (nonces and claimed deliveries) at least as long as a timestamp passes — a
     timestamp is accepted from ``WINDOW`` before it to ``WINDOW`` after it, so twice the window."""
+    from bot.channel_settings import FeishuConfig, WeComConfig
     from bot.gateway.channels import dingtalk, feishu, wecom
-    from bot.gateway.channels.config import FeishuConfig, WeComConfig
     from bot.gateway.wechat import replay, sessions
 
     assert replay.NONCE_TTL >= 2 * replay.WINDOW and sessions.CLAIM_TTL >= 2 * replay.WINDOW

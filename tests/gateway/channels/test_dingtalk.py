@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.channel_settings import DingTalkConfig
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import TEXT_ONLY
-from bot.gateway.channels.config import DingTalkConfig
 from bot.gateway.channels.crypto import dingtalk_check, dingtalk_sign
 from bot.gateway.channels.dingtalk import GROUP_HINT, SEND_MESSAGE, create_dingtalk_app
 from bot.gateway.rasa_client import RasaPool

@@ -8,6 +8,7 @@ Feishu's documentation publishes one decryption sample (Encrypt Key "test key", 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import secrets
@@ -18,8 +19,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channel_settings import FeishuConfig
 from bot.gateway.channels import keys
-from bot.gateway.channels.config import FeishuConfig
 from bot.gateway.channels.crypto import FeishuCipher, feishu_signature
 from bot.gateway.channels.feishu import create_feishu_app
 from bot.gateway.rasa_client import RasaPool
@@ -314,14 +315,18 @@ def test_without_an_encrypt_key_the_channel_does_not_start_unless_told_loudly(
     open_api: FeishuOpenApi, gateway_settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Issue 20 N6: 飞书 without an Encrypt Key started silently in token-only mode."""
+    from bot.channel_settings import ChannelConfigError, ChannelsConfig
     from bot.gateway.app import create_app
-    from bot.gateway.channels.config import ChannelConfigError, ChannelsConfig
 
     env = {"FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET, "FEISHU_VERIFICATION_TOKEN": VERIFICATION_TOKEN}
     with pytest.raises(ChannelConfigError, match="FEISHU_ENCRYPT_KEY"):
-        create_app(gateway_settings, channels=ChannelsConfig.from_env(env))
+        create_app(dataclasses.replace(gateway_settings, channels=ChannelsConfig.from_env(env)))
     with caplog.at_level(logging.WARNING):
-        create_app(gateway_settings, channels=ChannelsConfig.from_env({**env, "FEISHU_ALLOW_UNSIGNED": "1"}))
+        create_app(
+            dataclasses.replace(
+                gateway_settings, channels=ChannelsConfig.from_env({**env, "FEISHU_ALLOW_UNSIGNED": "1"})
+            )
+        )
     assert any("UNSIGNED" in r.getMessage() for r in caplog.records)
 
 

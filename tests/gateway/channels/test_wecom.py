@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from bot.channel_settings import WeComConfig
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import STILL_WORKING, TEXT_ONLY
-from bot.gateway.channels.config import WeComConfig
 from bot.gateway.channels.wecom import create_wecom_app
 from bot.gateway.rasa_client import RasaPool
 from bot.gateway.wechat.crypto import WeChatCrypto

@@ -1,7 +1,8 @@
-"""Settings of the enterprise channels (企业微信, 钉钉, 飞书), read once from the environment by the entry point.
+"""Settings of the enterprise channels (企业微信, 钉钉, 飞书): ``Settings.channels``, read with the rest of the settings
+(``Settings.from_env``). The 公众号's are ``Settings.wechat_*``.
 
 A channel whose settings are absent is not mounted at all (its URL answers 404, like any unknown path). Tests build
-``ChannelsConfig(...)`` directly.
+``ChannelsConfig(...)`` directly and put it in ``Settings(channels=...)``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ class ChannelsConfig:
     wecom: WeComConfig | None = None
     dingtalk: DingTalkConfig | None = None
     feishu: FeishuConfig | None = None
-    max_message_chars: int = 500
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ChannelsConfig:
@@ -95,7 +95,6 @@ class ChannelsConfig:
             wecom=wecom,
             dingtalk=dingtalk,
             feishu=feishu,
-            max_message_chars=int(get("MAX_MESSAGE_CHARS") or cls.max_message_chars),
         )
 
 
