@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
@@ -359,6 +359,15 @@ def test_console_is_accessible_and_ready_for_a_call(
     browser.save_screenshot(str(SHOTS / f"console-{name}.png"))
 
 
+def clicked(browser: webdriver.Chrome, xpath: str) -> bool:
+    """Click the element at ``xpath``; False while it is absent or replaced between finding and clicking."""
+    try:
+        browser.find_element(By.XPATH, xpath).click()
+    except (NoSuchElementException, StaleElementReferenceException):
+        return False
+    return True
+
+
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_new_case_raises_the_badge_while_the_console_is_open(
     browser: webdriver.Chrome, chat: Chat, size: tuple[int, int]
@@ -377,8 +386,8 @@ def test_a_new_case_raises_the_badge_while_the_console_is_open(
     browser.find_element(By.ID, "badge").click()
     wait_for(browser, lambda: not browser.find_element(By.ID, "badge").is_displayed())
     assert browser.title == title
-    wait_for(browser, lambda: browser.find_elements(By.XPATH, "//ul[@id='cases']//button[text()='打开']"))
-    browser.find_element(By.XPATH, "//ul[@id='cases']//button[text()='打开']").click()  # the new case, unanswered
+    # The new case, unanswered; the list may be drawn again (the badge's reload, then the next event) under the click.
+    wait_for(browser, lambda: clicked(browser, "//ul[@id='cases']//button[text()='打开']"))
     wait_for(browser, lambda: browser.find_element(By.ID, "case-close").is_displayed())
     browser.find_element(By.ID, "case-close").click()
     alert = browser.switch_to.alert
