@@ -23,7 +23,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.citations import DISCLAIMER, agency_block, document_line, item_block, region_block
+from bot.answers.wording import Wording
+from bot.citations import agency_block, document_line, item_block, region_block
 from bot.kb.changelog import plan_changes_text
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
@@ -126,6 +127,7 @@ def retrain_command(settings: Settings) -> int:
 
 
 def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
+    notice = Wording.load(PROJECT_ROOT / "domain.yml").text("utter_notice_line")  # the chat's disclaimer
     if args.command == "regions":
         return "\n".join(document_line(d) for d in kb.documents)
     if args.command == "search":
@@ -133,18 +135,18 @@ def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
         if not hits:
             return "没有找到相关条款。可以换个说法，或指定地区（--region）。"
         blocks = [f"{rank}. {item_block(h.item, h.quote)}" for rank, h in enumerate(hits, start=1)]
-        return "\n\n".join([*blocks, DISCLAIMER])
+        return "\n\n".join([*blocks, notice])
     if args.command == "topic":
         hits = kb.by_topic(args.topic, region=args.region)
         if not hits:
             return "收录的方案中没有这一主题的条款。"
-        return "\n\n".join([*(item_block(h.item, h.quote) for h in hits), DISCLAIMER])
+        return "\n\n".join([*(item_block(h.item, h.quote) for h in hits), notice])
     if args.command == "agency":
         return agency_block(kb.by_agency(args.name))
     if args.command == "clause":
-        return "\n".join([item_block(kb.clause(args.region, args.number), full_text=True), DISCLAIMER])
+        return "\n".join([item_block(kb.clause(args.region, args.number), full_text=True), notice])
     if args.command == "task":
-        return "\n".join([item_block(kb.task(args.region, args.number), full_text=True), DISCLAIMER])
+        return "\n".join([item_block(kb.task(args.region, args.number), full_text=True), notice])
     if args.command == "region":
         return region_block(*kb.by_region(args.region))
     if args.command == "changes":

@@ -1,6 +1,7 @@
 """Plain-text rendering of knowledge-base items with their citation: used by the CLI and the staff console.
 
-Everything printed comes from the item itself; where the plan names no agency or deadline, the text says so.
+Everything printed comes from the item itself; where the plan names no agency or deadline, the text says so. The
+disclaimer is the chat's (``utter_notice_line`` of domain.yml).
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 from bot.kb.query import AgencyReport, RegionScope
 from bot.kb.views import ClauseView, DocumentView, Item
 
-DISCLAIMER = "仅供参考，不构成法律意见。"
 NO_AGENCY = "原文未列明牵头或责任单位"
 
 

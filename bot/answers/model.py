@@ -58,7 +58,7 @@ class Answer:
     next_step: str | None = None
     buttons: tuple[Button, ...] = ()
     pending: str | None = None  # the question to answer once the region arrives
-    advice: bool = False  # carries the "仅供参考，不构成法律意见" notice
+    advice: bool = False  # carries the disclaimer (utter_disclaimer)
     record_unanswered: bool = False  # the plans had nothing: staff should see the question
     question: str | None = None  # the question this answers (the waiting one when a region alone arrived)
     need: str | None = None  # the need it answers (data/needs.yml), kept with a question waiting for its region

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.answers.wording import Wording
 from bot.gateway.channels import add_channels
 from bot.gateway.channels.keys import DIALOGUES
 from bot.gateway.delivery import delivery_context, sendable
@@ -26,6 +27,7 @@ from bot.gateway.keys import (
     SETTINGS,
     WECHAT,
     WECHAT_LIMITER,
+    WORDING,
 )
 from bot.gateway.login_throttle import make_login_throttle
 from bot.gateway.middleware import error_middleware, security_headers
@@ -74,6 +76,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     if KB not in app:
         app[KB] = open_knowledge_base(settings)
+    app[WORDING] = Wording.load(PROJECT_ROOT / "domain.yml")
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine

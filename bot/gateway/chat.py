@@ -190,6 +190,7 @@ async def info(request: web.Request) -> web.Response:
             "plans": plans,
             "max_message_chars": settings.max_message_chars,
             "privacy": privacy_notice(settings.retention_days),
+            "note": request.config_dict[keys.WORDING].text("utter_page_note"),  # the widget's disclaimer line
             "service": {"hotline": settings.hotline_number, "hours": settings.service_hours},
             "feedback_reasons": [{"id": key, "title": title} for key, title in FEEDBACK_REASONS.items()],
         },

@@ -8,6 +8,7 @@ import ipaddress
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.answers.wording import Wording
 from bot.gateway.login_throttle import LoginThrottle
 from bot.gateway.push_feed import ReplyFeed
 from bot.gateway.rasa_client import RasaPool
@@ -22,6 +23,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 SETTINGS = web.AppKey("settings", Settings)
 RASA = web.AppKey("rasa", RasaPool)
 KB = web.AppKey("kb", KnowledgeBase)
+WORDING = web.AppKey("wording", Wording)  # domain.yml's responses: what the console and pages say as the chat does
 RECORDS = web.AppKey("records", Engine)
 WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
 LIMITER = web.AppKey("rate_limiter", Limiter)  # web chat, per client address (IPv6: per /64)

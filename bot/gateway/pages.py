@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from aiohttp import web
 
+from bot.gateway import keys
 from bot.gateway.middleware import json_response
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -25,8 +27,14 @@ async def asset(request: web.Request) -> web.FileResponse:
     return response
 
 
-async def index(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(STATIC / "index.html")
+NOTE_MARK = "{{page_note}}"
+
+
+async def index(request: web.Request) -> web.Response:
+    """The chat page, its footer note the assistant's own disclaimer (``utter_page_note``), escaped."""
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    note = html.escape(request.config_dict[keys.WORDING].text("utter_page_note"))
+    return web.Response(text=page.replace(NOTE_MARK, note), content_type="text/html")
 
 
 async def widget_script(request: web.Request) -> web.FileResponse:

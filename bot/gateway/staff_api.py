@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.answers.model import Cited
-from bot.citations import DISCLAIMER, item_block
+from bot.citations import item_block
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.staff import OPERATOR
@@ -72,6 +72,7 @@ def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tup
     kept = request[DIRECTORY]
     known = [kept[(item.document.slug, name)] for name in leads if (item.document.slug, name) in kept]
     contact_lines = [f"联系方式：{c.agency}：{contact_text(c)}（本服务登记）" for c in known]
+    notice = request.config_dict[keys.WORDING].text("utter_notice_line")  # the chat's disclaimer
     return {
         "ref": item.ref,
         "region": item.document.region,
@@ -84,7 +85,7 @@ def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tup
         "agencies": [{"name": a.name, "role": a.role_label} for a in item.agencies],
         "lead": leads,
         "contacts": [c.as_json() for c in known],
-        "answer": "\n".join([item_block(item, quote), *contact_lines, DISCLAIMER]),
+        "answer": "\n".join([item_block(item, quote), *contact_lines, notice]),
     }
 
 

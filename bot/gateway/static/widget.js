@@ -21,7 +21,6 @@
   var logo = script.getAttribute("data-logo") || "";
   var color = script.getAttribute("data-color") || "#1a5fb4";
   var EXAMPLES = ["贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "卖假货会判几年"];
-  var DISCLAIMER = "回答引自各地知识产权保护实施方案，仅供参考，不构成法律意见。";
   var MAX_UNITS = 3;  // more responsible units than this read as "等N个单位" (expandable)
   var STORE = "ipr-chat:" + gateway;
   var ids = 0;
@@ -134,7 +133,7 @@
     form.appendChild(counter);
     form.appendChild(sendButton);
     panel.appendChild(form);
-    if (options.note) { panel.appendChild(el("p", "ipr-note", DISCLAIMER)); }
+    var note = options.note ? panel.appendChild(el("p", "ipr-note", "")) : null;  // the disclaimer, from /api/info
     var viewer = el("div", "ipr-viewer");
     var viewerTitleId = uid("ipr-viewer-title");
     viewer.setAttribute("role", "dialog");
@@ -736,6 +735,7 @@
     fetch(gateway + "/api/info").then(function (r) { return r.json(); }).then(function (info) {
       if (info.max_message_chars) { maxChars = info.max_message_chars; input.setAttribute("maxlength", String(maxChars)); }
       if (Array.isArray(info.feedback_reasons)) { reasons = info.feedback_reasons; }
+      if (note && info.note) { note.textContent = info.note; }
       welcome(info);
       state.log.forEach(renderEntry);
       if (state.log.length) { scrollToEnd(); } else { log.scrollTop = 0; }  // a new chat starts at its greeting
