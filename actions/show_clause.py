@@ -1,4 +1,5 @@
-"""The full text of a cited clause or task ("查看贵州第17条原文"), or of the last one cited ("看原文")."""
+"""The full text of a cited clause or task: the one a 查看原文 button names (``/show_clause{"ref": "guizhou/17"}``),
+the one typed ("查看贵州第17条原文"), or the last one cited ("看原文")."""
 
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ _TASK = re.compile(r"(?:推进计划|任务)\D{0,3}?(\d{1,3}|[一二三四五六
 _CLAUSE = re.compile(r"第\s*(\d{1,3}|[一二三四五六七八九十]{1,4})\s*条")
 
 
-def requested_item(kb: KnowledgeBase, text: str, last_refs: list[str]) -> Item | None:
-    """The item a message names (region + number), else the first one cited last."""
+def requested_item(kb: KnowledgeBase, text: str, last_refs: list[str], ref: str | None = None) -> Item | None:
+    """The item a button names (``ref``), or a message (region + number), else the first one cited last."""
+    if ref:
+        return kb.by_ref(ref)
     mention = kb.gazetteer.resolve(text)
     task, clause = _TASK.search(text), _CLAUSE.search(text)
     if mention is not None and (task or clause):
@@ -34,6 +37,12 @@ def requested_item(kb: KnowledgeBase, text: str, last_refs: list[str]) -> Item |
     if last_refs:
         return kb.by_ref(last_refs[0])
     return None
+
+
+def _named_ref(tracker: Tracker) -> str | None:
+    """The ``ref`` entity of a 查看原文 button's payload, when the message is one."""
+    value = next(tracker.get_latest_entity_values("ref"), None)
+    return value if isinstance(value, str) else None
 
 
 class ActionShowClause(Action):
@@ -46,7 +55,8 @@ class ActionShowClause(Action):
         kb = knowledge_base()
         replies = Wording.from_domain(domain)
         try:
-            item = requested_item(kb, user_text(tracker), [str(r) for r in tracker.get_slot(REFS_SLOT) or []])
+            last = [str(r) for r in tracker.get_slot(REFS_SLOT) or []]
+            item = requested_item(kb, user_text(tracker), last, _named_ref(tracker))
         except QueryError as error:
             send(dispatcher, [error.message], kind="clarify")
             return []

@@ -18,10 +18,18 @@ Order of decisions (each one a reason the previous did not apply):
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from bot.answers import claims
 from bot.answers.evidence import Evidence, gather, serving_need
-from bot.answers.limits import clarify_side, confirm_need, limit_answer, nothing_found, unclear_subject
+from bot.answers.limits import (
+    clarify_side,
+    confirm_need,
+    limit_answer,
+    nothing_found,
+    unclear_subject,
+    written_subject,
+)
 from bot.answers.model import Answer, Button, Cited, Conversation, Parse
 from bot.answers.needs import Need
 from bot.answers.reading import Reading, read
@@ -32,6 +40,7 @@ from bot.kb.errors import QueryError, RegionNotCovered
 from bot.kb.passages import Group, Passage
 from bot.kb.query import KnowledgeBase, RegionScope
 from bot.kb.regions import RegionMention
+from bot.kb.subjects import Subject
 from bot.kb.views import DocumentView
 
 # Below this confidence in the need read, the assistant asks which need is meant (两步确认): chosen once on the
@@ -123,8 +132,13 @@ def _decide(
         led = _leadership(kb, wording, scope)
         if led is not None:
             return led
+    named = _written_subject(kb, reading)
     if need is None:
-        return nothing_found(wording)
+        return nothing_found(wording) if named is None else written_subject(kb, wording, named, needs, None)
+    if not need.served and reading.confidence < NEED_CONFIDENCE and named is not None and _named_alone(reading):
+        # "商标抢注", "地理标志": a subject the plans write, named with nothing else, and an unsure guess at a need
+        # they cannot serve. Ask what is wanted of it rather than answer the guess with "无法回答".
+        return written_subject(kb, wording, named, needs, need)
     if reading.confidence < NEED_CONFIDENCE and reading.runner_up is not None and _choice_matters(reading, need):
         return confirm_need(wording, reading)
     other_side = _other_sides_need(reading, needs, need)
@@ -140,6 +154,18 @@ def _decide(
     if procedure is not None and reading.runner_up_confidence >= ASIDE and _measure_asked(reading, needs, procedure):
         return _unwritten_procedure(wording, served)
     return served
+
+
+KEYWORD_CHARS = 6  # a message this short names a subject and asks nothing of it ("商标抢注", "植物新品种")
+
+
+def _named_alone(reading: Reading) -> bool:
+    return len(reading.text) <= KEYWORD_CHARS
+
+
+def _written_subject(kb: KnowledgeBase, reading: Reading) -> Subject | None:
+    """The most specific subject the message names that some plan writes (not a mere kind of right: 商标, 专利)."""
+    return next((s for s in reading.subjects if not s.broad and claims.writing(kb, s)), None)
 
 
 def _other_sides_need(reading: Reading, needs: dict[str, Need], need: Need) -> Need | None:
@@ -369,8 +395,8 @@ def plan_label(document: DocumentView) -> str:
 
 def _agency_verdict(wording: Wording, cited: Cited, region: str) -> str:
     item = cited.item
-    leads = [a.name for a in item.agencies if a.role == "lead"]
-    responsible = [a.name for a in item.agencies if a.role == "responsible"]
+    leads = [a.name for a in item.leads]
+    responsible = [a.name for a in item.responsible]
     if leads:
         return wording.text("utter_verdict_lead", region=region, cite=cited.short_title, lead="、".join(leads[:2]))
     if responsible:
@@ -381,7 +407,7 @@ def _agency_verdict(wording: Wording, cited: Cited, region: str) -> str:
 
 
 def _next_step(wording: Wording, cited: Cited) -> str:
-    leads = [a.name for a in cited.item.agencies if a.role == "lead"]
+    leads = [a.name for a in cited.item.leads]
     if leads:
         return wording.text("utter_part_next_step_lead", label=cited.short_title, lead="、".join(leads[:2]))
     return wording.text("utter_part_next_step_no_agency")
@@ -397,11 +423,9 @@ def _answer_buttons(kb: KnowledgeBase, cited: tuple[Cited, ...], shown: set[str]
 
 
 def show_payload(cited: Cited) -> str:
-    """A button payload asking for the full text, read back by the show-clause action."""
-    item = cited.item
-    if item.kind == "task":
-        return f"查看{item.document.region}推进计划第{item.number}项原文"
-    return f"查看{item.document.region}第{item.ordinal}条原文"  # type: ignore[union-attr]
+    """A button's payload asking for the full text: the show-clause intent with the item's ref as its entity (never
+    display text that the action would have to read back)."""
+    return "/show_clause" + json.dumps({"ref": cited.item.ref}, ensure_ascii=False)
 
 
 def _topic_of(passage: Passage) -> str | None:

@@ -128,6 +128,26 @@ def unclear_subject(kb: KnowledgeBase, wording: Wording) -> Answer:
     )
 
 
+# What a user who names only a subject ("海外维权", "展会") most often wants of it, in the order offered.
+SUBJECT_NEEDS = ("resolve_dispute", "find_agency", "report_infringement", "seek_support")
+
+
+def written_subject(
+    kb: KnowledgeBase, wording: Wording, subject: Subject, needs: dict[str, Need], read_need: Need | None
+) -> Answer:
+    """The plans write about what was named, but what is wanted of it is not clear: say which plans write it (a
+    claim computed over every plan, never "the plans are silent") and ask which need is meant (两步确认)."""
+    claim = claims.coverage(kb, subject)
+    assert claim is not None  # only asked for a subject the plans write
+    options = [*([read_need] if read_need else []), *(needs[n] for n in SUBJECT_NEEDS if needs[n] is not read_need)]
+    return Answer(
+        "clarify",
+        wording.text("utter_subject_which_need", claim=claim.text(wording)),
+        buttons=(*(Button(n.label, f"/{n.id}") for n in options[:4]), HANDOFF),
+        pending="",
+    )
+
+
 def nothing_found(wording: Wording, record: bool = False) -> Answer:
     """Nothing in the plans speaks to it; ``record`` puts the question before staff (a need the plans should serve)."""
     return Answer(

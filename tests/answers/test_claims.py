@@ -100,6 +100,9 @@ def questions(kb: KnowledgeBase, needs: dict[str, Need]) -> Iterator[tuple[str, 
                 yield f"{word}的问题", Parse.of(need.id, side), Conversation()
             for region in REGIONS.values():
                 yield f"{region}{word}的问题", Parse.of(need.id), Conversation()
+            if not need.served:  # an unsure reading of a need the plans cannot serve: asked which one is meant
+                yield word, Parse(need.id, 0.1, ((need.id, 0.1), ("affirm", 0.05))), Conversation()
+        yield word, Parse("nlu_fallback", 0.15, (("nlu_fallback", 0.15), ("affirm", 0.3))), Conversation()  # no need
 
 
 def test_every_statement_in_a_reply_is_true(

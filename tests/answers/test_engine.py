@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.answers import claims
 from bot.answers.compose import answer
 from bot.answers.model import Answer, Conversation, Parse
 from bot.answers.needs import Need
@@ -285,3 +286,36 @@ def test_an_accusation_by_someone_who_squatted_the_mark_is_answered_with_the_squ
     assert "商标恶意注册" in plain_text(squatted, wording) and "省市场监管局" in plain_text(squatted, wording)
     plain = ask("别人说我们的店名侵犯他们的商标，怎么办", accused, Conversation(province="贵州省"))
     assert plain.kind == "limit" and "guizhou/7" not in plain.refs
+
+
+def test_a_subject_named_alone_is_never_told_the_plans_are_silent(
+    kb: KnowledgeBase, needs: dict[str, Need], wording: Wording
+) -> None:
+    """ "海外维权", "展会", "老字号": no need read, or a need the plans cannot serve read unsure. The plans write the
+    subject, so the reply says which plans do (a claim over every plan) and asks what is wanted of it."""
+    silent = wording.text("utter_plans_silent")
+    asked = 0
+    for subject in kb.subjects.values():
+        if subject.broad or not claims.writing(kb, subject) or not subject.user_words:
+            continue
+        word = sorted(subject.user_words)[0]
+        for parse in (
+            Parse("nlu_fallback", 0.15, (("nlu_fallback", 0.15), ("affirm", 0.3))),
+            Parse("ask_procedure", 0.1, (("ask_procedure", 0.1), ("affirm", 0.05))),
+        ):
+            reply = answer(kb, needs, wording, word, parse, Conversation())
+            if reply.kind != "clarify" or not reply.verdict.startswith(claims.coverage(kb, subject).text(wording)):
+                continue  # the word also names a more specific subject, asked about instead
+            assert silent not in reply.verdict
+            assert [b.payload for b in reply.buttons][-1] == "/human_handoff"
+            offered = [b.payload.lstrip("/") for b in reply.buttons[:-1]]
+            assert all(n in needs for n in offered) and ("ask_procedure" in offered) == (parse.intent != "nlu_fallback")
+            asked += 1
+    assert asked >= 20, asked
+
+
+def test_a_subject_no_plan_writes_still_gets_the_honest_limit(
+    kb: KnowledgeBase, needs: dict[str, Need], wording: Wording
+) -> None:
+    reply = answer(kb, needs, wording, "集成电路布图设计", Parse("nlu_fallback", 0.15, ()), Conversation())
+    assert reply.kind == "limit" and reply.verdict == wording.text("utter_plans_silent")
