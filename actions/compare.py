@@ -53,7 +53,7 @@ class ActionCompareRegions(Action):
                 continue
             item = hit.item
             refs.append(item.ref)
-            leads = "、".join(a.name for a in item.agencies if a.role == "lead")
+            leads = "、".join(a.name for a in item.leads)
             units = (
                 replies.text("utter_compare_lead", lead=leads)
                 if leads

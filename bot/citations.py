@@ -23,8 +23,8 @@ def agency_lines(item: Item) -> list[str]:
     if not item.agencies:
         return [f"单位：{NO_AGENCY}。"] if isinstance(item, ClauseView) else []
     lines = []
-    leads = [a.name for a in item.agencies if a.role == "lead"]
-    others = [a.name for a in item.agencies if a.role == "responsible"]
+    leads = [a.name for a in item.leads]
+    others = [a.name for a in item.responsible]
     if leads:
         lines.append(f"牵头单位：{'、'.join(leads)}")
     if others:

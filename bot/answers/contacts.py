@@ -22,7 +22,7 @@ def contact_targets(answer: Answer) -> tuple[str, list[str]] | None:
     if answer.kind != "answer" or not answer.cited:
         return None
     item = answer.cited[0].item
-    leads = [a.name for a in item.agencies if a.role == "lead"][:MAX_AGENCIES]
+    leads = [a.name for a in item.leads][:MAX_AGENCIES]
     return (item.document.slug, leads) if leads else None
 
 

@@ -44,8 +44,8 @@ def cited_parts(cited: Cited, wording: Wording) -> list[str]:
     elif not item.agencies:
         parts.append(wording.text("utter_part_no_agency"))
     else:
-        leads = [a.name for a in item.agencies if a.role == "lead"]
-        responsible = [a.name for a in item.agencies if a.role == "responsible"]
+        leads = [a.name for a in item.leads]
+        responsible = [a.name for a in item.responsible]
         if leads:
             parts.append(wording.text("utter_part_lead", names="、".join(leads)))
         if responsible:
@@ -69,8 +69,8 @@ def structured(answer: Answer, wording: Wording) -> dict[str, object]:
                 "ref": cited.item.ref,
                 "title": cited.short_title,
                 "quote": nested_quotes("".join(cited.sentences)),
-                "lead": [a.name for a in cited.item.agencies if a.role == "lead"],
-                "responsible": [a.name for a in cited.item.agencies if a.role == "responsible"],
+                "lead": [a.name for a in cited.item.leads],
+                "responsible": [a.name for a in cited.item.responsible],
                 "no_agency": wording.text(
                     "utter_part_no_agency" if cited.item.kind != "task" else "utter_part_task_no_agency"
                 )

@@ -68,7 +68,7 @@ def _matching(
 
 
 def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tuple[str, ...]) -> dict[str, Any]:
-    leads = [a.name for a in item.agencies if a.role == "lead"]
+    leads = [a.name for a in item.leads]
     kept = request[DIRECTORY]
     known = [kept[(item.document.slug, name)] for name in leads if (item.document.slug, name) in kept]
     contact_lines = [f"联系方式：{c.agency}：{contact_text(c)}（本服务登记）" for c in known]

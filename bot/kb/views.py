@@ -134,6 +134,8 @@ class TaskView:
 
     kind = "task"
     agencies: tuple[AgencyView, ...] = ()
+    leads: tuple[AgencyView, ...] = ()  # the plan names no unit for a task of its 推进计划
+    responsible: tuple[AgencyView, ...] = ()
 
     @property
     def title(self) -> str:
