@@ -61,14 +61,15 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
     )
     parse = parse_of(tracker)
     reply = await reached(answer(kb, need_table(), wording, text, parse, state), wording)
-    if reply.record_unanswered:
+    lookup = inbox.staff_lookup(tracker.sender_id)  # the console asking for an operator: nothing to keep
+    if reply.record_unanswered and not lookup:
         try:
             await asyncio.to_thread(
                 record_unanswered, records_engine(), tracker.sender_id, text, state.province, reply.refs
             )
         except SQLAlchemyError:
             log.exception("could not record an unanswered question")
-    if asked_here(text, reply):
+    if asked_here(text, reply) and not lookup:
         review_later(tracker.sender_id, text, parse.intent, reply, wording)
     suggest = None
     if reply.kind in UNHELPFUL_KINDS and unhelpful_in_a_row(tracker) >= 1:  # this one is the second in a row

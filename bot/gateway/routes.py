@@ -10,6 +10,7 @@ from bot.gateway import (
     pages,
     push,
     staff,
+    staff_answer,
     staff_api,
     staff_cases,
     staff_directory,
@@ -46,6 +47,7 @@ def staff_app() -> web.Application:
     sub.router.add_post("/logout", staff.logout)
     sub.router.add_get("/stats", staff_stats.stats)
     sub.router.add_get("/api/search", staff_api.search)
+    sub.router.add_get("/api/answer", staff_answer.answer)
     sub.router.add_get("/api/records", staff_api.records)
     sub.router.add_post("/api/records/{kind}/{id:\\d{1,18}}/handled", staff_api.mark_handled)
     sub.router.add_get("/api/cases/latest", staff_cases.latest)

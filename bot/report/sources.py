@@ -42,6 +42,7 @@ from sqlalchemy import table as sql_table
 from sqlalchemy.engine import make_url
 
 from bot.kb.db import make_engine
+from bot.review.inbox import STAFF_LOOKUP
 from bot.store.models import Feedback, HandoffCase, ReviewedExample, UnansweredQuestion
 from bot.store.staff import StaffAudit
 from bot.store.transcripts import SESSION_START_INTENT, transcript
@@ -132,6 +133,7 @@ def read_tracker(
             value,
         )
         .where(or_(and_(EVENTS.c.type_name == "user", not_session_start), wanted_slot))
+        .where(EVENTS.c.sender_id.not_like(f"{STAFF_LOOKUP}-%"))  # an operator's lookup is not a user's question
         .order_by(EVENTS.c.sender_id, EVENTS.c.id)
     )
     if since is not None:

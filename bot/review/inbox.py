@@ -104,6 +104,15 @@ def _field(body: dict[str, Any], name: str, default: str | None) -> str | None:
     return str(value).strip()[:40] or None if value is not None else None
 
 
+STAFF_LOOKUP = "console"  # conversations the console opens for an operator's question (``console-<hex>``)
+
+
+def staff_lookup(conversation_id: str) -> bool:
+    """An operator's lookup in the console, not a user's question: kept out of the inbox, the records of
+    unanswered questions and the demand report."""
+    return conversation_id.startswith(f"{STAFF_LOOKUP}-")
+
+
 def channel_of(conversation_id: str) -> str:
     """The platform a conversation id names (``wechat-<OpenID>``, ``wecom-…``); ``web`` for the chat page."""
     prefix = conversation_id.partition("-")[0]

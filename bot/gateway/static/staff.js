@@ -64,9 +64,40 @@
     return box;
   }
 
+  /* The chat's own answer to the caller's question (the region chosen is the caller's), above the clauses. */
+  var assistantText = "";
+  function askAssistant(question, region) {
+    var box = $("assistant");
+    if (!question.trim()) { box.hidden = true; return; }
+    box.hidden = false;
+    box.classList.remove("open");
+    $("assistant-more").setAttribute("aria-expanded", "false");
+    $("assistant-more").textContent = "展开";
+    $("assistant-text").textContent = "助手正在回答…";
+    $("assistant-copy").disabled = true;
+    var params = new URLSearchParams({ q: question, region: region });
+    getJSON("/staff/api/answer?" + params.toString()).then(function (data) {
+      if ($("q").value !== question) { return; }  // a newer question was asked meanwhile
+      assistantText = data.text + (data.options.length ? "\n\n可请来电人选择：" + data.options.join("；") : "");
+      $("assistant-text").textContent = assistantText;
+      $("assistant-copy").disabled = false;
+    }).catch(function (error) { $("assistant-text").textContent = error.message; });
+  }
+  $("assistant-more").addEventListener("click", function () {
+    var open = $("assistant").classList.toggle("open");
+    $("assistant-more").setAttribute("aria-expanded", String(open));
+    $("assistant-more").textContent = open ? "收起" : "展开";
+  });
+  $("assistant-copy").addEventListener("click", function () {
+    var button = $("assistant-copy");
+    navigator.clipboard.writeText(assistantText).then(function () { button.textContent = "已复制"; });
+  });
+
   function search(event) {
     if (event) { event.preventDefault(); }
     var params = new URLSearchParams(new FormData($("search")));
+    askAssistant(params.get("q") || "", params.get("region") || "");
+    $("assistant-copy").textContent = "复制";
     status.textContent = "查询中…";
     getJSON("/staff/api/search?" + params.toString()).then(function (data) {
       fillFilters(data);
