@@ -28,9 +28,10 @@ class ManifestError(ValueError):
 
 
 @dataclass(frozen=True)
-class ManifestEntry:
-    id: str
-    file: str
+class PlanFacts:
+    """What a plan says of itself, as its manifest entry gives it: kept by the manifest and by the knowledge base's
+    view of a plan (``views.DocumentView``) alike."""
+
     region: str
     province: str
     level: str
@@ -41,16 +42,22 @@ class ManifestEntry:
     published: str | None
     status: str
     parent: str | None
+
+    @property
+    def level_label(self) -> str:
+        return LEVELS.get(self.level, self.level)
+
+
+@dataclass(frozen=True)
+class ManifestEntry(PlanFacts):
+    id: str
+    file: str
     annex: str | None
     version: int = 1
     issued: str | None = None  # ISO date of 印发 when known (2021-03-01); ``date`` is as printed
     added: str | None = None  # when this version came into force here (ISO UTC); None: since the start
     superseded: str | None = None  # when the next version replaced it (the next one's ``added``)
     history: tuple[ManifestEntry, ...] = ()  # earlier versions, oldest first (only on the version in force)
-
-    @property
-    def level_label(self) -> str:
-        return LEVELS.get(self.level, self.level)
 
     @property
     def versions(self) -> tuple[ManifestEntry, ...]:

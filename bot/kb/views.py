@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.kb import models
 from bot.kb.agencies import KINDS_BY_ID
-from bot.kb.manifest import LEVELS
+from bot.kb.manifest import PlanFacts
 from bot.kb.numbering import display_number
 from bot.kb.records import ROLE_LABELS
 
@@ -27,18 +27,8 @@ class LeaderView:
 
 
 @dataclass(frozen=True)
-class DocumentView:
+class DocumentView(PlanFacts):
     slug: str
-    region: str
-    province: str
-    level: str
-    title: str
-    issuer: str | None
-    doc_number: str | None
-    date: str | None
-    published: str | None
-    status: str
-    parent: str | None
     annex_title: str | None
     leadership_group: str | None
     leadership_office: str | None
@@ -55,10 +45,6 @@ class DocumentView:
     def ref_prefix(self) -> str:
         """What this version's refs start with: ``guizhou`` in force, ``guizhou@1`` when superseded."""
         return self.slug if self.in_force else f"{self.slug}@{self.version}"
-
-    @property
-    def level_label(self) -> str:
-        return LEVELS.get(self.level, self.level)
 
     @property
     def citation(self) -> str:
