@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from typing import Protocol
 
 from bot.answers.model import AgencyContact, Answer
 from bot.answers.wording import Wording
@@ -55,6 +56,20 @@ FIELD_WORDING = (
 )
 
 
-def details(contact: AgencyContact, wording: Wording) -> str:
+class Reachable(Protocol):
+    """How to reach an agency: an answer's ``AgencyContact`` or a directory row (``bot.store.directory.Contact``)."""
+
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def hours(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def website(self) -> str | None: ...
+
+
+def details(contact: Reachable, wording: Wording) -> str:
+    """ "电话 …；办公时间 …；地址 …；网址 …": the one rendering of a contact (chat, channels, console)."""
     parts = [wording.text(name, value=value) for field, name in FIELD_WORDING if (value := getattr(contact, field))]
     return "；".join(parts)

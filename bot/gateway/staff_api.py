@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.answers.contacts import details
 from bot.answers.model import Cited
 from bot.citations import item_block
 from bot.gateway import keys
@@ -27,11 +28,6 @@ from bot.store.staff import handled_by
 
 PAGE_SIZE = 50
 DIRECTORY: web.RequestKey[dict[tuple[str, str], directory.Contact]] = web.RequestKey("service_directory")
-
-
-def contact_text(contact: directory.Contact) -> str:
-    parts = [("电话", contact.phone), ("办公时间", contact.hours), ("地址", contact.address), ("网址", contact.website)]
-    return "；".join(f"{label} {value}" for label, value in parts if value)
 
 
 async def search(request: web.Request) -> web.Response:
@@ -71,8 +67,9 @@ def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tup
     leads = [a.name for a in item.leads]
     kept = request[DIRECTORY]
     known = [kept[(item.document.slug, name)] for name in leads if (item.document.slug, name) in kept]
-    contact_lines = [f"联系方式：{c.agency}：{contact_text(c)}（本服务登记）" for c in known]
-    notice = request.config_dict[keys.WORDING].text("utter_notice_line")  # the chat's disclaimer
+    wording = request.config_dict[keys.WORDING]
+    contact_lines = [f"联系方式：{c.agency}：{details(c, wording)}（本服务登记）" for c in known]
+    notice = wording.text("utter_notice_line")  # the chat's disclaimer
     return {
         "ref": item.ref,
         "region": item.document.region,
