@@ -12,15 +12,10 @@ from actions.answer import answer_turn
 from actions.context import user_text
 from actions.replies import button, send
 from actions.resources import knowledge_base
+from bot.answers.examples import EXAMPLES
 from bot.answers.meant import capability_question, greeting_only
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
-
-SUGGESTIONS = (
-    "贵州企业海外维权找谁？",
-    "有人在网上卖我们品牌的假货怎么办",
-    "西藏驰名商标有奖励吗",
-)  # widget.js offers the same
 
 
 def plan_rows(kb: KnowledgeBase, replies: Wording) -> list[str]:
@@ -39,7 +34,7 @@ def plan_rows(kb: KnowledgeBase, replies: Wording) -> list[str]:
 
 
 def suggestion_buttons() -> list[dict[str, str]]:
-    return [button(s, s) for s in SUGGESTIONS]
+    return [button(s, s) for s in EXAMPLES]
 
 
 class ActionGreet(Action):

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.answers.examples import EXAMPLES
 from bot.gateway import conversations, keys
 from bot.gateway.middleware import cors_headers, error_json, foreign_origin, json_response, read_json
 from bot.gateway.rasa_client import RasaUnavailable
@@ -191,6 +192,7 @@ async def info(request: web.Request) -> web.Response:
             "max_message_chars": settings.max_message_chars,
             "privacy": privacy_notice(settings.retention_days),
             "note": request.config_dict[keys.WORDING].text("utter_page_note"),  # the widget's disclaimer line
+            "examples": list(EXAMPLES),  # the chips a new conversation offers, as the greeting's buttons
             "service": {"hotline": settings.hotline_number, "hours": settings.service_hours},
             "feedback_reasons": [{"id": key, "title": title} for key, title in FEEDBACK_REASONS.items()],
         },

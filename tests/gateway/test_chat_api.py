@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.kb.db import make_engine
-from bot.settings import Settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.store.models import Feedback
 from bot.store.records import ensure_tables, record_feedback
 from tests.gateway.conftest import SENDER, WIDGET_ORIGIN
@@ -185,3 +185,12 @@ async def test_a_reason_after_no_help_is_one_of_the_fixed_choices_for_the_latest
     info = await (await client.get("/api/info")).json()
     assert info["feedback_reasons"][0] == {"id": "unanswered", "title": "没回答我的问题"}
     engine.dispose()
+
+
+async def test_the_page_offers_the_examples_the_greeting_offers(client: TestClient) -> None:
+    from bot.answers.examples import EXAMPLES
+
+    info = await (await client.get("/api/info")).json()
+    assert info["examples"] == list(EXAMPLES) and "贵州企业海外维权找谁？" in info["examples"]
+    widget = (PROJECT_ROOT / "bot" / "gateway" / "static" / "widget.js").read_text(encoding="utf-8")
+    assert not any(example in widget for example in EXAMPLES)  # not written a second time in the page

@@ -20,7 +20,6 @@
   var subtitle = script.getAttribute("data-subtitle") || "";
   var logo = script.getAttribute("data-logo") || "";
   var color = script.getAttribute("data-color") || "#1a5fb4";
-  var EXAMPLES = ["贵州企业海外维权找谁？", "有人在网上卖我们品牌的假货怎么办", "卖假货会判几年"];
   var MAX_UNITS = 3;  // more responsible units than this read as "等N个单位" (expandable)
   var STORE = "ipr-chat:" + gateway;
   var ids = 0;
@@ -423,7 +422,7 @@
         });
       }
       var examples = labelledGroup(box, "或者直接问，例如：", "ipr-examples", "ipr-chips");
-      EXAMPLES.forEach(function (s) { examples.appendChild(button("ipr-chip", s, function () { send(s); })); });
+      (info.examples || []).forEach(function (s) { examples.appendChild(button("ipr-chip", s, function () { send(s); })); });
       if (plans.length) {
         var coverage = el("details", "ipr-coverage");
         coverage.appendChild(el("summary", "", "覆盖范围（" + plans.length + "个地区的实施方案）"));
