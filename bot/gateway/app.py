@@ -10,8 +10,8 @@ import aiohttp
 from aiohttp import web
 
 from bot.answers.wording import Wording
-from bot.gateway.channels import add_channels
 from bot.gateway.channels.keys import DIALOGUES
+from bot.gateway.channels.mount import add_channels
 from bot.gateway.delivery import delivery_context, sendable
 from bot.gateway.keys import (
     CONVERSATION_SECRET,
