@@ -15,6 +15,9 @@ from rasa.nlu.classifiers.logistic_regression_classifier import (
     LogisticRegressionClassifier as RasaLogisticRegressionClassifier,
 )
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix
+
+from rasa_plugins.features import feature_matrix
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -26,3 +29,7 @@ class LogisticRegressionClassifier(RasaLogisticRegressionClassifier):
         if coef is not None and not coef.flags.f_contiguous:  # once after training or loading
             self.clf.coef_ = np.asfortranarray(coef)
         return super().process(messages)
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        """Rasa's feature matrix, built once per message for this classifier and the side classifier."""
+        return feature_matrix(messages)

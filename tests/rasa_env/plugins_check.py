@@ -8,6 +8,7 @@
 - The action-response check accepts and rejects exactly what Rasa's does, with the same error message.
 - A new session carries one slot event per slot, and replaying them gives every slot the value Rasa's carries give.
 - The intent classifier's weights, laid out column-major, score rows exactly as Rasa's row-major ones do.
+- The feature rows both classifiers read are the matrix Rasa's ``_create_X`` builds, value for value.
 Prints one line per check and exits 1 on the first difference.
 """
 
@@ -174,6 +175,43 @@ def check_intent_classifier() -> None:
     print("intent classifier: column-major weights give the same scores: ok")
 
 
+def check_feature_rows() -> None:
+    """rasa_plugins.features builds the matrix Rasa's LogisticRegressionClassifier._create_X builds, value for value:
+    three sparse featurizers with sentence and sequence features, in their order, another attribute's features
+    left out, a message with no features at all; and the second classifier gets the row the first one built."""
+    import numpy as np
+    import scipy.sparse
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier as Rasa
+    from rasa.shared.nlu.constants import ACTION_TEXT, FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_plugins.features import feature_matrix
+
+    rng = np.random.default_rng(20261204)
+    widths = {"RegexFeaturizer": 12, "CountVectorsFeaturizer_words": 300, "CountVectorsFeaturizer_chars": 900}
+    messages = []
+    for index in range(60):
+        message = Message({TEXT: f"消息{index}"})
+        tokens = int(rng.integers(1, 9))
+        for origin, width in widths.items():
+            density = 0.3 if width < 50 else 0.02
+            sentence = scipy.sparse.random(1, width, density=density, format="coo", random_state=index) * 2
+            sequence = scipy.sparse.random(tokens, width, density=density, format="coo", random_state=index + 99)
+            message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, origin))
+            message.add_features(Features(sentence, FEATURE_TYPE_SENTENCE, TEXT, origin))
+        other = scipy.sparse.random(1, 7, density=0.5, format="coo", random_state=index)
+        message.add_features(Features(other, FEATURE_TYPE_SENTENCE, ACTION_TEXT, "CountVectorsFeaturizer_words"))
+        messages.append(message)
+    ours, theirs = feature_matrix(messages), Rasa._create_X(None, messages)  # type: ignore[arg-type]
+    assert ours.shape == theirs.shape == (60, sum(widths.values())), (ours.shape, theirs.shape)
+    assert (scipy.sparse.csr_matrix(theirs) != ours).nnz == 0
+    assert feature_matrix(messages[:1])[0].toarray().tolist() == ours[0].toarray().tolist()
+    empty = [Message({TEXT: "空"})]
+    assert feature_matrix(empty).shape == Rasa._create_X(None, empty).shape  # type: ignore[arg-type]
+    print("feature rows: the same matrix as Rasa's _create_X, built once per message: ok")
+
+
 def main() -> int:
     directory = Path(sys.argv[1])
     domain = Domain.load(PROJECT / "domain.yml")
@@ -181,6 +219,7 @@ def main() -> int:
     check_action_response()
     check_session_start(domain)
     check_intent_classifier()
+    check_feature_rows()
     return 0
 
 
