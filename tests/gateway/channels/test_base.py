@@ -136,3 +136,39 @@ def test_every_channel_remembers_signed_requests_for_its_whole_accepted_window()
     for module, app in apps.items():
         assert module.MEMORY >= 2 * module.WINDOW
         assert app[keys.DIALOGUE].claim_ttl >= 2 * module.WINDOW, module.__name__
+
+
+async def test_a_wechat_and_a_dingtalk_message_take_the_same_dialogue(
+    aiohttp_client: Any, gateway_settings: Settings
+) -> None:
+    """Issue 22: the 公众号 is a platform module on the channel layer like 钉钉: each message is claimed, limited
+    and asked through a ``Dialogue`` (one class), which says it asked Rasa once for each."""
+    from bot.gateway.channels.base import Dialogue
+    from bot.gateway.channels.crypto import dingtalk_sign
+    from bot.gateway.channels.wording import UNAVAILABLE
+    from tests.gateway.conftest import WECHAT_TOKEN
+    from tests.gateway.wechat_support import reply_fields, signed_query, text_xml
+
+    settings = dataclasses.replace(gateway_settings, channels=ChannelsConfig(dingtalk=DingTalkConfig("secret")))
+    client = await aiohttp_client(create_app(settings))
+    dialogues = client.app[keys.DIALOGUES]
+    assert {type(d) for d in dialogues.values()} == {Dialogue} and set(dialogues) == {"wechat", "dingtalk"}
+    assert {p: d.platform for p, d in dialogues.items()} == {"wechat": "wechat", "dingtalk": "dingtalk"}
+    xml = text_xml("商标被抢注了", "22001", user="oWalk")
+    wechat = await client.post(
+        "/wechat", params=signed_query(WECHAT_TOKEN), data=xml, headers={"Content-Type": "text/xml"}
+    )
+    assert reply_fields(await wechat.text())["Content"] == UNAVAILABLE  # Rasa is not running in these tests
+    timestamp = str(int(time.time() * 1000))
+    body = {
+        "msgId": "walk1",
+        "senderStaffId": "u1",
+        "conversationType": "1",
+        "msgtype": "text",
+        "text": {"content": "商标被抢注了"},
+    }
+    ding = await client.post(
+        "/dingtalk", json=body, headers={"timestamp": timestamp, "sign": dingtalk_sign("secret", timestamp)}
+    )
+    assert json.loads(await ding.text())["text"]["content"].startswith(UNAVAILABLE)  # with the first-contact notice
+    assert dialogues["wechat"].sessions.produced == 1 and dialogues["dingtalk"].sessions.produced == 1
