@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.overview import SUGGESTIONS
+from bot.answers.examples import EXAMPLES
 from bot.kb.topics import load_topics
 from bot.settings import Settings
 from bot.store.models import Feedback, HandoffCase
@@ -357,7 +357,7 @@ def product_offers() -> list[str]:
     """What the product itself puts in the user's mouth: the page's and the welcome's suggestions, and each topic's
     button question as the region-topic buttons send it (data/topics.yml)."""
     topics = load_topics(Settings().topics_file)
-    return [*SUGGESTIONS, *(f"{region}{t.question}" for region in ("贵州省", "云南省") for t in topics)]
+    return [*EXAMPLES, *(f"{region}{t.question}" for region in ("贵州省", "云南省") for t in topics)]
 
 
 @pytest.mark.parametrize("message", product_offers())
