@@ -3,9 +3,9 @@ questions (../shared/eval/real_dev.yaml): target median ≤ 250.
 
     .venv/bin/python -m bench.answer_length [--file ../shared/eval/real_dev.yaml]
 
-Each question goes through the answer engine in-process (``bot.answers.compose.answer``, then
-``bot.answers.render.structured``: the reply contract's ``custom.answer``), asked again with the item's region when the
-engine asks for one. For the replies the page shows as an answer card (kind ``answer`` or ``limit``), the characters
+Each question goes through the assistant over Rasa's REST channel, as ``bench.real_questions`` asks it (the NLU model
+reads the need; the user names the item's region when asked), and the reply contract's ``custom.answer`` (what
+``bot.answers.render.structured`` makes) is measured. For the replies the page shows as an answer card (kind ``answer`` or ``limit``), the characters
 counted are what ``bot/gateway/static/widget.js`` shows before the folded "依据": the verdict, notes other than the one
 that introduces the quotes, the lead-unit chip (only when neither the verdict nor the next step names the lead), the
 next step, and the fold's own label (or the notice, when there is nothing to fold). The quotes, units, deadlines and
@@ -18,21 +18,20 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bench.real_questions import REGION_NAMES, ask, contract, text_of
 from bench.report import markdown_table, write_report
-from bot.answers.compose import answer
-from bot.answers.model import Conversation, Hints
-from bot.answers.render import plain_text, structured
-from bot.answers.wording import Wording
-from bot.kb.service import open_knowledge_base
-from bot.settings import PROJECT_ROOT, Settings
+from bot.launcher import Stack
+from bot.settings import PROJECT_ROOT
+from tests.support.stack import local_stack
 
 DEFAULT_FILE = PROJECT_ROOT.parent / "shared" / "eval" / "real_dev.yaml"
-REGION_NAMES = {"guizhou": "贵州", "yunnan": "云南", "baode": "山西保德县", "xizang": "西藏", "guangxi": "广西"}
 TARGET = 250
 CARD_KINDS = ("answer", "limit")
 
@@ -64,19 +63,23 @@ def visible_text(kind: str, parts: dict[str, Any]) -> list[str]:
 
 
 def measure(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    kb = open_knowledge_base(Settings.from_env())
-    wording = Wording.load(PROJECT_ROOT / "domain.yml")
+    root = Path(tempfile.mkdtemp(prefix="ipr-length-"))
+    config = local_stack(root)
     rows = []
-    for item in items:
-        reply = answer(kb, wording, item["question"], Hints(), Conversation())
-        if reply.kind == "ask_region" and item.get("region"):
-            reply = answer(kb, wording, REGION_NAMES[item["region"]], Hints(), Conversation(pending=reply.pending))
-        if reply.kind not in CARD_KINDS:
-            rows.append({"n": item["n"], "kind": reply.kind, "chars": None})
-            continue
-        lines = visible_text(reply.kind, structured(reply, wording))
-        full = len(plain_text(reply, wording).replace("\n", ""))  # the whole answer, as text channels get it
-        rows.append({"n": item["n"], "kind": reply.kind, "chars": sum(len(line) for line in lines), "full": full})
+    with Stack(config):
+        for item in items:
+            sender = f"length-{item['n']}-{time.monotonic_ns()}"
+            replies = ask(config.webhook_url, sender, item["question"])
+            if contract(replies)["kind"] == "ask_region" and item.get("region"):
+                replies = ask(config.webhook_url, sender, REGION_NAMES[item["region"]])
+            final = contract(replies)
+            kind, parts = str(final.get("kind")), final.get("answer")
+            if kind not in CARD_KINDS or not isinstance(parts, dict):
+                rows.append({"n": item["n"], "kind": kind, "chars": None})
+                continue
+            lines = visible_text(kind, parts)
+            full = len(text_of(replies).replace("\n", ""))  # the whole answer, as text channels get it
+            rows.append({"n": item["n"], "kind": kind, "chars": sum(len(line) for line in lines), "full": full})
     return rows
 
 
