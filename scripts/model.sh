@@ -5,7 +5,8 @@
 #   scripts/model.sh train   make sure that file exists: reuse the cache or train (progress is Rasa's own output)
 #
 # The key is the hash of config.yml, domain.yml, data/ (NLU, rules, dictionary), the rasa lock file and
-# rasa_plugins/ (the intent classifier the model names lives there). Models
+# rasa_plugins/ (the intent classifier the model names lives there); not the files Rasa never reads (topics,
+# regions, steps). Models
 # are cached outside the clone (~/.cache/ipr-assistant/models or $IPR_MODEL_CACHE) so a new clone, or CI on the
 # same machine, reuses a model trained on identical inputs.
 set -euo pipefail
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 cache=${IPR_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ipr-assistant/models}
 
 key=$( { find config.yml domain.yml data requirements/rasa.lock rasa_plugins -type f \
-           \( -name '*.yml' -o -name '*.txt' -o -name '*.lock' -o -name '*.py' \) ! -name 'topics.yml' ! -name 'regions.yml' \
+           \( -name '*.yml' -o -name '*.txt' -o -name '*.lock' -o -name '*.py' \) ! -name 'topics.yml' ! -name 'regions.yml' ! -name 'steps.yml' \
            -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 name="ipr-$key"
 model="models/$name.tar.gz"
