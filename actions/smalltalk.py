@@ -1,5 +1,6 @@
 """Thanks, goodbye, yes, no, "are you a bot?": the domain's short replies — unless the message was a question that
-only ends politely ("…是否需要缴纳印花税？谢谢！"), which is answered as a question."""
+only ends politely ("…是否需要缴纳印花税？谢谢！") or names a subject of the plans read as "yes" ("保险"), which is
+answered as a question."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.answer import answer_turn
 from actions.cases import case_turn
 from actions.context import intent_name, user_text
-from actions.resources import records_engine
+from actions.resources import knowledge_base, records_engine
 from bot.answers.meant import smalltalk_meant
+from bot.answers.reading import names_subject
 from bot.answers.wording import Wording
 
 RESPONSES = {
@@ -34,7 +36,8 @@ class ActionSmalltalk(Action):
         if handled is not None:
             return handled
         response = RESPONSES.get(intent_name(tracker))
-        if response is None or not smalltalk_meant(user_text(tracker)):
+        text = user_text(tracker)
+        if response is None or not smalltalk_meant(text) or names_subject(knowledge_base(), text):
             return await answer_turn(dispatcher, tracker, domain)
         dispatcher.utter_message(response=response)
         return []

@@ -86,6 +86,13 @@ def user_regions(kb: KnowledgeBase, text: str) -> list[RegionMention]:
     return [m for m in kb.gazetteer.find_all(text) if text[max(0, m.start - 1) : m.start] != "被"]
 
 
+def names_subject(kb: KnowledgeBase, text: str) -> bool:
+    """The message names something of the plans' registry ("保险", "质押融资"): then "好的"-like readings of it (affirm,
+    thank) are not small talk but a subject asked about with too few words."""
+    clean = normalize(text)
+    return bool(subjects_in(kb, kb.sentences.words(clean), kb.sentences.tokenizer.words(clean, inner=False)))
+
+
 def subjects_in(kb: KnowledgeBase, words: tuple[str, ...], tokens: tuple[str, ...]) -> tuple[Subject, ...]:
     """The registry's subjects the words point at, and plan words the registry does not name; most specific first
     (the fewer sentences of the plans hold a subject, the more it says: 展会 before 专利). A word inside a token

@@ -179,6 +179,17 @@ async def test_a_question_that_ends_with_thanks_is_answered(domain: dict[str, An
     assert messages[0]["response"] == "utter_thank"
 
 
+@pytest.mark.parametrize("word", ["保险", "质押融资", "展会", "老字号"])
+async def test_a_subject_read_as_yes_is_asked_about_not_agreed_with(domain: dict[str, Any], word: str) -> None:
+    """A bare subject the NLU reads as affirm: the plans write it, so the reply says which plans do (or answers),
+    never "好的。请继续描述…"."""
+    messages, _ = await run(ActionSmalltalk(), domain, word, "affirm")
+    assert messages[0].get("response") is None and contract(messages)["kind"] in ("clarify", "answer", "ask_region")
+    assert "写到了" in texts(messages) or contract(messages)["citations"]
+    messages, _ = await run(ActionSmalltalk(), domain, "好的", "affirm")
+    assert messages[0]["response"] == "utter_affirm"
+
+
 async def test_compare_regions_from_text(domain: dict[str, Any]) -> None:
     messages, slots = await run(ActionCompareRegions(), domain, "贵州和云南在海外维权上有什么不同", "compare_regions")
     reply = texts(messages)
