@@ -132,13 +132,15 @@ def _decide(
         led = _leadership(kb, wording, scope)
         if led is not None:
             return led
-    named = _written_subject(kb, reading)
     if need is None:
+        named = _written_subject(kb, reading)
         return nothing_found(wording) if named is None else written_subject(kb, wording, named, needs, None)
-    if not need.served and reading.confidence < NEED_CONFIDENCE and named is not None and _named_alone(reading):
+    if not need.served and reading.confidence < NEED_CONFIDENCE and _named_alone(reading):
         # "商标抢注", "地理标志": a subject the plans write, named with nothing else, and an unsure guess at a need
         # they cannot serve. Ask what is wanted of it rather than answer the guess with "无法回答".
-        return written_subject(kb, wording, named, needs, need)
+        named = _written_subject(kb, reading)
+        if named is not None:
+            return written_subject(kb, wording, named, needs, need)
     if reading.confidence < NEED_CONFIDENCE and reading.runner_up is not None and _choice_matters(reading, need):
         return confirm_need(wording, reading)
     other_side = _other_sides_need(reading, needs, need)

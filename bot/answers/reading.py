@@ -55,8 +55,7 @@ def read(kb: KnowledgeBase, needs: dict[str, Need], text: str, parse: Parse) -> 
     content = clean
     for mention in kb.gazetteer.find_all(clean):
         content = content.replace(mention.surface, " ")
-    words = kb.sentences.words(content)
-    tokens = kb.sentences.tokenizer.words(content, inner=False)
+    words, tokens = _terms(kb, content)
     ranked = [(name, confidence) for name, confidence in parse.ranking if name not in NEED_INTENTS_EXCLUDED]
     need_ranking = [(needs[name], confidence) for name, confidence in ranked if name in needs]
     need = needs.get(CARRIES_NEED.get(parse.intent or "", parse.intent or ""))
@@ -89,8 +88,12 @@ def user_regions(kb: KnowledgeBase, text: str) -> list[RegionMention]:
 def names_subject(kb: KnowledgeBase, text: str) -> bool:
     """The message names something of the plans' registry ("保险", "质押融资"): then "好的"-like readings of it (affirm,
     thank) are not small talk but a subject asked about with too few words."""
-    clean = normalize(text)
-    return bool(subjects_in(kb, kb.sentences.words(clean), kb.sentences.tokenizer.words(clean, inner=False)))
+    return bool(subjects_in(kb, *_terms(kb, normalize(text))))
+
+
+def _terms(kb: KnowledgeBase, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The text's words (the plans' index terms, inner words included) and its whole tokens."""
+    return kb.sentences.words(text), kb.sentences.tokenizer.words(text, inner=False)
 
 
 def subjects_in(kb: KnowledgeBase, words: tuple[str, ...], tokens: tuple[str, ...]) -> tuple[Subject, ...]:

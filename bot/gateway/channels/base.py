@@ -50,6 +50,9 @@ from bot.store.privacy import privacy_notice
 log = logging.getLogger(__name__)
 
 MAX_OPTIONS = 9
+WELCOME_PAYLOAD = (
+    "/greet"  # what a platform's "entered the chat" event asks Rasa (公众号's subscribe, 企业微信's enter_agent)
+)
 MAX_OPTION_DIGITS = 2  # at most 9 options: "1"…"9" (a longer number is ordinary text)
 _SAFE_PART = re.compile(r"[A-Za-z0-9_]{1,64}")
 _SEP = "\x1f"  # between a stored option's title and payload

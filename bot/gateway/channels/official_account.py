@@ -20,7 +20,7 @@ from aiohttp import web
 
 from bot.gateway import keys as gateway_keys
 from bot.gateway.channels import keys, text
-from bot.gateway.channels.base import Dialogue, Handler, Turn, fresh, read_body
+from bot.gateway.channels.base import WELCOME_PAYLOAD, Dialogue, Handler, Turn, fresh, read_body
 from bot.gateway.wechat import replay, signature
 from bot.gateway.wechat.crypto import WeChatCrypto, WeChatCryptoError
 from bot.gateway.wechat.messages import BadMessage, Incoming, encrypted_envelope, parse_incoming, parse_xml, text_reply
@@ -31,7 +31,6 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "wechat"
 MAX_BODY = 16 * 1024
-WELCOME_PAYLOAD = "/greet"
 
 
 def create_official_account_app() -> web.Application:

@@ -28,6 +28,7 @@ from bot.channel_settings import WeComConfig
 from bot.gateway import keys as gateway_keys
 from bot.gateway.channels import keys
 from bot.gateway.channels.base import (
+    WELCOME_PAYLOAD,
     Asker,
     Dialogue,
     Handler,
@@ -50,7 +51,6 @@ PLATFORM = "wecom"
 MAX_BODY = 16 * 1024
 WINDOW = 300  # seconds of clock difference accepted, as for the 公众号
 MEMORY = 2 * WINDOW  # seconds a (timestamp, nonce) and a delivery are remembered: the whole accepted window
-WELCOME_PAYLOAD = "/greet"
 CONFIG = web.AppKey("wecom_config", WeComConfig)
 CRYPTO = web.AppKey("wecom_crypto", WeChatCrypto)
 
