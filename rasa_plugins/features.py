@@ -6,7 +6,8 @@ stacking the others onto it one by one, and then stacks the result with the (emp
 classifiers did that for every message: 19 % of Rasa's CPU under load (bench/results/levers.md, v6). Here the
 sentence features are stacked once, in the same order (the message's feature list, as Rasa filters it), and the row
 is kept for the next classifier reading the same message object. The matrix is the same, value for value
-(``tests/rasa_env/plugins_check.py`` compares it with Rasa's on the training data).
+(``tests/rasa_env/plugins_check.py`` compares it with Rasa's on messages with three featurizers' sentence and
+sequence features, another attribute's features, and none at all).
 """
 
 from __future__ import annotations

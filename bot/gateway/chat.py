@@ -38,6 +38,11 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127)).strip()
 
 
+def too_long(limit: int) -> str:
+    """What a question over ``limit`` characters gets (the chat and the console's lookup)."""
+    return f"问题太长了，请控制在{limit}字以内。"
+
+
 async def chat(request: web.Request) -> web.Response:
     headers = _cors(request)
     body = await _admitted(request, headers)
@@ -52,7 +57,7 @@ async def chat(request: web.Request) -> web.Response:
     if not isinstance(message, str) or not clean_text(message):
         response = error_json(400, "请输入您的问题。")
     elif len(clean_text(message)) > settings.max_message_chars:
-        response = error_json(400, f"问题太长了，请控制在{settings.max_message_chars}字以内。")
+        response = error_json(400, too_long(settings.max_message_chars))
     else:
         started = time.perf_counter()
         try:

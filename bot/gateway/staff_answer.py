@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.gateway import keys
 from bot.gateway.channels.base import Reply
-from bot.gateway.chat import clean_text
+from bot.gateway.chat import clean_text, too_long
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.rasa_client import RasaUnavailable
 from bot.review.inbox import STAFF_LOOKUP
@@ -31,7 +31,7 @@ async def answer(request: web.Request) -> web.Response:
     if not question:
         return error_json(400, "请输入问题。")
     if len(question) > settings.max_message_chars:
-        return error_json(400, f"问题太长了，请控制在{settings.max_message_chars}字以内。")
+        return error_json(400, too_long(settings.max_message_chars))
     if region and region not in {d.region for d in kb.documents}:
         return error_json(400, "没有这个地区的方案。")
     rasa = request.config_dict[keys.RASA]
