@@ -14,6 +14,7 @@ from bot.gateway.channels.keys import DIALOGUES
 from bot.gateway.channels.mount import add_channels
 from bot.gateway.delivery import delivery_context, sendable
 from bot.gateway.keys import (
+    CHAT_PAGE,
     CONVERSATION_SECRET,
     ID_LIMITER,
     KB,
@@ -31,6 +32,7 @@ from bot.gateway.keys import (
 )
 from bot.gateway.login_throttle import make_login_throttle
 from bot.gateway.middleware import error_middleware, security_headers
+from bot.gateway.pages import chat_page
 from bot.gateway.proxies import forwarded, parse_networks
 from bot.gateway.push import close_streams, feed_context
 from bot.gateway.rasa_client import RasaPool, Vocabulary
@@ -77,6 +79,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     if KB not in app:
         app[KB] = open_knowledge_base(settings)
     app[WORDING] = Wording.load(PROJECT_ROOT / "domain.yml")
+    app[CHAT_PAGE] = chat_page(app[WORDING])
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine

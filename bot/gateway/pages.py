@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.answers.wording import Wording
 from bot.gateway import keys
 from bot.gateway.middleware import json_response
 
@@ -30,11 +31,15 @@ async def asset(request: web.Request) -> web.FileResponse:
 NOTE_MARK = "{{page_note}}"
 
 
-async def index(request: web.Request) -> web.Response:
-    """The chat page, its footer note the assistant's own disclaimer (``utter_page_note``), escaped."""
+def chat_page(wording: Wording) -> str:
+    """The chat page, its footer note the assistant's own disclaimer (``utter_page_note``), escaped: built once, at
+    start, beside the wording it is filled from."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
-    note = html.escape(request.config_dict[keys.WORDING].text("utter_page_note"))
-    return web.Response(text=page.replace(NOTE_MARK, note), content_type="text/html")
+    return page.replace(NOTE_MARK, html.escape(wording.text("utter_page_note")))
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.Response(text=request.config_dict[keys.CHAT_PAGE], content_type="text/html")
 
 
 async def widget_script(request: web.Request) -> web.FileResponse:
