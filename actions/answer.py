@@ -30,7 +30,8 @@ from actions.context import (
     user_text,
 )
 from actions.replies import send_answer
-from actions.resources import knowledge_base, need_table, records_engine
+from actions.resources import knowledge_base, need_table, records_engine, step_book
+from bot.answers.cards import in_users_terms
 from bot.answers.compose import answer
 from bot.answers.contacts import contact_targets, with_contacts
 from bot.answers.model import AgencyContact, Answer, Conversation
@@ -60,7 +61,8 @@ async def answer_turn(dispatcher: CollectingDispatcher, tracker: Tracker, domain
         topic=tracker.get_slot(TOPIC_SLOT),
     )
     parse = parse_of(tracker)
-    reply = await reached(answer(kb, need_table(), wording, text, parse, state), wording)
+    decided = answer(kb, need_table(), wording, text, parse, state)
+    reply = await reached(in_users_terms(kb, step_book(), wording, decided), wording)
     lookup = inbox.staff_lookup(tracker.sender_id)  # the console asking for an operator: nothing to keep
     if reply.record_unanswered and not lookup:
         try:

@@ -11,6 +11,7 @@ import functools
 from sqlalchemy import Engine
 
 from bot.answers.needs import Need, load_needs
+from bot.answers.steps import StepBook, load_steps
 from bot.kb.db import make_engine
 from bot.kb.query import KnowledgeBase
 from bot.kb.service import open_knowledge_base
@@ -31,6 +32,11 @@ def knowledge_base() -> KnowledgeBase:
 @functools.cache
 def need_table() -> dict[str, Need]:
     return load_needs(settings().needs_file)
+
+
+@functools.cache
+def step_book() -> StepBook:
+    return load_steps(settings().steps_dir)
 
 
 @functools.cache

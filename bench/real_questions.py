@@ -21,6 +21,7 @@ to ``--out`` (default: a new scratch directory) — bench/results/ holds the fig
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import tempfile
@@ -32,8 +33,9 @@ from typing import Any
 import yaml
 
 from bench.report import markdown_table, write_report
+from bot.answers.steps import StepBook, load_steps
 from bot.launcher import Stack
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from tests.support.http import post_json
 from tests.support.stack import local_stack
 
@@ -42,6 +44,11 @@ REGION_NAMES = {"guizhou": "贵州", "yunnan": "云南", "baode": "山西保德�
 FLOORS = {"kind_accuracy": 0.90, "answer_hit_at_3": 0.85, "key_phrase_quoted": 0.70}
 MAX_LIMITS_ANSWERED = 0.03  # misleading: a question the plans cannot answer, answered as if they could
 DEFAULT_REGION = "yunnan"
+
+
+@functools.cache
+def step_book() -> StepBook:
+    return load_steps(Settings().steps_dir)
 
 
 @dataclass
@@ -54,6 +61,7 @@ class Outcome:
     refs: list[str]
     hit_at_3: bool | None = None
     key_phrase: bool | None = None
+    acts: bool | None = None  # the verdict names what the user can do (a verb of the step data)
     reply_chars: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -96,6 +104,9 @@ def run_item(url: str, item: dict[str, Any]) -> Outcome:
             gold |= {ref for refs_ in (item.get("gold_any_region") or {}).values() for ref in refs_}
         outcome.hit_at_3 = any(ref in gold for ref in refs[:3])
         outcome.key_phrase = bool(item.get("key_phrase")) and str(item["key_phrase"]) in reply
+        answer = final.get("answer")
+        verdict = str(answer.get("verdict") or "") if isinstance(answer, dict) else ""
+        outcome.acts = final["kind"] == "answer" and step_book().names_an_action(verdict)
     return outcome
 
 
@@ -108,6 +119,8 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
         "kind_accuracy": round(sum(o.correct for o in outcomes) / len(outcomes), 3),
         "answer_hit_at_3": round(sum(bool(o.hit_at_3) for o in answers) / max(1, len(answers)), 3),
         "key_phrase_quoted": round(sum(bool(o.key_phrase) for o in answers) / max(1, len(answers)), 3),
+        "verdicts_naming_an_action": sum(bool(o.acts) for o in answers),
+        "answers_expected": len(answers),
         "limits_answered_as_answers": round(sum(o.kind == "answer" for o in limits) / max(1, len(limits)), 3),
         "region_questions_not_needed": len(unneeded),
         "region_questions_asked": sum(o.region_asked for o in outcomes),
@@ -141,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             "kind accuracy": f"{summary['kind_accuracy']:.3f} (≥ {FLOORS['kind_accuracy']})",
             "answer Hit@3": f"{summary['answer_hit_at_3']:.3f} (≥ {FLOORS['answer_hit_at_3']})",
             "key phrase quoted": f"{summary['key_phrase_quoted']:.3f} (≥ {FLOORS['key_phrase_quoted']})",
+            "verdict names an action": f"{summary['verdicts_naming_an_action']} of {summary['answers_expected']}",
             "limits answered as answers": f"{summary['limits_answered_as_answers']:.3f} (≤ {MAX_LIMITS_ANSWERED})",
             "region questions not needed": summary["region_questions_not_needed"],
             "floors missed": ", ".join(summary["floors_missed"]) or "none",

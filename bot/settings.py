@@ -29,6 +29,7 @@ class Settings:
     topics_file: Path = PROJECT_ROOT / "data" / "topics.yml"
     subjects_file: Path = PROJECT_ROOT / "data" / "subjects.yml"
     needs_file: Path = PROJECT_ROOT / "data" / "needs.yml"
+    steps_dir: Path = PROJECT_ROOT / "data" / "steps"
     regions_file: Path = PROJECT_ROOT / "data" / "regions.yml"
     dict_dir: Path = PROJECT_ROOT / "data" / "dict"
     # -- gateway (bot/gateway) ----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 cache=${IPR_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ipr-assistant/models}
 
 key=$( { find config.yml domain.yml data requirements/rasa.lock rasa_plugins -type f \
-           \( -name '*.yml' -o -name '*.txt' -o -name '*.lock' -o -name '*.py' \) ! -name 'topics.yml' ! -name 'regions.yml' ! -name 'steps.yml' \
+           \( -name '*.yml' -o -name '*.txt' -o -name '*.lock' -o -name '*.py' \) ! -name 'topics.yml' ! -name 'regions.yml' ! -path 'data/steps/*' \
            -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 name="ipr-$key"
 model="models/$name.tar.gz"

@@ -108,6 +108,7 @@ def _answer(
         side=reading.side,
         pending=waiting,
         subject=reading.subjects[0].id if reading.subjects else None,
+        subjects=tuple(s.id for s in reading.subjects),
         confidence=reading.confidence,
     )
 

@@ -23,7 +23,9 @@ def contact_targets(answer: Answer) -> tuple[str, list[str]] | None:
     if answer.kind != "answer" or not answer.cited:
         return None
     item = answer.cited[0].item
-    leads = [a.name for a in item.leads][:MAX_AGENCIES]
+    # a step card names the lead units of every step: those of its first steps are reached first
+    items = [c.item for c in answer.cited] if answer.card is not None else [item]
+    leads = list(dict.fromkeys(a.name for i in items for a in i.leads))[:MAX_AGENCIES]
     return (item.document.slug, leads) if leads else None
 
 

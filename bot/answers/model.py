@@ -47,6 +47,27 @@ class AgencyContact:
 
 
 @dataclass(frozen=True)
+class CardStep:
+    """One step of a step card: what the user can do and the clause it rests on, or what the plan does not say."""
+
+    number: int
+    kind: str
+    label: str  # how the card's summary names the step (保全证据)
+    do: str | None = None
+    cited: Cited | None = None  # the clause, with the sentence the step rests on
+    silent: str | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """The steps of a situation people bring (网上有人卖我们品牌的假货), for one region's plan, in order."""
+
+    situation: str
+    name: str
+    steps: tuple[CardStep, ...]
+
+
+@dataclass(frozen=True)
 class Answer:
     kind: str
     verdict: str
@@ -66,6 +87,8 @@ class Answer:
     subject: str | None = None  # the most specific subject (data/subjects.yml) read in that question
     confidence: float = 0.0  # the model's confidence in the need (the review inbox shows the least sure first)
     contacts: tuple[AgencyContact, ...] = ()  # of the agencies the next step names, from the service directory
+    subjects: tuple[str, ...] = ()  # every subject read in that question, most specific first
+    card: Card | None = None  # the step card, when the question is a situation the step data has one for
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -83,6 +106,7 @@ class Answer:
             "topic": self.topic,
             "citations": [{"ref": c.item.ref, "title": c.short_title} for c in self.cited],
             **({"contacts": [asdict(c) for c in self.contacts]} if self.contacts else {}),
+            **({"situation": self.card.situation} if self.card else {}),
         }
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.answers.model import Answer, Button, Cited
+from bot.answers.model import Answer, Button, Card, CardStep, Cited
+from bot.answers.steps import without_stop
 from bot.answers.wording import Wording
 
 MESSAGE_LIMIT = 400
@@ -26,8 +27,11 @@ class ChatMessage:
 def answer_parts(answer: Answer, wording: Wording) -> list[str]:
     """The answer as ordered text parts (the CLI, the staff console and WeChat join them; chat splits them)."""
     parts = [answer.verdict, *answer.notes]
-    for cited in answer.cited:
-        parts.extend(cited_parts(cited, wording))
+    if answer.card is not None:  # the steps, numbered; each one's quote is a button away (第N步原文)
+        parts.extend(step_line(step, wording) for step in answer.card.steps)
+    else:
+        for cited in answer.cited:
+            parts.extend(cited_parts(cited, wording))
     if answer.next_step:
         parts.append(answer.next_step)
     if answer.advice:
@@ -58,6 +62,49 @@ def cited_parts(cited: Cited, wording: Wording) -> list[str]:
     return parts
 
 
+def step_line(step: CardStep, wording: Wording) -> str:
+    """ "1. 先保全证据：…（贵州省 第1条；牵头单位：省法院）", or what the plan does not say, in its place."""
+    if step.cited is None:
+        return wording.text("utter_card_step_silent", number=step.number, label=step.label, silent=step.silent)
+    item = step.cited.item
+    leads = [a.name for a in item.leads]
+    responsible = [a.name for a in item.responsible][:MAX_RESPONSIBLE]
+    units = (
+        wording.text("utter_card_units_lead", names="、".join(leads))
+        if leads
+        else wording.text("utter_card_units_responsible", names="、".join(responsible))
+        if responsible
+        else ""
+    )
+    return wording.text(
+        "utter_card_step", number=step.number, do=without_stop(str(step.do)), cite=step.cited.short_title, units=units
+    )
+
+
+def structured_card(card: Card) -> dict[str, object]:
+    """The card as a page lays it out: each step with its clause, the quoted sentence and the units it names."""
+    return {
+        "situation": card.situation,
+        "name": card.name,
+        "steps": [
+            {"number": s.number, "kind": s.kind, "label": s.label, "silent": s.silent}
+            if s.cited is None
+            else {
+                "number": s.number,
+                "kind": s.kind,
+                "label": s.label,
+                "do": s.do,
+                "ref": s.cited.item.ref,
+                "title": s.cited.short_title,
+                "quote": nested_quotes("".join(s.cited.sentences)),
+                "lead": [a.name for a in s.cited.item.leads],
+                "responsible": [a.name for a in s.cited.item.responsible],
+            }
+            for s in card.steps
+        ],
+    }
+
+
 def structured(answer: Answer, wording: Wording) -> dict[str, object]:
     """The answer as parts a page can lay out (verdict first, the basis folded): the ``answer`` field of the reply
     contract. Text-only channels use the text messages instead; both say the same."""
@@ -82,6 +129,7 @@ def structured(answer: Answer, wording: Wording) -> dict[str, object]:
         ],
         "next_step": answer.next_step,
         "notice": wording.text("utter_disclaimer") if answer.advice else None,
+        **({"card": structured_card(answer.card)} if answer.card is not None else {}),
     }
 
 

@@ -49,5 +49,6 @@ async def answer(request: web.Request) -> web.Response:
             "citations": [{"ref": ref, "title": title} for ref, title in reply.citations],
             # what the chat offers as buttons (which need is meant, which region…): the operator asks the caller
             "options": [b.title for b in reply.buttons if not b.payload.startswith(("/human_handoff", "/show_clause"))],
+            "card": reply.card,  # the step card, when the question is a situation the step data has one for
         }
     )

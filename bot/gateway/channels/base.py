@@ -24,7 +24,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -76,13 +76,18 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     kind: str = ""
     citations: tuple[tuple[str, str], ...] = ()  # (ref, title)
+    card: Mapping[str, object] | None = None  # the step card of the contract's answer (``render.structured_card``)
 
     @classmethod
     def of(cls, messages: list[BotMessage]) -> Reply:
         kind, citations, seen = "", [], set()
+        card = None
         for message in messages:
             if isinstance(message.custom.get("kind"), str):
                 kind = message.custom["kind"]  # the last message's contract wins
+                answer = message.custom.get("answer")
+                found = answer.get("card") if isinstance(answer, dict) else None
+                card = found if isinstance(found, dict) else None
             for item in message.custom.get("citations") or []:
                 if isinstance(item, dict) and isinstance(item.get("ref"), str) and item["ref"] not in seen:
                     seen.add(item["ref"])
@@ -92,6 +97,7 @@ class Reply:
             buttons=tuple(b for m in messages for b in m.buttons)[:MAX_OPTIONS],
             kind=kind,
             citations=tuple(citations),
+            card=card,
         )
 
     @property

@@ -1,0 +1,110 @@
+"""Step cards in answers: chosen from what was read (need, side, subjects) for the user's region, every step citing
+that region's plan in the card's order, the verdict leading with what the user can do; no card without a region
+or for a question that is no situation of the step data. The questions are written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers.cards import in_users_terms
+from bot.answers.compose import answer
+from bot.answers.model import Answer, Conversation, Parse
+from bot.answers.needs import Need
+from bot.answers.render import plain_text
+from bot.answers.steps import StepBook, load_steps, without_stop
+from bot.answers.wording import Wording
+from bot.kb.query import KnowledgeBase
+from bot.settings import Settings
+
+REGIONS = {"guizhou": "贵州", "yunnan": "云南", "baode": "保德县", "xizang": "西藏", "guangxi": "广西"}
+# situation → a question of it (the region is put in front), the need and side the model would read
+ASKED = {
+    "online_fakes": ("有人在淘宝上卖我们品牌的假货怎么办", "resolve_dispute", "holder"),
+    "copied": ("我们的外观设计专利被别人抄袭了怎么办", "resolve_dispute", "holder"),
+    "squatted": ("我们的商标被人恶意抢注了怎么办", "resolve_dispute", "holder"),
+    "accused": ("我们公司被人起诉侵权了该怎么应对", "respond_accusation", "accused"),
+    "abroad": ("参展的产品被海关扣了怎么办", "resolve_dispute", "holder"),
+    "money": ("企业可以申请知识产权质押融资吗", "seek_support", None),
+}
+
+
+@pytest.fixture(scope="module")
+def book() -> StepBook:
+    return load_steps(Settings().steps_dir)
+
+
+@pytest.fixture()
+def ask(kb: KnowledgeBase, needs: dict[str, Need], wording: Wording, book: StepBook):  # type: ignore[no-untyped-def]
+    def asking(text: str, need: str, side: str | None = None) -> Answer:
+        decided = answer(kb, needs, wording, text, Parse.of(need, side), Conversation())
+        return in_users_terms(kb, book, wording, decided)
+
+    return asking
+
+
+@pytest.mark.parametrize("slug", REGIONS)
+@pytest.mark.parametrize("situation", ASKED)
+def test_the_card_of_each_situation_cites_its_regions_plan_in_order(
+    ask, book: StepBook, wording: Wording, situation: str, slug: str
+) -> None:  # type: ignore[no-untyped-def]
+    question, need, side = ASKED[situation]
+    reply = ask(REGIONS[slug] + question, need, side)
+    # what the plans cannot decide stays a limit (how to defend a suit), the card after it
+    assert reply.kind in (("answer", "limit") if situation == "accused" else ("answer",))
+    assert reply.card is not None, plain_text(reply, wording)
+    assert reply.card.situation == situation and reply.region == slug
+    written = book.situations[situation].steps[slug]
+    assert [s.kind for s in reply.card.steps] == list(book.situations[situation].kinds)
+    for step, data in zip(reply.card.steps, written, strict=True):
+        if data.written:
+            assert step.cited is not None and step.cited.item.ref == data.ref
+            assert step.cited.item.document.slug == slug and step.cited.sentences == (data.sentence,)
+        else:
+            assert step.cited is None and step.silent == data.silent
+    assert {c.item.document.slug for c in reply.cited} == {slug}
+    lead = book.situations[situation].leading((need, *reply.subjects), written)
+    led = reply.notes[0] if reply.kind == "limit" else reply.verdict
+    assert lead is not None and led.startswith(without_stop(str(lead.do)))
+    assert reply.cited[0].item.ref == lead.ref  # the first citation is what the verdict rests on
+
+
+def test_the_card_reads_as_numbered_steps_with_each_clause_and_its_lead_unit(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("贵州有人在拼多多上卖我们品牌的假货怎么办", "resolve_dispute", "holder")
+    lines = plain_text(reply, wording).splitlines()
+    steps = [line for line in lines if line[:2] in ("1.", "2.", "3.", "4.", "5.")]
+    assert [line[:2] for line in steps] == ["1.", "2.", "3.", "4.", "5."]
+    assert "贵州省 第1条" in steps[0] and "贵州省 第15条；牵头单位：省商务厅" in steps[1]
+    assert "贵州省 第13条；牵头单位：省市场监管局" in steps[2]
+    assert steps[3] == "4. 寻求维权援助：贵州的方案没有写到网上侵权的维权援助渠道。"
+    assert "寻求维权援助（方案未写）" in reply.notes[0]
+    assert [b.title for b in reply.buttons] == ["第1步原文", "第2步原文", "第3、5步原文", "转人工"]
+    assert reply.buttons[2].payload == '/show_clause{"ref": "guizhou/13"}'
+    assert reply.advice and "仅供参考" in lines[-1]
+
+
+def test_a_user_asking_where_to_complain_is_told_the_platform_first(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("云南有人在抖音上卖我们品牌的假货，去哪里投诉", "report_infringement", "holder")
+    assert reply.card is not None and reply.card.situation == "online_fakes"
+    assert reply.verdict.startswith("可以向电商平台提出删除侵权链接") and reply.refs[0] == "yunnan/10"
+
+
+def test_no_card_without_a_region_the_region_is_asked_first(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("有人在淘宝上卖我们品牌的假货怎么办", "resolve_dispute", "holder")
+    assert reply.kind == "ask_region" and reply.card is None
+
+
+def test_a_question_that_is_no_situation_gets_no_card(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("贵州有没有知识产权保护中心", "seek_support")
+    assert reply.kind == "answer" and reply.card is None and reply.refs[0] == "guizhou/13"
+
+
+def test_an_accused_asker_never_gets_the_holders_card(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("广西有人说我们在淘宝上卖的货侵权，投诉了我们怎么办", "respond_accusation", "accused")
+    assert reply.card is not None and reply.card.situation == "accused"
+
+
+def test_an_answer_quoting_a_steps_sentence_leads_with_what_to_do(ask, book: StepBook) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("云南的12315投诉举报平台", "find_agency")
+    step = book.resting_on(reply.refs[0], reply.cited[0].sentences)
+    assert reply.card is None and step is not None
+    assert reply.verdict.startswith(without_stop(str(step.do)) + "（云南省 第15条）。")
