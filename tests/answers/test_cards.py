@@ -8,7 +8,8 @@ import pytest
 
 from bot.answers.cards import in_users_terms
 from bot.answers.compose import answer
-from bot.answers.model import Answer, Conversation, Parse
+from bot.answers.contacts import with_contacts
+from bot.answers.model import AgencyContact, Answer, Conversation, Parse
 from bot.answers.needs import Need
 from bot.answers.render import plain_text
 from bot.answers.steps import StepBook, load_steps, without_stop
@@ -108,3 +109,12 @@ def test_an_answer_quoting_a_steps_sentence_leads_with_what_to_do(ask, book: Ste
     step = book.resting_on(reply.refs[0], reply.cited[0].sentences)
     assert reply.card is None and step is not None
     assert reply.verdict.startswith(without_stop(str(step.do)) + "（云南省 第15条）。")
+
+
+def test_a_card_carries_the_contacts_the_office_configured_for_its_lead_units(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("贵州有人在淘宝上卖我们品牌的假货怎么办", "resolve_dispute", "holder")
+    directory = {"省商务厅": AgencyContact("省商务厅", phone="0851-00000000")}
+    reached = with_contacts(reply, wording, directory)
+    # the card's lead units, first steps first: 省法院 (第1条) has no contact here, 省商务厅 (第15条) has one
+    assert "省法院" in str(reached.next_step) and "0851-00000000" in str(reached.next_step)
+    assert [c.agency for c in reached.contacts] == ["省商务厅"]
