@@ -31,6 +31,10 @@ case "${1:-path}" in
     else
       echo "==> training $model (data or config changed; a few minutes on 2 cores)"
       started=$(date +%s)
+      # Rasa's own cache of trained components does not fingerprint the jieba dictionary (JiebaTokenizer has no
+      # fingerprint addon): components tokenised with another dictionary would be reused. One cache per dictionary.
+      dict_key=$(cat data/dict/*.txt | sha256sum | cut -c1-12)
+      RASA_CACHE_DIRECTORY=".rasa/cache-$dict_key" \
       RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 \
         .venv-rasa/bin/rasa train --config config.yml --domain domain.yml --data data \
         --out models --fixed-model-name "$name" 2>&1 | stdbuf -o0 tr '\r' '\n' \

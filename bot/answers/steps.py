@@ -17,6 +17,7 @@ import yaml
 
 INDEX = "index.yml"
 SIDES = ("holder", "accused", "none")
+NO_SUBJECT = "none"  # in a situation's subjects: it also fits a question that names no subject ("被人抄袭了怎么办")
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class Situation:
     lead: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # need or subject → kinds to lead with
 
     def fits(self, need: str, side: str | None, subjects: Iterable[str]) -> bool:
+        read = set(subjects) or {NO_SUBJECT}
         return (
             need in self.needs
             and (side or "none") in self.sides
-            and (not self.subjects or bool(set(self.subjects) & set(subjects)))
+            and (not self.subjects or bool(read & set(self.subjects)))
         )
 
     def leading(self, read: Iterable[str], steps: tuple[Step, ...]) -> Step | None:

@@ -118,3 +118,10 @@ def test_a_card_carries_the_contacts_the_office_configured_for_its_lead_units(as
     # the card's lead units, first steps first: 省法院 (第1条) has no contact here, 省商务厅 (第15条) has one
     assert "省法院" in str(reached.next_step) and "0851-00000000" in str(reached.next_step)
     assert [c.agency for c in reached.contacts] == ["省商务厅"]
+
+
+def test_a_holders_dispute_naming_nothing_gets_the_copied_card_an_accused_one_does_not(ask) -> None:  # type: ignore[no-untyped-def]
+    holder = ask("西藏我们的东西被人照着做了怎么办", "resolve_dispute", "holder")
+    assert holder.card is not None and holder.card.situation == "copied" and holder.subjects == ()
+    accused = ask("西藏别人说我们照着他们做了怎么办", "respond_accusation", "accused")
+    assert accused.card is None or accused.card.situation == "accused"
