@@ -8,7 +8,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SE_OFFLINE := true  # selenium must use Debian's chromedriver, never download one
 
-.PHONY: help env lock env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-validation bench-rest bench-long bench-channels audit clean
+.PHONY: help env lock env-app env-rasa env-tools deploy-check kb dict train validate eval eval-questions stories e2e run test unit lint bench bench-load bench-cards bench-validation bench-rest bench-long bench-channels audit clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -80,6 +80,9 @@ bench: env-app kb  ## retrieval benchmark (Recall@1/@3), report in bench/results
 bench-load: train  ## load: 20 users × 5 min via the gateway, 1 replica back to back and 2 replicas paced at 40 msg/s, each then the same against a bare `rasa init` bot (~25 min) → bench/results/load*.md
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 1
 	$(PY) -m bench.load --users 20 --seconds 300 --replicas 2 --rate 40
+
+bench-cards: train  ## step cards on rewordings of the six situations through the real stack → bench/results/step_cards.md
+	$(PY) -m bench.step_cards
 
 bench-validation: env  ## Rasa's check of one action response with the locked jsonschema → bench/results/action_validation.md
 	.venv-rasa/bin/python -m bench.action_validation
