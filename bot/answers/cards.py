@@ -13,6 +13,7 @@ import dataclasses
 
 from bot.answers.compose import plan_label, show_payload
 from bot.answers.model import Answer, Button, Card, CardStep, Cited
+from bot.answers.render import nested_quotes
 from bot.answers.steps import Step, StepBook, without_stop
 from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
@@ -36,12 +37,19 @@ def _as_card(kb: KnowledgeBase, book: StepBook, wording: Wording, answer: Answer
     if situation is None:
         return None
     steps = situation.steps[answer.region]
+    named = [s for s in steps if s.kind in situation.asked(answer.subjects)]  # the steps of what the user named
+    unwritten = named[0] if named and not any(s.written for s in named) else None
+    if unwritten is not None and answer.cited and answer.cited[0].item.document.slug != answer.region:
+        # what the user named (质押融资 in 云南) is a step the plan is silent on, and the answer says so and which
+        # plans do write it: that is the answer, not a card leading with another step
+        return None
+    read = (answer.need, *answer.subjects)
     card = Card(
         situation.id,
         situation.name,
         tuple(_card_step(kb, book, number, step) for number, step in enumerate(steps, start=1)),
     )
-    lead = situation.leading((answer.need, *answer.subjects), steps)
+    lead = situation.leading(read, steps)
     if lead is None:  # the plan is silent on every step: the answer as it was says more
         return None
     led = card.steps[steps.index(lead)]
@@ -51,8 +59,17 @@ def _as_card(kb: KnowledgeBase, book: StepBook, wording: Wording, answer: Answer
     )
     summed = wording.text("utter_card_summary", region=plan_label(document), count=len(card.steps), summary=summary)
     step = wording.text("utter_card_verdict", do=without_stop(str(led.do)), cite=_title(led))
-    # a limit stays one: what the plans cannot decide (how to defend a suit) is said first, then what they offer
-    verdict, notes = (answer.verdict, (step, summed)) if answer.kind == "limit" else (step, (summed,))
+    quote = wording.text("utter_part_quote", quote=nested_quotes(str(lead.sentence)), cite=_title(led))
+    # a limit stays one: what the plans cannot decide (how to defend a suit) is said first, then what they offer;
+    # the step the verdict leads with is quoted under it (the other steps' sentences are a button away). What the
+    # user named and the plan is silent on (商标恶意注册 in 保德) is said first, then what the plan does offer.
+    notes: tuple[str, ...]
+    if answer.kind == "limit":
+        verdict, notes = answer.verdict, (step, quote, summed)
+    elif unwritten is not None:
+        verdict, notes = str(unwritten.silent), (summed,)
+    else:
+        verdict, notes = step, (quote, summed)
     return dataclasses.replace(
         answer,
         verdict=verdict,
@@ -105,7 +122,11 @@ def _led_by_step(kb: KnowledgeBase, book: StepBook, wording: Wording, answer: An
     there."""
     if answer.kind != "answer" or not answer.cited or answer.card is not None or answer.subject is None:
         return answer
+    if answer.need is None or not book.serves(answer.need):  # "找谁": the agency answers it, first
+        return answer
     first = answer.cited[0]
+    if answer.region is not None and first.item.document.slug != answer.region:
+        return answer  # the user's plan lacks it ("云南省的方案没有写到…"): another region's step would mislead
     about = kb.subjects[answer.subject].plan_words
     relevant = tuple(s for s in first.sentences if about & set(kb.sentences.words(s)))
     fitting = book.fitting(answer.need, answer.side, answer.subjects) if answer.need else []

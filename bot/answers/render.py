@@ -74,7 +74,7 @@ def step_line(step: CardStep, wording: Wording) -> str:
         if leads
         else wording.text("utter_card_units_responsible", names="、".join(responsible))
         if responsible
-        else ""
+        else wording.text("utter_card_units_none")
     )
     return wording.text(
         "utter_card_step", number=step.number, do=without_stop(str(step.do)), cite=step.cited.short_title, units=units

@@ -52,15 +52,18 @@ class Situation:
             and (not self.subjects or bool(read & set(self.subjects)))
         )
 
+    def asked(self, read: Iterable[str]) -> tuple[str, ...]:
+        """The kinds of step that what was read (the need, then the subjects) asks for first ("去哪里投诉" → the
+        platform, "质押融资" → financing)."""
+        return tuple(kind for key in read for kind in self.lead.get(key, ()))
+
     def leading(self, read: Iterable[str], steps: tuple[Step, ...]) -> Step | None:
-        """The step the verdict leads with: the first written one of the kinds that what was read (the need, then
-        the subjects) asks for first ("去哪里投诉" → the platform), else the card's first written one."""
+        """The step the verdict leads with: the first written one of the kinds asked for first, else the card's
+        first written one."""
         written = [s for s in steps if s.written]
-        for key in read:
-            found = next((s for s in written if s.kind in self.lead.get(key, ())), None)
-            if found is not None:
-                return found
-        return written[0] if written else None
+        return next(
+            (s for kind in self.asked(read) for s in written if s.kind == kind), written[0] if written else None
+        )
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,10 @@ class StepBook:
             ),
             None,
         )
+
+    def serves(self, need: str) -> bool:
+        """Some situation answers this need with steps (not "who is responsible": that is an agency's name)."""
+        return any(need in s.needs for s in self.situations.values())
 
     def fitting(self, need: str, side: str | None, subjects: Iterable[str]) -> list[str]:
         """The situations that what was read fits, whatever the region."""

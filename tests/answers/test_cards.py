@@ -25,7 +25,7 @@ ASKED = {
     "squatted": ("我们的商标被人恶意抢注了怎么办", "resolve_dispute", "holder"),
     "accused": ("我们公司被人起诉侵权了该怎么应对", "respond_accusation", "accused"),
     "abroad": ("参展的产品被海关扣了怎么办", "resolve_dispute", "holder"),
-    "money": ("企业可以申请知识产权质押融资吗", "seek_support", None),
+    "money": ("企业能买知识产权保险吗", "seek_support", None),
 }
 
 
@@ -50,6 +50,12 @@ def test_the_card_of_each_situation_cites_its_regions_plan_in_order(
 ) -> None:  # type: ignore[no-untyped-def]
     question, need, side = ASKED[situation]
     reply = ask(REGIONS[slug] + question, need, side)
+    named = book.situations[situation].asked(reply.subjects)
+    if named and not any(s.written for s in book.situations[situation].steps[slug] if s.kind in named):
+        # what the user named is a step this plan is silent on (商标恶意注册 in 保德): said first, then the card
+        silent = next(s for s in book.situations[situation].steps[slug] if s.kind in named)
+        assert reply.card is not None and reply.verdict == silent.silent, plain_text(reply, wording)
+        return
     # what the plans cannot decide stays a limit (how to defend a suit), the card after it
     assert reply.kind in (("answer", "limit") if situation == "accused" else ("answer",))
     assert reply.card is not None, plain_text(reply, wording)
@@ -77,7 +83,13 @@ def test_the_card_reads_as_numbered_steps_with_each_clause_and_its_lead_unit(ask
     assert "贵州省 第1条" in steps[0] and "贵州省 第15条；牵头单位：省商务厅" in steps[1]
     assert "贵州省 第13条；牵头单位：省市场监管局" in steps[2]
     assert steps[3] == "4. 寻求维权援助：贵州的方案没有写到网上侵权的维权援助渠道。"
-    assert "寻求维权援助（方案未写）" in reply.notes[0]
+    # the verdict's step (the platform, for a dispute over fakes sold online) quoted under it, then the summary
+    assert reply.verdict.startswith("向网站或电商平台投诉侵权") and reply.refs[0] == "guizhou/15"
+    assert (
+        reply.notes[0]
+        == "「指导各类网站主办者规范管理，完善侵权投诉受理机制，快速处理维权诉求和侵权纠纷。」——贵州省 第15条"
+    )
+    assert "寻求维权援助（方案未写）" in reply.notes[1]
     assert [b.title for b in reply.buttons] == ["第1步原文", "第2步原文", "第3、5步原文", "转人工"]
     assert reply.buttons[2].payload == '/show_clause{"ref": "guizhou/13"}'
     assert reply.advice and "仅供参考" in lines[-1]
@@ -104,11 +116,30 @@ def test_an_accused_asker_never_gets_the_holders_card(ask) -> None:  # type: ign
     assert reply.card is not None and reply.card.situation == "accused"
 
 
+def test_what_the_plan_is_silent_on_is_said_not_covered_by_another_step(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("云南的企业可以拿专利去质押融资吗", "seek_support")
+    assert reply.card is None and reply.verdict.startswith("云南省的方案没有写到知识产权质押融资")
+    assert reply.refs[0] != "yunnan/14"  # not led by the insurance step of the money card
+
+
+def test_who_is_responsible_is_answered_with_the_agency_not_a_step(ask) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("贵州企业海外维权找谁", "find_agency")
+    assert reply.card is None and reply.verdict.startswith("贵州省（征求意见稿）的方案对此有规定（贵州省 第17条）")
+
+
 def test_an_answer_quoting_a_steps_sentence_leads_with_what_to_do(ask, book: StepBook) -> None:  # type: ignore[no-untyped-def]
-    reply = ask("云南的12315投诉举报平台", "find_agency")
+    reply = ask("云南的12315投诉举报平台怎么举报", "report_infringement")
     step = book.resting_on(reply.refs[0], reply.cited[0].sentences)
     assert reply.card is None and step is not None
     assert reply.verdict.startswith(without_stop(str(step.do)) + "（云南省 第15条）。")
+
+
+def test_a_step_whose_clause_names_no_unit_says_so(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]
+    reply = ask("云南有人在淘宝上卖我们品牌的假货怎么办", "resolve_dispute", "holder")
+    assert (
+        "1. 先保全证据：网店页面和商品链接可以做公证电子存证（云南省 第4条；该方案未列明负责单位）"
+        in plain_text(reply, wording).splitlines()
+    )
 
 
 def test_a_card_carries_the_contacts_the_office_configured_for_its_lead_units(ask, wording: Wording) -> None:  # type: ignore[no-untyped-def]

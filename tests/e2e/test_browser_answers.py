@@ -188,9 +188,9 @@ def test_typing_during_a_slow_answer_keeps_both(sized: tuple[webdriver.Chrome, s
             "Network.emulateNetworkConditions",
             {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
         )
-    texts = [b.text for b in page.find_elements(By.CSS_SELECTOR, ".ipr-msg:not(.ipr-welcome)")]
-    asked = next(i for i, t in enumerate(texts) if "哪个地区" in t)
-    answered = next(i for i, t in enumerate(texts) if t.startswith("云南省的方案"))
+    shown = page.find_elements(By.CSS_SELECTOR, ".ipr-msg:not(.ipr-welcome)")
+    asked = next(i for i, b in enumerate(shown) if "哪个地区" in b.text)
+    answered = next(i for i, b in enumerate(shown) if "ipr-answer" in b.get_attribute("class") and "云南省" in b.text)
     assert asked < answered
     assert not page.find_elements(By.CSS_SELECTOR, ".ipr-queued")
     status = page.find_element(By.CSS_SELECTOR, ".ipr-typing")

@@ -318,7 +318,9 @@ def test_the_pending_question_is_answered_in_its_own_words_when_the_region_arriv
     answer = chat.send(user, "广西壮族自治区")
     assert contract(answer)["kind"] == "answer" and contract(answer)["region"] == "guangxi"
     refs = [c["ref"] for c in contract(answer)["citations"]]  # type: ignore[attr-defined]
-    assert refs[0] == "guangxi/10" and "电商平台" in texts(answer) and "侵权投诉" in texts(answer)
+    # "怎么投诉" about fakes sold online: the step card, led by the platform step of 广西's plan and its sentence
+    assert refs[0] == "guangxi/10" and contract(answer)["situation"] == "online_fakes"
+    assert "删除侵权内容" in texts(answer) and "——广西壮族自治区 第10条" in texts(answer)
 
 
 def test_a_subject_only_some_plans_have(chat: Chat) -> None:

@@ -64,6 +64,30 @@
     return box;
   }
 
+  /* A step card (the chat's "custom.answer.card"): the steps numbered, each with its clause title and lead unit; a
+     step the plan is silent on says so, muted. */
+  function fillCard(box, card) {
+    box.textContent = "";
+    box.appendChild(el("p", "stepcard-name", card.name + "（共" + card.steps.length + "步）"));
+    var list = el("ol", "steps");
+    card.steps.forEach(function (s) {
+      var item = el("li", s["do"] ? "step" : "step silent");
+      if (typeof s.number === "number") { item.value = s.number; }
+      if (!s["do"]) {
+        item.appendChild(el("span", "step-label", s.label + "："));
+        item.appendChild(document.createTextNode(s.silent || ""));
+      } else {
+        item.appendChild(document.createTextNode(s["do"]));
+        var meta = el("span", "step-meta");
+        if (s.title) { meta.appendChild(el("span", "tag step-title", s.title)); }
+        (s.lead || []).forEach(function (name) { meta.appendChild(el("span", "lead", "牵头 " + name)); });
+        item.appendChild(meta);
+      }
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+
   /* The chat's own answer to the caller's question (the region chosen is the caller's), above the clauses. */
   var assistantText = "";
   function askAssistant(question, region) {
@@ -74,12 +98,19 @@
     $("assistant-more").setAttribute("aria-expanded", "false");
     $("assistant-more").textContent = "展开";
     $("assistant-text").textContent = "助手正在回答…";
+    $("assistant-card").hidden = true;
+    box.classList.remove("has-card");
     $("assistant-copy").disabled = true;
     var params = new URLSearchParams({ q: question, region: region });
     getJSON("/staff/api/answer?" + params.toString()).then(function (data) {
       if ($("q").value !== question) { return; }  // a newer question was asked meanwhile
       assistantText = data.text + (data.options.length ? "\n\n可请来电人选择：" + data.options.join("；") : "");
       $("assistant-text").textContent = assistantText;
+      if (data.card) {  // 展开 shows the steps; 复制 still copies the whole answer as the chat says it
+        fillCard($("assistant-card"), data.card);
+        $("assistant-card").hidden = false;
+        box.classList.add("has-card");
+      }
       $("assistant-copy").disabled = false;
     }).catch(function (error) { $("assistant-text").textContent = error.message; });
   }
@@ -221,8 +252,46 @@
     }).catch(function (error) { status.textContent = error.message; });
   }
 
+  /* The question a case is about: the user's last message before the one that asked for a person (the receipt
+     names the case number), not a payload and not a region given as the answer to "请问您在哪个地区？". */
+  function caseQuestion(c) {
+    var turns = c.transcript || [];
+    var receipt = -1;
+    turns.forEach(function (t, i) { if (receipt === -1 && t.who !== "user" && t.text.indexOf(c.case_number) !== -1) { receipt = i; } });
+    var asked = turns.slice(0, receipt === -1 ? turns.length : receipt).filter(function (t) { return t.who === "user"; });
+    if (receipt !== -1) { asked = asked.slice(0, -1); }  // the request for a person itself
+    var regions = consoleRegions();
+    asked = asked.filter(function (t) {
+      var text = (t.text || "").trim();
+      return text && text.charAt(0) !== "/" && !regions.some(function (r) { return r.indexOf(text) === 0; });
+    });
+    return asked.length ? asked[asked.length - 1].text.trim() : "";
+  }
+  function consoleRegions() {
+    return Array.prototype.map.call($("region").options, function (o) { return o.value; }).filter(Boolean);
+  }
+
+  /* 步骤卡: the chat's step card for the case's question (asked as the caller would, after the case's region). */
+  function showCaseCard(c) {
+    var section = $("case-card");
+    var question = caseQuestion(c);
+    $("case-card-steps").textContent = "";
+    section.hidden = !question;
+    if (!question) { return; }
+    var region = consoleRegions().indexOf(c.region || "") !== -1 ? c.region : "";
+    var asked = "用户的问题「" + question + "」" + (region ? "（" + region + "）" : "");
+    $("case-card-status").textContent = "正在查询" + asked + "的步骤卡…";
+    getJSON("/staff/api/answer?" + new URLSearchParams({ q: question, region: region }).toString()).then(function (data) {
+      if (!openCase || openCase.id !== c.id) { return; }  // another case was opened meanwhile
+      if (!data.card) { section.hidden = true; return; }
+      $("case-card-status").textContent = "按" + asked + "，助手给出的步骤：";
+      fillCard($("case-card-steps"), data.card);
+    }).catch(function () { section.hidden = true; });
+  }
+
   function showCase(id) {
     getJSON("/staff/api/cases/" + id).then(function (c) {
+      var again = openCase && openCase.id === c.id;  // redrawn after a reply or a note: the card is there already
       openCase = c;
       $("case").hidden = false;
       $("case-title").textContent = "案件 " + c.case_number + (c.handled ? "（已办结）" : "");
@@ -239,6 +308,7 @@
         transcript.appendChild(line);
       });
       $("case-citations").textContent = c.citations.length ? "引用条款：" + c.citations.map(function (x) { return x.title; }).join("、") : "";
+      if (!again) { showCaseCard(c); }
       $("reply-text").value = "";  // the sent reply is in the history; the box is for the next one
       var notes = $("case-notes");
       notes.textContent = "";

@@ -8,7 +8,10 @@
  *
  * Every user and bot text is shown with textContent: nothing received is ever parsed as HTML.
  * An answer (reply contract kind "answer" or "limit" with custom.answer) is laid out verdict first: the verdict,
- * the next step, the lead unit in bold, and the quoted basis folded under "依据".
+ * the next step, the lead unit in bold, and the quoted basis folded under "依据". An answer with a step card
+ * (custom.answer.card) shows the verdict, the summary and the steps as a numbered list instead: each step with a chip
+ * for its clause (the viewer) and its lead unit, a step the plan is silent on in its place, muted; on a phone the
+ * first PHONE_STEPS steps before a fold; then the lead units' contacts, when the service directory has them.
  */
 (function () {
   "use strict";
@@ -21,6 +24,7 @@
   var logo = script.getAttribute("data-logo") || "";
   var color = script.getAttribute("data-color") || "#1a5fb4";
   var MAX_UNITS = 3;  // more responsible units than this read as "等N个单位" (expandable)
+  var PHONE_STEPS = 3;  // a step card shows this many steps before "展开全部N步" at ≤ 480 px (chat.css)
   var STORE = "ipr-chat:" + gateway;
   var ids = 0;
 
@@ -190,15 +194,36 @@
 
     function spendAll() { liveReplies.slice().forEach(function (r) { spend(r, null); }); }
 
-    // The page opens the clause viewer itself, so the reply's own "查看原文" button is not shown twice.
+    function cardOf(entry) {
+      var card = entry.answer && entry.answer.card;
+      return card && Array.isArray(card.steps) && card.steps.length ? card : null;
+    }
+
+    // The ref a "/show_clause{"ref": "guizhou/1"}" button opens ("" for any other button).
+    function clauseRef(b) {
+      var found = /^\/show_clause(\{.*\})$/.exec(b.payload || "");
+      if (!found) { return ""; }
+      try { return String(JSON.parse(found[1]).ref || ""); } catch (ignored) { return ""; }
+    }
+
+    // The page opens the clause viewer itself, so the reply's own "查看原文" button is not shown twice; on a step
+    // card each step has its clause chip, so its "第N步原文" buttons are not shown either.
     function ownButtons(entry) {
       var hasCitations = entry.citations && entry.citations.length;
-      return (entry.buttons || []).filter(function (b) { return !(hasCitations && b.title === "查看原文"); });
+      var card = cardOf(entry);
+      var onCard = card ? card.steps.map(function (s) { return s.ref; }).filter(Boolean) : [];
+      var seen = {};
+      return (entry.buttons || []).filter(function (b) {
+        var key = b.title + "\u0000" + b.payload;  // a button twice in one reply (转人工) is shown once
+        if (seen[key]) { return false; }
+        seen[key] = true;
+        return !(hasCitations && b.title === "查看原文") && onCard.indexOf(clauseRef(b)) === -1;
+      });
     }
 
     function appendActions(bubble, entry) {
       var actions = el("div", "ipr-actions");
-      if (entry.citations && entry.citations.length) { actions.appendChild(citationsButton(entry.citations)); }
+      if (entry.citations && entry.citations.length && !cardOf(entry)) { actions.appendChild(citationsButton(entry.citations)); }
       var buttons = ownButtons(entry);
       var group = buttons.length ? replyGroup(entry, buttons, "ipr-quick", "可选回复") : null;
       if (group) { actions.appendChild(group); }
@@ -285,15 +310,98 @@
       return "依据：" + (titles.length > 2 ? titles.slice(0, 2).join("、") + "等" + titles.length + "处" : titles.join("、"));
     }
 
+    // A written step: what to do, then a chip with its clause (opens the viewer on it) and the unit that leads it.
+    // A step the plan is silent on: its label and what the plan does not say.
+    function stepItem(entry, step, index) {
+      var item = el("li", "ipr-step");
+      if (typeof step.number === "number") { item.value = step.number; }
+      if (index >= PHONE_STEPS) { item.classList.add("ipr-step-beyond"); }
+      if (!step["do"]) {
+        item.classList.add("ipr-step-silent");
+        item.appendChild(el("p", "ipr-step-label", step.label || ""));
+        item.appendChild(el("p", "ipr-step-silent-text", step.silent || ""));
+        return item;
+      }
+      item.appendChild(el("p", "ipr-step-do", String(step["do"])));
+      var meta = el("div", "ipr-step-meta");
+      if (step.ref) {
+        var citations = entry.citations || [];
+        var at = -1;
+        citations.forEach(function (c, i) { if (at === -1 && c.ref === step.ref) { at = i; } });
+        var chip = button("ipr-step-cite", null, function (event) {
+          if (at === -1) { openClause([{ ref: step.ref, title: step.title }], 0, event.currentTarget); } else { openClause(citations, at, event.currentTarget); }
+        }, (step.title || step.ref) + " 原文");
+        chip.appendChild(el("span", "ipr-step-cite-text", step.title || step.ref));
+        meta.appendChild(chip);
+      }
+      var leads = step.lead || [];
+      if (leads.length) {
+        var lead = el("p", "ipr-units ipr-step-units");
+        lead.appendChild(el("span", "ipr-units-label", "牵头单位："));
+        lead.appendChild(el("strong", "ipr-unit", leads.join("、")));
+        meta.appendChild(lead);
+      } else if ((step.responsible || []).length) {
+        var line = unitsLine("责任单位", step.responsible);
+        line.classList.add("ipr-step-units");
+        meta.appendChild(line);
+      } else {  // the plan names no unit for this clause: said, as the chat text says it
+        meta.appendChild(el("p", "ipr-units ipr-step-units", "未列明负责单位"));
+      }
+      item.appendChild(meta);
+      return item;
+    }
+
+    // The card's steps in order; on a phone the first PHONE_STEPS, then "展开全部N步" (chat.css hides the rest).
+    function stepCard(entry, card) {
+      var box = el("div", "ipr-card");
+      var list = el("ol", "ipr-steps");
+      list.id = uid("ipr-steps");
+      list.setAttribute("aria-label", (card.name ? card.name + "：" : "") + "共" + card.steps.length + "步");
+      card.steps.forEach(function (s, i) { list.appendChild(stepItem(entry, s, i)); });
+      box.appendChild(list);
+      if (card.steps.length > PHONE_STEPS) {
+        var toggle = button("ipr-steps-more", "", null);
+        var show = function () {
+          list.classList.toggle("ipr-folded", !entry.stepsOpen);
+          toggle.setAttribute("aria-expanded", entry.stepsOpen ? "true" : "false");
+          toggle.textContent = entry.stepsOpen ? "收起" : "展开全部" + card.steps.length + "步";
+        };
+        toggle.setAttribute("aria-controls", list.id);
+        toggle.addEventListener("click", function () {
+          entry.stepsOpen = !entry.stepsOpen;
+          save();
+          show();
+        });
+        show();
+        box.appendChild(toggle);
+      }
+      return box;
+    }
+
     function renderAnswer(entry) {
       var answer = entry.answer;
-      var bubble = el("article", "ipr-msg ipr-bot ipr-answer");
+      var card = cardOf(entry);
+      var bubble = el("article", "ipr-msg ipr-bot ipr-answer" + (card ? " ipr-card-answer" : ""));
       bubble.setAttribute("aria-label", "回答");
       // One clause per verdict: the verdict, its lead unit and its chip all come from the first clause cited.
       var leads = ((answer.basis || [])[0] || {}).lead || [];
       var body = el("div", "ipr-text");
       body.appendChild(emphasise(el("p", "ipr-verdict"), answer.verdict || entry.text || "", leads));
       (answer.notes || []).forEach(function (n) { if (!/：$/.test(n)) { body.appendChild(el("p", "ipr-note-line", n)); } });
+      if (card) {
+        // The steps carry their clauses and units, so there is no basis to fold. The card's next step is its first
+        // line; the lines after it are how to reach the lead units (the service directory's contacts). The
+        // disclaimer is said once, under the input (widget) or in the footer (page).
+        body.appendChild(stepCard(entry, card));
+        var units = [];
+        card.steps.forEach(function (s) { (s.lead || []).forEach(function (n) { if (units.indexOf(n) === -1) { units.push(n); } }); });
+        (answer.next_step || "").split("\n").forEach(function (line, index) {
+          if (line) { body.appendChild(emphasise(el("p", index ? "ipr-next ipr-contact" : "ipr-next"), line, units)); }
+        });
+        bubble.appendChild(body);
+        appendActions(bubble, entry);
+        return bubble;
+      }
       var mentioned = leads.filter(function (n) {
         return (answer.verdict || "").indexOf(n) !== -1 || (answer.next_step || "").indexOf(n) !== -1;
       });
