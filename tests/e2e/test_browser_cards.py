@@ -25,7 +25,7 @@ from tests.e2e.test_browser_answers import SIZES, answers, ask, fresh_page, view
 from tests.e2e.test_fuzz import staff_login
 from tests.e2e.test_gateway_stack import new_conversation, web_chat
 from tests.e2e.test_handoff_console import log_in
-from tests.support.axe import axe_source, blocking_violations
+from tests.support.axe import blocking_violations, violations
 from tests.support.http import fetch
 
 QUESTION = "淘宝上有人卖我们品牌的假货，怎么办"
@@ -60,18 +60,7 @@ def answer(chat: Chat) -> dict[str, Any]:
 
 def widget_violations(chrome: webdriver.Chrome) -> list[dict[str, object]]:
     """axe-core's violations of any impact inside the widget (the host page's own markup is not ours to judge)."""
-    chrome.execute_script(axe_source())
-    chrome.set_script_timeout(60)
-    found = chrome.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run({include: [['[data-ipr-widget]']]}, {resultTypes: ['violations']})"
-        ".then(r => done(JSON.stringify(r.violations))).catch(e => done(JSON.stringify([{id: 'axe-error', "
-        "impact: 'critical', help: String(e), nodes: []}])));"
-    )
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in json.loads(found)
-    ]
+    return violations(chrome, "[data-ipr-widget]")
 
 
 def ask_in_widget(

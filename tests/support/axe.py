@@ -27,18 +27,24 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def blocking_violations(chrome: webdriver.Chrome) -> list[dict[str, object]]:
-    """Run axe-core on the current document (open shadow roots included): its serious and critical violations."""
+def violations(chrome: webdriver.Chrome, include: str | None = None) -> list[dict[str, object]]:
+    """Run axe-core on the current document (open shadow roots included), or only inside the elements ``include``
+    selects: every violation, with its impact."""
     chrome.execute_script(axe_source())
     chrome.set_script_timeout(60)
+    context = json.dumps({"include": [[include]]}) if include else "document"
     result = chrome.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
+        f"axe.run({context}, {{resultTypes: ['violations']}})"
         ".then(r => done(JSON.stringify(r.violations))).catch(e => done(JSON.stringify([{id: 'axe-error', "
         "impact: 'critical', help: String(e), nodes: []}])));"
     )
     return [
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in json.loads(result)
-        if v["impact"] in BLOCKING
     ]
+
+
+def blocking_violations(chrome: webdriver.Chrome) -> list[dict[str, object]]:
+    """Run axe-core on the current document (open shadow roots included): its serious and critical violations."""
+    return [v for v in violations(chrome) if v["impact"] in BLOCKING]
