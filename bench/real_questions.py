@@ -120,6 +120,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, Any]:
         "answer_hit_at_3": round(sum(bool(o.hit_at_3) for o in answers) / max(1, len(answers)), 3),
         "key_phrase_quoted": round(sum(bool(o.key_phrase) for o in answers) / max(1, len(answers)), 3),
         "verdicts_naming_an_action": sum(bool(o.acts) for o in answers),
+        "verdicts_without_an_action": [o.n for o in answers if not o.acts],
         "answers_expected": len(answers),
         "limits_answered_as_answers": round(sum(o.kind == "answer" for o in limits) / max(1, len(limits)), 3),
         "region_questions_not_needed": len(unneeded),
@@ -154,7 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             "kind accuracy": f"{summary['kind_accuracy']:.3f} (≥ {FLOORS['kind_accuracy']})",
             "answer Hit@3": f"{summary['answer_hit_at_3']:.3f} (≥ {FLOORS['answer_hit_at_3']})",
             "key phrase quoted": f"{summary['key_phrase_quoted']:.3f} (≥ {FLOORS['key_phrase_quoted']})",
-            "verdict names an action": f"{summary['verdicts_naming_an_action']} of {summary['answers_expected']}",
+            "verdict names an action": f"{summary['verdicts_naming_an_action']} of {summary['answers_expected']}"
+            + (
+                f" (not: {', '.join(str(n) for n in summary['verdicts_without_an_action'])})"
+                if summary["verdicts_without_an_action"]
+                else ""
+            ),
             "limits answered as answers": f"{summary['limits_answered_as_answers']:.3f} (≤ {MAX_LIMITS_ANSWERED})",
             "region questions not needed": summary["region_questions_not_needed"],
             "floors missed": ", ".join(summary["floors_missed"]) or "none",

@@ -127,10 +127,10 @@ def _led_by_step(kb: KnowledgeBase, book: StepBook, wording: Wording, answer: An
     first = answer.cited[0]
     if answer.region is not None and first.item.document.slug != answer.region:
         return answer  # the user's plan lacks it ("云南省的方案没有写到…"): another region's step would mislead
-    about = kb.subjects[answer.subject].plan_words
-    relevant = tuple(s for s in first.sentences if about & set(kb.sentences.words(s)))
+    subject = kb.subjects[answer.subject]
+    relevant = tuple(s for s in first.sentences if subject.plan_words & set(kb.sentences.words(s)))
     fitting = book.fitting(answer.need, answer.side, answer.subjects) if answer.need else []
-    step = book.resting_on(first.item.ref, relevant, fitting)
+    step = book.resting_on(first.item.ref, relevant, subject.words, fitting)
     if step is None:
         return answer
     lead = wording.text("utter_card_verdict", do=without_stop(str(step.do)), cite=first.short_title)

@@ -83,11 +83,14 @@ class StepBook:
             None,
         )
 
-    def resting_on(self, ref: str, sentences: Iterable[str], fitting: Iterable[str] = ()) -> Step | None:
-        """A step written on one of these sentences of this clause (an answer quoting it can say what to do): of
-        the situations ``fitting`` the question first (an accused asker is told the accused card's step), then of
-        any."""
-        quoted = set(sentences)
+    def resting_on(
+        self, ref: str, sentences: Iterable[str], about: Iterable[str], fitting: Iterable[str] = ()
+    ) -> Step | None:
+        """A step written on one of these sentences of this clause that names one of the words ``about`` (an
+        answer quoting the sentence can say what to do there: a sentence writing 质押融资 and 专利保险 carries an
+        insurance step too, which does not answer a loan question). Of the situations ``fitting`` the question
+        first (an accused asker is told the accused card's step), then of any."""
+        quoted, words = set(sentences), tuple(about)
         first = [self.situations[s] for s in fitting if s in self.situations]
         return next(
             (
@@ -95,7 +98,7 @@ class StepBook:
                 for situation in (*first, *self.situations.values())
                 for steps in situation.steps.values()
                 for step in steps
-                if step.ref == ref and step.sentence in quoted
+                if step.ref == ref and step.sentence in quoted and any(w in str(step.do) for w in words)
             ),
             None,
         )

@@ -129,7 +129,7 @@ def test_who_is_responsible_is_answered_with_the_agency_not_a_step(ask) -> None:
 
 def test_an_answer_quoting_a_steps_sentence_leads_with_what_to_do(ask, book: StepBook) -> None:  # type: ignore[no-untyped-def]
     reply = ask("云南的12315投诉举报平台怎么举报", "report_infringement")
-    step = book.resting_on(reply.refs[0], reply.cited[0].sentences)
+    step = book.resting_on(reply.refs[0], reply.cited[0].sentences, ("投诉举报",))
     assert reply.card is None and step is not None
     assert reply.verdict.startswith(without_stop(str(step.do)) + "（云南省 第15条）。")
 
@@ -156,3 +156,23 @@ def test_a_holders_dispute_naming_nothing_gets_the_copied_card_an_accused_one_do
     assert holder.card is not None and holder.card.situation == "copied" and holder.subjects == ()
     accused = ask("西藏别人说我们照着他们做了怎么办", "respond_accusation", "accused")
     assert accused.card is None or accused.card.situation == "accused"
+
+
+def test_a_step_on_a_sentence_of_two_measures_leads_only_an_answer_about_its_own(
+    book: StepBook, kb: KnowledgeBase
+) -> None:
+    # 西藏 第7条: "推进知识产权质押融资、专利保险等工作开展" carries the insurance step; a loan question is not led by it
+    sentence = next(s.sentence for s in book.situations["money"].steps["xizang"] if s.kind == "insurance")
+    assert sentence is not None and "质押融资" in sentence
+    loan = book.resting_on("xizang/7", (sentence,), kb.subjects["financing"].words)
+    insured = book.resting_on("xizang/7", (sentence,), kb.subjects["insurance"].words)
+    assert loan is None and insured is not None and insured.kind == "insurance"
+
+
+def test_across_the_plans_the_step_of_the_first_clause_quoted_leads_with_its_region(ask) -> None:  # type: ignore[no-untyped-def]
+    insured = ask("有没有专利保险", "seek_support")
+    assert insured.region is None and insured.refs[0] == "xizang/7"
+    assert insured.verdict.startswith(
+        "可以向保险机构咨询、投保专利保险：方案提出推进专利保险等工作（西藏自治区 第7条）。"
+    )
+    assert "收录的5个地区的方案都写到了知识产权保险" in insured.verdict  # which plans write it, computed, after it
