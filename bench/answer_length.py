@@ -37,7 +37,7 @@ CARD_KINDS = ("answer", "limit")
 
 
 def fold_label(parts: dict[str, Any]) -> str:
-    """The fold's summary, as widget.js writes it (basisSummary)."""
+    """The fold's summary, as the widget writes it (basisSummary, static/widget/answer.js)."""
     basis = parts.get("basis") or []
     if not basis:
         return ""
@@ -50,7 +50,7 @@ def fold_label(parts: dict[str, Any]) -> str:
 
 
 def visible_text(kind: str, parts: dict[str, Any]) -> list[str]:
-    """The lines the page shows before the fold for one answer card (renderAnswer in widget.js)."""
+    """The lines the page shows before the fold for one answer card (renderAnswer in static/widget/answer.js)."""
     verdict, next_step = parts.get("verdict") or "", parts.get("next_step") or ""
     leads: list[str] = list(((parts.get("basis") or [{}])[0]).get("lead") or [])  # the verdict's clause only
     lines = [verdict, *(n for n in parts.get("notes") or [] if not n.endswith("："))]

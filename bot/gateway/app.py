@@ -28,11 +28,12 @@ from bot.gateway.keys import (
     SETTINGS,
     WECHAT,
     WECHAT_LIMITER,
+    WIDGET_SCRIPT,
     WORDING,
 )
 from bot.gateway.login_throttle import make_login_throttle
 from bot.gateway.middleware import error_middleware, security_headers
-from bot.gateway.pages import chat_page
+from bot.gateway.pages import chat_page, widget_source
 from bot.gateway.proxies import forwarded, parse_networks
 from bot.gateway.push import close_streams, feed_context
 from bot.gateway.rasa_client import RasaPool, Vocabulary
@@ -80,6 +81,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         app[KB] = open_knowledge_base(settings)
     app[WORDING] = Wording.load(PROJECT_ROOT / "domain.yml")
     app[CHAT_PAGE] = chat_page(app[WORDING])
+    app[WIDGET_SCRIPT] = widget_source()
     engine = make_engine(settings.database_url)
     ensure_tables(engine)
     app[RECORDS] = engine

@@ -25,6 +25,7 @@ RASA = web.AppKey("rasa", RasaPool)
 KB = web.AppKey("kb", KnowledgeBase)
 WORDING = web.AppKey("wording", Wording)  # domain.yml's responses: what the console and pages say as the chat does
 CHAT_PAGE = web.AppKey("chat_page", str)  # index.html with its note filled from WORDING (bot.gateway.pages)
+WIDGET_SCRIPT = web.AppKey("widget_script", str)  # /widget.js, assembled from static/widget/ (bot.gateway.pages)
 RECORDS = web.AppKey("records", Engine)
 WECHAT = web.AppKey("wechat_sessions", WeChatSessions)
 LIMITER = web.AppKey("rate_limiter", Limiter)  # web chat, per client address (IPv6: per /64)

@@ -1,7 +1,9 @@
-"""Static pages: the chat page, the widget script and its example host page."""
+"""Static pages: the chat page, the widget script (assembled from static/widget/) and its example host page."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 from pathlib import Path
 
@@ -42,10 +44,54 @@ async def index(request: web.Request) -> web.Response:
     return web.Response(text=request.config_dict[keys.CHAT_PAGE], content_type="text/html")
 
 
-async def widget_script(request: web.Request) -> web.FileResponse:
+WIDGET = STATIC / "widget"
+# The widget's parts, in the order they run: core first (the script tag's settings, helpers), boot last (starts it).
+WIDGET_PARTS = (
+    "core.js",
+    "transport.js",
+    "answer.js",
+    "render.js",
+    "viewer.js",
+    "welcome.js",
+    "dialog.js",
+    "launcher.js",
+    "boot.js",
+)
+WIDGET_OPEN = (
+    "/* 知识产权维权助手 — /widget.js, assembled by the gateway from static/widget/ (bot/gateway/pages.py): edit those. */\n"
+    "(function () {\n"
+    '  "use strict";\n'
+    "  var IPR = {};  // the parts' namespace: local to this function, so nothing new reaches the host page\n"
+)
+WIDGET_CLOSE = "})();\n"
+
+
+def widget_part_marker(name: str) -> str:
+    return f"/* ---- widget/{name} ---- */\n"
+
+
+def widget_source() -> str:
+    """/widget.js: the parts in static/widget/, each a classic-script IIFE taking ``IPR``, joined in WIDGET_PARTS's
+    order inside one function. Host pages still load one classic script (no modules, no build step); built once,
+    at start, and served from memory."""
+    parts = [widget_part_marker(name) + (WIDGET / name).read_text(encoding="utf-8") for name in WIDGET_PARTS]
+    return WIDGET_OPEN + "\n".join(parts) + WIDGET_CLOSE
+
+
+@functools.lru_cache(maxsize=4)
+def _etag(script: str) -> str:
+    return hashlib.sha256(script.encode("utf-8")).hexdigest()[:32]
+
+
+async def widget_script(request: web.Request) -> web.Response:
     # Host pages on other origins load this script; the chat API answers them only if their origin is allowed.
-    response = web.FileResponse(STATIC / "widget.js", headers={"Cache-Control": "public, max-age=300"})
-    response.content_type = "application/javascript"
+    script = request.config_dict[keys.WIDGET_SCRIPT]
+    etag = _etag(script)
+    headers = {"Cache-Control": "public, max-age=300"}
+    if any(tag.value == etag for tag in request.if_none_match or ()):
+        raise web.HTTPNotModified(headers={**headers, "ETag": f'"{etag}"'})
+    response = web.Response(text=script, content_type="application/javascript", headers=headers)
+    response.etag = etag
     return response
 
 

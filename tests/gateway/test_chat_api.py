@@ -9,8 +9,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.gateway.pages import widget_source
 from bot.kb.db import make_engine
-from bot.settings import PROJECT_ROOT, Settings
+from bot.settings import Settings
 from bot.store.models import Feedback
 from bot.store.records import ensure_tables, record_feedback
 from tests.gateway.conftest import SENDER, WIDGET_ORIGIN
@@ -192,5 +193,5 @@ async def test_the_page_offers_the_examples_the_greeting_offers(client: TestClie
 
     info = await (await client.get("/api/info")).json()
     assert info["examples"] == list(EXAMPLES) and "贵州企业海外维权找谁？" in info["examples"]
-    widget = (PROJECT_ROOT / "bot" / "gateway" / "static" / "widget.js").read_text(encoding="utf-8")
+    widget = widget_source()
     assert not any(example in widget for example in EXAMPLES)  # not written a second time in the page
