@@ -122,6 +122,13 @@ def _button(replies: list[dict[str, Any]], title: str) -> str:
     return next(str(b["payload"]) for r in replies for b in r.get("buttons", []) if b["title"] == title)
 
 
+def _clause_button(replies: list[dict[str, Any]]) -> str:
+    """The first button showing a clause's text: 查看原文, or a step card's 第N步原文."""
+    return next(
+        str(b["payload"]) for r in replies for b in r.get("buttons", []) if b["payload"].startswith("/show_clause")
+    )
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     root: Path = tmp_path_factory.mktemp("contract")
@@ -148,7 +155,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         asked = say("商标被人抢注了怎么办")  # action_answer: asks for the region (pending_question)
         answered = say(_button(asked, "广西壮族自治区"))  # action_answer: region, topic, last_refs, …
         say("什么时候完成？")  # action_deadlines
-        say(_button(answered, "查看原文"))  # action_show_clause (structured payload)
+        say(_clause_button(answered))  # action_show_clause (structured payload)
         say("这个回答很有帮助")  # action_feedback
         say("贵州和云南在海外维权上有什么不同")  # action_compare_regions
         say("省商务厅负责哪些？")  # action_agency_duties
