@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from bot.answers.compose import plan_label, show_payload
+from bot.answers.limits import HANDOFF
 from bot.answers.model import Answer, Button, Card, CardStep, Cited
 from bot.answers.render import nested_quotes
 from bot.answers.steps import Step, StepBook, without_stop
@@ -19,7 +20,6 @@ from bot.answers.wording import Wording
 from bot.kb.query import KnowledgeBase
 
 CARDED_KINDS = ("answer", "limit")  # an accused party's limit ("how to defend is not written") gets the card too
-HANDOFF = Button("转人工", "/human_handoff")
 
 
 def in_users_terms(kb: KnowledgeBase, book: StepBook, wording: Wording, answer: Answer) -> Answer:
@@ -129,7 +129,7 @@ def _led_by_step(kb: KnowledgeBase, book: StepBook, wording: Wording, answer: An
         return answer  # the user's plan lacks it ("云南省的方案没有写到…"): another region's step would mislead
     subject = kb.subjects[answer.subject]
     relevant = tuple(s for s in first.sentences if subject.plan_words & set(kb.sentences.words(s)))
-    fitting = book.fitting(answer.need, answer.side, answer.subjects) if answer.need else []
+    fitting = book.fitting(answer.need, answer.side, answer.subjects)
     step = book.resting_on(first.item.ref, relevant, subject.words, fitting)
     if step is None:
         return answer

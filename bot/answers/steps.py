@@ -76,12 +76,9 @@ class StepBook:
         return any(verb in text for verb in self.verbs)
 
     def card(self, need: str, side: str | None, subjects: Iterable[str], plan: str) -> Situation | None:
-        """The situation these readings describe, when it has a card for this plan."""
-        subjects = tuple(subjects)
-        return next(
-            (s for s in self.situations.values() if plan in s.steps and s.fits(need, side, subjects)),
-            None,
-        )
+        """The first situation these readings describe that has a card for this plan."""
+        fitting = (self.situations[s] for s in self.fitting(need, side, subjects))
+        return next((s for s in fitting if plan in s.steps), None)
 
     def resting_on(
         self, ref: str, sentences: Iterable[str], about: Iterable[str], fitting: Iterable[str] = ()
