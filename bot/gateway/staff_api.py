@@ -19,8 +19,7 @@ from bot.gateway.staff import OPERATOR
 from bot.gateway.staff_cases import beijing, case_summary
 from bot.kb.console_search import console_search
 from bot.kb.errors import QueryError
-from bot.kb.query import KnowledgeBase, filter_hits
-from bot.kb.retrieval import Scored
+from bot.kb.query import KnowledgeBase, Scored, filter_hits
 from bot.kb.views import Item
 from bot.store import directory
 from bot.store import records as store

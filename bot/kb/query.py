@@ -31,7 +31,6 @@ from bot.kb.history import CitedClause, ClauseVersion, History
 from bot.kb.numbering import chinese_to_int
 from bot.kb.passages import Group, Passage, SentenceIndex
 from bot.kb.regions import Gazetteer, RegionMention
-from bot.kb.retrieval import PassageIndex, Scored
 from bot.kb.subjects import Subject
 from bot.kb.topics import Topic
 from bot.kb.views import AgencyView, ClauseView, DocumentView, Item, Snapshot, TaskView, load_snapshot
@@ -40,6 +39,12 @@ from bot.text import ChineseTokenizer, normalize
 MAX_QUESTION_LENGTH = 500
 # A task of 云南's work plan follows up a clause; by topic, the clause comes first and its tasks after.
 TASK_PENALTY = 1.5
+# A free-text search ranks like an answer without a need: the most specific subject named, then the others and the
+# plain words the question shares with the plans.
+SEARCH_CORE_WEIGHT = 1.0
+SEARCH_SUBJECT_WEIGHT = 0.5
+SEARCH_WORD_WEIGHT = 0.5
+SEARCH_AGENCY_WEIGHT = 3.0  # about one subject word in a sentence of ordinary length
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,15 @@ class RegionScope:
 class SearchScope:
     text: str  # the question, cleaned
     slugs: frozenset[str]  # the plans searched
+
+
+@dataclass(frozen=True)
+class Scored:
+    """An item found for a question, its score, and the sentences of it quoted."""
+
+    item: Item
+    score: float
+    quote: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -91,8 +105,7 @@ class KnowledgeBase:
         self.gazetteer = gazetteer
         self.topics = {topic.id: topic for topic in topics}
         self.subjects = {subject.id: subject for subject in subjects}
-        self.index = PassageIndex(snapshot.items, tokenizer, topics)
-        self._keyword_idf = _keyword_idf(self.index.items, topics)
+        self._keyword_idf = _keyword_idf(snapshot.items, topics)
         self._tokenizer = tokenizer
 
     @classmethod
@@ -161,9 +174,9 @@ class KnowledgeBase:
                 f"未知主题“{_echo(topic_id, 40)}”。可选主题：{'、'.join(t.name for t in self.topics.values())}。"
             )
         scope = self.scope(region)
-        # Tag strength says "this clause touches the topic"; BM25 against the topic's own name and description
-        # says which clause is *about* it (贵州 17 海外维权援助 rather than 16 涉外法律服务).
-        relevance = self.index.lexical(f"{topic.name} {topic.name} {topic.description}", allowed=scope.slugs)
+        # Tag strength says "this clause touches the topic"; the sentence ranking of the topic's own name and
+        # description says which clause is *about* it (贵州 17 海外维权援助 rather than 16 涉外法律服务).
+        relevance = self._relevance(f"{topic.name} {topic.description}", scope.slugs)
         hits = []
         for item in self._items(scope):
             sentences = item.topics.get(topic_id)
@@ -183,9 +196,62 @@ class KnowledgeBase:
         return _interleave_by_document(hits)[: limit * max(1, len(scope.documents))]
 
     # -- free text ------------------------------------------------------------------------------------------
+    def _relevance(self, text: str, slugs: set[str]) -> dict[str, float]:
+        """How much each item of the plans in ``slugs`` says the words of a text, the best being 1.0."""
+        groups = [Group(w, frozenset([w])) for w in dict.fromkeys(self.sentences.words(text))]
+        ranked = self.sentences.rank(groups, slugs, limit=len(self.snapshot.items))
+        best = ranked[0].score if ranked else 1.0
+        return {p.item.ref: p.score / best for p in ranked}
+
     def search(self, question: str, region: str | None = None, limit: int = 5) -> list[Scored]:
+        """Clauses and tasks for a free-text question, ranked by the answers' own sentence ranking: the registry's
+        subjects it names (the most specific counts most) and the other words it says that the plans write."""
         scope = self.search_scope(question, region)
-        return self.index.search(scope.text, allowed=set(scope.slugs), limit=limit)
+        content = scope.text
+        for mention in self.gazetteer.find_all(content):
+            content = content.replace(mention.surface, " ")
+        words = self.sentences.words(content)
+        subjects = self.subjects_in(words, self._tokenizer.words(content, inner=False))
+        groups = [
+            Group(s.id, s.plan_words, SEARCH_CORE_WEIGHT if rank == 0 else SEARCH_SUBJECT_WEIGHT)
+            for rank, s in enumerate(subjects)
+        ]
+        groups += [
+            Group(f"said:{w}", frozenset([w]), SEARCH_WORD_WEIGHT)
+            for w in dict.fromkeys(words)
+            if self.sentences.idf(w) > 0
+        ]
+        ranked = self.sentences.rank(groups, scope.slugs, limit=len(self.snapshot.items))
+        hits = {p.item.ref: Scored(p.item, p.score, p.sentences) for p in ranked}
+        for item, share in self._assigning(words, scope.slugs):
+            held = hits.get(item.ref, Scored(item, 0.0, ()))
+            hits[item.ref] = Scored(item, held.score + SEARCH_AGENCY_WEIGHT * share * share, held.quote)
+        return sorted(hits.values(), key=lambda h: (-h.score, h.item.ref))[:limit]
+
+    def _assigning(self, words: tuple[str, ...], slugs: frozenset[str]) -> list[tuple[Item, float]]:
+        """Items whose units' names hold words of the question (人行…支行 → 中国人民银行拉萨中心支行), with the share of
+        those words each holds: the units assigned at the end of a clause are not among the sentences ranked."""
+        items = [i for i in self.snapshot.items if i.document.slug in slugs]
+        named = {w for w in words if any(w in a.name for i in items for a in i.agencies)}
+        if not named:
+            return []
+        found = []
+        for item in items:
+            held = {w for w in named if any(w in a.name for a in item.agencies)}
+            if held:
+                found.append((item, len(held) / len(named)))
+        return found
+
+    def subjects_in(self, words: tuple[str, ...], tokens: tuple[str, ...]) -> tuple[Subject, ...]:
+        """The registry's subjects the words point at, most specific first (the fewer sentences of the plans hold a
+        subject, the more it says: 展会 before 专利). A word inside a token that names a subject of its own does not
+        count (悬赏 inside 公证悬赏取证 is 取证, not a reward)."""
+        whole = set(tokens)
+        claimed = {t for t in whole if any(t in s.words for s in self.subjects.values())}
+        inner = {w for w in words if w not in whole and not any(w in t for t in claimed)}
+        present = whole | inner
+        found = [s for s in self.subjects.values() if s.words & present]
+        return tuple(sorted(found, key=lambda s: (-self.sentences.group_idf(s.plan_words), s.id)))
 
     def search_scope(self, question: str, region: str | None = None) -> SearchScope:
         """A question as searched (cleaned and checked) and the plans it is searched in: ``region``'s, else those
