@@ -75,7 +75,7 @@ def read(kb: KnowledgeBase, needs: dict[str, Need], text: str, parse: Parse) -> 
         runner_up=others[0][0] if others else None,
         runner_up_confidence=others[0][1] if others else 0.0,
         side=side,
-        subjects=subjects_in(kb, words, tokens),
+        subjects=kb.subjects_in(words, tokens),
         regions=regions,
     )
 
@@ -88,21 +88,9 @@ def user_regions(kb: KnowledgeBase, text: str) -> list[RegionMention]:
 def names_subject(kb: KnowledgeBase, text: str) -> bool:
     """The message names something of the plans' registry ("保险", "质押融资"): then "好的"-like readings of it (affirm,
     thank) are not small talk but a subject asked about with too few words."""
-    return bool(subjects_in(kb, *_terms(kb, normalize(text))))
+    return bool(kb.subjects_in(*_terms(kb, normalize(text))))
 
 
 def _terms(kb: KnowledgeBase, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The text's words (the plans' index terms, inner words included) and its whole tokens."""
     return kb.sentences.words(text), kb.sentences.tokenizer.words(text, inner=False)
-
-
-def subjects_in(kb: KnowledgeBase, words: tuple[str, ...], tokens: tuple[str, ...]) -> tuple[Subject, ...]:
-    """The registry's subjects the words point at, and plan words the registry does not name; most specific first
-    (the fewer sentences of the plans hold a subject, the more it says: 展会 before 专利). A word inside a token
-    that names a subject of its own does not count (悬赏 inside 公证悬赏取证 is 取证, not a reward)."""
-    whole = set(tokens)
-    claimed = {t for t in whole if any(t in s.words for s in kb.subjects.values())}
-    inner = {w for w in words if w not in whole and not any(w in t for t in claimed)}
-    present = whole | inner
-    found = [s for s in kb.subjects.values() if s.words & present]
-    return tuple(sorted(found, key=lambda s: (-kb.sentences.group_idf(s.plan_words), s.id)))
