@@ -142,6 +142,26 @@ class SentenceIndex:
         passages.sort(key=lambda p: (-p.score, p.item.ref))
         return passages[:limit]
 
+    def holding(self, groups: Sequence[Group], allowed: set[str] | frozenset[str] | None = None) -> list[Passage]:
+        """Clauses and tasks by their one sentence holding the most: each group it holds counts by how specific it is
+        (``group_idf``), however often or in however long a sentence. What a list read aloud wants: a clause where the
+        asked words stand together, and never a clause for a common word alone in a short sentence."""
+        best: dict[str, tuple[float, int, int, frozenset[str]]] = {}  # ref → (weight, words held, row, groups held)
+        for index, row in enumerate(self.rows):
+            if allowed is not None and row.item.document.slug not in allowed:
+                continue
+            held = [g for g in groups if g.words & row.words]
+            if not held:
+                continue
+            weight = sum(g.weight * self.group_idf(g.words) for g in held)
+            count = len({w for g in held for w in g.words & row.words})  # 知识产权保险 and 保险: more of what was typed
+            if (weight, count) > best.get(row.item.ref, (0.0, 0, -1, frozenset()))[:2]:
+                best[row.item.ref] = (weight, count, index, frozenset(g.key for g in held))
+        ranked = sorted(best.values(), key=lambda found: (-found[0], -found[1]))  # stable: plan order on a tie
+        return [
+            Passage(self.rows[index].item, (self.rows[index].text,), weight, keys) for weight, _, index, keys in ranked
+        ]
+
     def _quoted(self, ref: str, found: dict[str, tuple[float, int]], weights: dict[str, float]) -> tuple[str, ...]:
         """The sentences that earned the score: the one holding most of it, then one that adds a group it lacks."""
         earned: dict[int, float] = {}

@@ -97,6 +97,22 @@ def test_free_text_search_quotes_a_sentence_of_the_clause(kb: KnowledgeBase) -> 
     assert "保险" in "".join(hit.quote)
 
 
+def test_free_text_search_ranks_with_the_answers_sentence_index(kb: KnowledgeBase) -> None:
+    """The CLI's search quotes the sentences the answers rank (one index, one cut of words): 专利执行险 is a subject
+    of the registry, so the clause naming it comes first, and what it quotes is a sentence of that index."""
+    sentences = {row.text for row in kb.sentences.rows}
+    hits = kb.search("专利执行险怎么买")
+    assert hits[0].item.ref in {"yunnan/14", "baode/13", "guangxi/14"}
+    assert all(set(h.quote) <= sentences and any("专利执行险" in q for q in h.quote) for h in hits[:3])
+
+
+def test_free_text_search_finds_the_clauses_a_named_unit_is_assigned(kb: KnowledgeBase) -> None:
+    """Units are assigned after a clause's sentences, so the sentence ranking alone cannot see them: 人行…支行 is
+    中国人民银行拉萨中心支行, lead of 西藏's clause 7 and responsible in its clause 10."""
+    refs = [h.item.ref for h in kb.search("人行拉萨中心支行负责什么", limit=2)]
+    assert set(refs) == {"xizang/7", "xizang/10"}
+
+
 @pytest.mark.parametrize("region", ["浙江", "杭州", "北京", "粤", "香港"])
 def test_uncovered_region_names_the_covered_ones(kb: KnowledgeBase, region: str) -> None:
     with pytest.raises(RegionNotCovered) as error:
