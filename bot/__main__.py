@@ -23,8 +23,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.answers.blocks import agency_block, document_line, item_block, region_block
 from bot.answers.wording import Wording
-from bot.citations import agency_block, document_line, item_block, region_block
 from bot.kb.changelog import plan_changes_text
 from bot.kb.errors import QueryError
 from bot.kb.query import KnowledgeBase
@@ -127,28 +127,29 @@ def retrain_command(settings: Settings) -> int:
 
 
 def run(kb: KnowledgeBase, args: argparse.Namespace) -> str:
-    notice = Wording.load(PROJECT_ROOT / "domain.yml").text("utter_notice_line")  # the chat's disclaimer
+    wording = Wording.load(PROJECT_ROOT / "domain.yml")
+    notice = wording.text("utter_notice_line")  # the chat's disclaimer
     if args.command == "regions":
-        return "\n".join(document_line(d) for d in kb.documents)
+        return "\n".join(document_line(d, wording) for d in kb.documents)
     if args.command == "search":
         hits = kb.search(args.question, region=args.region, limit=max(1, min(args.limit, 10)))
         if not hits:
             return "没有找到相关条款。可以换个说法，或指定地区（--region）。"
-        blocks = [f"{rank}. {item_block(h.item, h.quote)}" for rank, h in enumerate(hits, start=1)]
+        blocks = [f"{rank}. {item_block(h.item, wording, h.quote)}" for rank, h in enumerate(hits, start=1)]
         return "\n\n".join([*blocks, notice])
     if args.command == "topic":
         hits = kb.by_topic(args.topic, region=args.region)
         if not hits:
             return "收录的方案中没有这一主题的条款。"
-        return "\n\n".join([*(item_block(h.item, h.quote) for h in hits), notice])
+        return "\n\n".join([*(item_block(h.item, wording, h.quote) for h in hits), notice])
     if args.command == "agency":
-        return agency_block(kb.by_agency(args.name))
+        return agency_block(kb.by_agency(args.name), wording)
     if args.command == "clause":
-        return "\n".join([item_block(kb.clause(args.region, args.number), full_text=True), notice])
+        return "\n".join([item_block(kb.clause(args.region, args.number), wording, full_text=True), notice])
     if args.command == "task":
-        return "\n".join([item_block(kb.task(args.region, args.number), full_text=True), notice])
+        return "\n".join([item_block(kb.task(args.region, args.number), wording, full_text=True), notice])
     if args.command == "region":
-        return region_block(*kb.by_region(args.region))
+        return region_block(*kb.by_region(args.region), wording)
     if args.command == "changes":
         return plan_changes_text(kb, args.plan)
     raise AssertionError(args.command)

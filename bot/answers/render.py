@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.answers.model import Answer, Button, Card, CardStep, Cited
 from bot.answers.steps import without_stop
 from bot.answers.wording import Wording
+from bot.kb.views import Item
 
 MESSAGE_LIMIT = 400
 MAX_RESPONSIBLE = 3  # more responsible units than this read as "等N个单位"
@@ -48,17 +49,24 @@ def cited_parts(cited: Cited, wording: Wording) -> list[str]:
     elif not item.agencies:
         parts.append(wording.text("utter_part_no_agency"))
     else:
-        leads = [a.name for a in item.leads]
-        responsible = [a.name for a in item.responsible]
-        if leads:
-            parts.append(wording.text("utter_part_lead", names="、".join(leads)))
-        if responsible:
-            shown = "、".join(responsible[:MAX_RESPONSIBLE])
-            if len(responsible) > MAX_RESPONSIBLE:
-                shown = wording.text("utter_part_more_units", names=shown, count=len(responsible))
-            parts.append(wording.text("utter_part_responsible", names=shown))
+        parts.extend(unit_parts(item, wording))
     if item.deadline:
         parts.append(wording.text("utter_part_deadline", deadline=item.deadline))
+    return parts
+
+
+def unit_parts(item: Item, wording: Wording, most: int | None = MAX_RESPONSIBLE) -> list[str]:
+    """ "牵头单位：…" and "责任单位：…" (the first ``most`` of them, then "等N个单位"; all when None)."""
+    leads = [a.name for a in item.leads]
+    responsible = [a.name for a in item.responsible]
+    parts = []
+    if leads:
+        parts.append(wording.text("utter_part_lead", names="、".join(leads)))
+    if responsible:
+        shown = "、".join(responsible[:most])
+        if most is not None and len(responsible) > most:
+            shown = wording.text("utter_part_more_units", names=shown, count=len(responsible))
+        parts.append(wording.text("utter_part_responsible", names=shown))
     return parts
 
 

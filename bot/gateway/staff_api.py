@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.answers.blocks import item_block
 from bot.answers.contacts import details
 from bot.answers.model import Cited
-from bot.citations import item_block
 from bot.gateway import keys
 from bot.gateway.middleware import error_json, json_response
 from bot.gateway.staff import OPERATOR
@@ -81,7 +81,7 @@ def _result(request: web.Request, item: Item, quote: tuple[str, ...], marks: tup
         "agencies": [{"name": a.name, "role": a.role_label} for a in item.agencies],
         "lead": leads,
         "contacts": [c.as_json() for c in known],
-        "answer": "\n".join([item_block(item, quote), *contact_lines, notice]),
+        "answer": "\n".join([item_block(item, wording, quote), *contact_lines, notice]),
     }
 
 
