@@ -232,7 +232,7 @@ class KnowledgeBase:
         """Items whose units' names hold words of the question (人行…支行 → 中国人民银行拉萨中心支行), with the share of
         those words each holds: the units assigned at the end of a clause are not among the sentences ranked."""
         items = [i for i in self.snapshot.items if i.document.slug in slugs]
-        named = {w for w in words if any(w in a.name for i in items for a in i.agencies)}
+        named = {w for w in words if len(w) > 1 and any(w in a.name for i in items for a in i.agencies)}  # not 省, 县
         if not named:
             return []
         found = []
