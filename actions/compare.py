@@ -14,10 +14,13 @@ from actions.replies import button, send
 from actions.resources import knowledge_base
 from bot.answers.meant import comparison_meant
 from bot.answers.wording import Wording
-from bot.kb.errors import RegionNotCovered
+from bot.kb.errors import QueryError, RegionNotCovered
 from bot.kb.numbering import display_number
+from bot.kb.query import KnowledgeBase, Scored
 from bot.kb.topics import topics_asked
-from bot.kb.views import ClauseView
+from bot.kb.views import ClauseView, DocumentView
+
+SEARCH_DEPTH = 30  # ranked clauses of a plan looked through for one tagged with the compared topic
 
 
 class ActionCompareRegions(Action):
@@ -45,9 +48,11 @@ class ActionCompareRegions(Action):
 
         parts = [replies.text("utter_compare_intro", topic=topic.name)]
         refs = []
+        # the clauses the one ranker puts first for these words (the text's, or the topic's when it came from an
+        # earlier turn); the topic's tag decides whether a plan has one, as it decides the topic itself
+        query = text if asked else f"{topic.name} {topic.description}"
         for document in documents:
-            hits = kb.by_topic(topic_id, document.province, limit=1)
-            hit = next((h for h in hits if h.item.document.slug == document.slug), None)
+            hit = _best_clause(kb, query, topic_id, document)
             if hit is None:
                 parts.append(replies.text("utter_compare_none", region=document.region))
                 continue
@@ -72,3 +77,15 @@ class ActionCompareRegions(Action):
         buttons = [button(f"看{d.region}详情", f"那{d.region}呢") for d in documents[:5]]
         send(dispatcher, parts, buttons, kind="answer", topic=topic_id)
         return [SlotSet(TOPIC_SLOT, topic_id), SlotSet(REFS_SLOT, refs)]
+
+
+def _best_clause(kb: KnowledgeBase, query: str, topic_id: str, document: DocumentView) -> Scored | None:
+    """The plan's clause for the compared topic: the first the one ranker gives that is tagged with it, else the
+    most strongly tagged one; None when the plan has none."""
+    try:
+        ranked = kb.search(query, region=document.province, limit=SEARCH_DEPTH)
+    except QueryError:  # a text too long to search: the tags alone decide
+        ranked = []
+    tagged = [h for h in ranked if topic_id in h.item.topics]
+    hits = tagged or kb.by_topic(topic_id, document.province, limit=1)
+    return next((h for h in hits if h.item.document.slug == document.slug), None)

@@ -197,6 +197,18 @@ async def test_compare_regions_from_text(domain: dict[str, Any]) -> None:
     assert slots["last_refs"] == ["guizhou/17", "yunnan/14"]
 
 
+async def test_compare_regions_cites_what_the_one_ranker_puts_first_among_the_topics_clauses(
+    domain: dict[str, Any],
+) -> None:
+    """Each plan's row is the clause the search (and so the chat) ranks first for the words, among those tagged with
+    the compared topic: 云南 10 and 广西 10 are about 纠纷快速处理, where the tags alone gave their clauses 11."""
+    messages, slots = await run(ActionCompareRegions(), domain, "云南与广西纠纷快速处理机制对比", "compare_regions")
+    reply = texts(messages)
+    assert "· 云南省：第10条“推动简易案件和纠纷快速处理”" in reply and "· 广西壮族自治区：第10条" in reply
+    assert slots["last_refs"] == ["yunnan/10", "guangxi/10"]
+    assert slots["topic"] == "fast_track"
+
+
 async def test_agency_named_in_a_question(domain: dict[str, Any]) -> None:
     messages, _ = await run(ActionAgencyDuties(), domain, "县司法局要做哪些事", "agency_duties")
     reply = texts(messages)
