@@ -90,12 +90,16 @@ class SentenceIndex:
         return float(self._bm25.idf.get(word, 0.0))
 
     def group_idf(self, words: Iterable[str]) -> float:
-        """How specific a group is: the idf of "a sentence holds one of these words"."""
+        """How specific a group is: the idf of "a sentence holds one of these words". Kept for the registry's groups
+        (a fixed set); ``holding`` computes a typed query's without keeping them, or any text could grow the cache."""
         wanted = frozenset(words)
         if wanted not in self._group_idf:
-            count = sum(1 for row in self.rows if row.words & wanted)
-            self._group_idf[wanted] = math.log((len(self.rows) - count + 0.5) / (count + 0.5) + 1)
+            self._group_idf[wanted] = self._specificity(wanted)
         return self._group_idf[wanted]
+
+    def _specificity(self, wanted: frozenset[str]) -> float:
+        count = sum(1 for row in self.rows if row.words & wanted)
+        return math.log((len(self.rows) - count + 0.5) / (count + 0.5) + 1)
 
     def plans_writing(self, words: Iterable[str]) -> frozenset[str]:
         """The plans (slugs) with a sentence holding one of these words, as a word."""
@@ -146,6 +150,7 @@ class SentenceIndex:
         """Clauses and tasks by their one sentence holding the most: each group it holds counts by how specific it is
         (``group_idf``), however often or in however long a sentence. What a list read aloud wants: a clause where the
         asked words stand together, and never a clause for a common word alone in a short sentence."""
+        specificity = {g.key: g.weight * self._specificity(g.words) for g in groups}
         best: dict[str, tuple[float, int, int, frozenset[str]]] = {}  # ref → (weight, words held, row, groups held)
         for index, row in enumerate(self.rows):
             if allowed is not None and row.item.document.slug not in allowed:
@@ -153,7 +158,7 @@ class SentenceIndex:
             held = [g for g in groups if g.words & row.words]
             if not held:
                 continue
-            weight = sum(g.weight * self.group_idf(g.words) for g in held)
+            weight = sum(specificity[g.key] for g in held)
             count = len({w for g in held for w in g.words & row.words})  # 知识产权保险 and 保险: more of what was typed
             if (weight, count) > best.get(row.item.ref, (0.0, 0, -1, frozenset()))[:2]:
                 best[row.item.ref] = (weight, count, index, frozenset(g.key for g in held))

@@ -30,3 +30,11 @@ def test_nothing_held_is_an_empty_list_not_the_nearest_clauses(kb: KnowledgeBase
     evidence = console_search(kb, "电子存证")
     assert evidence and all("存证" in f.sentence for f in evidence)
     assert console_search(kb, "火星移民") == []
+
+
+def test_typed_queries_leave_nothing_behind_in_the_shared_index(kb: KnowledgeBase) -> None:
+    """Any text an operator types is ranked without being kept: a stream of different queries cannot grow memory."""
+    before = dict(kb.sentences._group_idf)  # the registry's cached specificities, nothing else
+    for number in range(50):
+        console_search(kb, f"展会{number} 保险 侵权{number}号 电子存证")
+    assert kb.sentences._group_idf == before
