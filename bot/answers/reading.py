@@ -52,10 +52,7 @@ class Reading:
 def read(kb: KnowledgeBase, needs: dict[str, Need], text: str, parse: Parse) -> Reading:
     clean = normalize(text)
     regions = tuple(user_regions(kb, clean))
-    content = clean
-    for mention in kb.gazetteer.find_all(clean):
-        content = content.replace(mention.surface, " ")
-    words, tokens = _terms(kb, content)
+    words, tokens = kb.terms(kb.without_regions(clean))
     ranked = [(name, confidence) for name, confidence in parse.ranking if name not in NEED_INTENTS_EXCLUDED]
     need_ranking = [(needs[name], confidence) for name, confidence in ranked if name in needs]
     need = needs.get(CARRIES_NEED.get(parse.intent or "", parse.intent or ""))
@@ -88,9 +85,4 @@ def user_regions(kb: KnowledgeBase, text: str) -> list[RegionMention]:
 def names_subject(kb: KnowledgeBase, text: str) -> bool:
     """The message names something of the plans' registry ("保险", "质押融资"): then "好的"-like readings of it (affirm,
     thank) are not small talk but a subject asked about with too few words."""
-    return bool(kb.subjects_in(*_terms(kb, normalize(text))))
-
-
-def _terms(kb: KnowledgeBase, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The text's words (the plans' index terms, inner words included) and its whole tokens."""
-    return kb.sentences.words(text), kb.sentences.tokenizer.words(text, inner=False)
+    return bool(kb.subjects_in(*kb.terms(normalize(text))))

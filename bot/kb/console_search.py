@@ -31,11 +31,10 @@ class Found:
 def searched_words(kb: KnowledgeBase, text: str) -> tuple[str, ...]:
     """The words of a console query: as typed between spaces, as cut, and the dictionary words inside those; region
     names and single characters left out."""
-    content = text
-    for mention in kb.gazetteer.find_all(text):
-        content = content.replace(mention.surface, " ")
+    content = kb.without_regions(text)
     pieces = [p for p in content.split() if len(p) <= 8]
-    cut = [*kb.sentences.tokenizer.words(content, inner=False), *kb.sentences.words(content)]
+    words, tokens = kb.terms(content)
+    cut = [*tokens, *words]
     return tuple(w for w in dict.fromkeys([*pieces, *cut]) if len(w) >= MIN_WORD)
 
 

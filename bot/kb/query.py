@@ -178,7 +178,7 @@ class KnowledgeBase:
         # description says which clause is *about* it (贵州 17 海外维权援助 rather than 16 涉外法律服务).
         relevance = self._relevance(f"{topic.name} {topic.description}", scope.slugs)
         hits = []
-        for item in self._items(scope):
+        for item in self._items(scope.slugs):
             sentences = item.topics.get(topic_id)
             if sentences:
                 matched = {k for k in topic.keywords if any(k in s for s in sentences)}
@@ -207,11 +207,8 @@ class KnowledgeBase:
         """Clauses and tasks for a free-text question, ranked by the answers' own sentence ranking: the registry's
         subjects it names (the most specific counts most) and the other words it says that the plans write."""
         scope = self.search_scope(question, region)
-        content = scope.text
-        for mention in self.gazetteer.find_all(content):
-            content = content.replace(mention.surface, " ")
-        words = self.sentences.words(content)
-        subjects = self.subjects_in(words, self._tokenizer.words(content, inner=False))
+        words, tokens = self.terms(self.without_regions(scope.text))
+        subjects = self.subjects_in(words, tokens)
         groups = [
             Group(s.id, s.plan_words, SEARCH_CORE_WEIGHT if rank == 0 else SEARCH_SUBJECT_WEIGHT)
             for rank, s in enumerate(subjects)
@@ -231,7 +228,7 @@ class KnowledgeBase:
     def _assigning(self, words: tuple[str, ...], slugs: frozenset[str]) -> list[tuple[Item, float]]:
         """Items whose units' names hold words of the question (人行…支行 → 中国人民银行拉萨中心支行), with the share of
         those words each holds: the units assigned at the end of a clause are not among the sentences ranked."""
-        items = [i for i in self.snapshot.items if i.document.slug in slugs]
+        items = self._items(slugs)
         named = {w for w in words if len(w) > 1 and any(w in a.name for i in items for a in i.agencies)}  # not 省, 县
         if not named:
             return []
@@ -241,6 +238,17 @@ class KnowledgeBase:
             if held:
                 found.append((item, len(held) / len(named)))
         return found
+
+    def without_regions(self, text: str) -> str:
+        """The text with the regions it names blanked out: what it asks about, not where."""
+        for mention in self.gazetteer.find_all(text):
+            text = text.replace(mention.surface, " ")
+        return text
+
+    def terms(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A text's words as the plans' sentences are indexed (the dictionary words inside its tokens included), and
+        its whole tokens."""
+        return self.sentences.words(text), self._tokenizer.words(text, inner=False)
 
     def subjects_in(self, words: tuple[str, ...], tokens: tuple[str, ...]) -> tuple[Subject, ...]:
         """The registry's subjects the words point at, most specific first (the fewer sentences of the plans hold a
@@ -401,10 +409,10 @@ class KnowledgeBase:
 
     def all_items(self, region: str | None) -> list[Scored]:
         """Every clause and task of a region's plans, in plan order (the staff console's "browse")."""
-        return [Scored(item, 0.0, ()) for item in self._items(self.scope(region))]
+        return [Scored(item, 0.0, ()) for item in self._items(self.scope(region).slugs)]
 
-    def _items(self, scope: RegionScope) -> list[Item]:
-        return [i for i in self.snapshot.items if i.document.slug in scope.slugs]
+    def _items(self, slugs: set[str] | frozenset[str]) -> list[Item]:
+        return [i for i in self.snapshot.items if i.document.slug in slugs]
 
 
 def filter_hits(hits: list[Scored], topic: str | None = None, agency: str | None = None) -> list[Scored]:
