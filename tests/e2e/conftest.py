@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from selenium import webdriver
 from sqlalchemy import Engine
 
 from bot.kb.db import make_engine
 from bot.launcher import Stack, StackConfig, default_config
 from tests.e2e.channels_support import FeishuApi, channel_env
+from tests.support.browser import chromium_session, serve_host_page
 from tests.support.http import post_json
 from tests.support.ports import free_port
 from tests.support.stack import local_stack
@@ -92,6 +94,18 @@ def chat(stack_config: StackConfig) -> Iterator[Chat]:
             int(origin.rsplit(":", 1)[1]),
         )
         engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium, one per test module that drives a page."""
+    yield from chromium_session(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Another website embedding the widget, one per test module that needs it."""
+    yield from serve_host_page(chat, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -3,89 +3,22 @@ against the whole stack. Screenshots are written to results/screenshots/ as test
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import HOTLINE, HOURS, Chat
+from tests.support.browser import SHOTS
 
-SHOTS = PROJECT_ROOT / "results" / "screenshots"
 XSS = "<img src=x onerror=alert(1)>"
 QUESTION = "贵州企业海外维权找谁？"
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    yield from chromium_session(tmp_path_factory)
-
-
-def chromium_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    """Debian's headless Chromium driven by its chromedriver (also for tests/e2e/test_browser_*.py)."""
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver):
-        pytest.fail("Debian's chromium and chromium-driver are needed (.ci/run installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=420,860",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the page's console, for messages to site owners
-    chrome = webdriver.Chrome(service=Service(executable_path=driver), options=options)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    yield chrome
-    chrome.quit()
-
-
-@pytest.fixture(scope="module")
-def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve_host_page(chat, tmp_path_factory)
-
-
-def serve_host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Another website (another origin) that embeds the widget with its one script tag."""
-    folder = tmp_path_factory.mktemp("host")
-    (folder / "index.html").write_text(
-        "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'><title>合作网站</title></head><body>"
-        "<h1>某市中小企业服务平台</h1>"
-        f"<script src='{chat.gateway}/widget.js' data-title='知识产权维权助手' data-color='#b4321a' async></script>"
-        "</body></html>",
-        encoding="utf-8",
-    )
-    (folder / "offline.html").write_text(
-        "<!doctype html><html><head><meta charset='utf-8'></head><body>"
-        f"<script src='{chat.gateway}/widget.js' data-gateway='http://127.0.0.1:9' async></script></body></html>",
-        encoding="utf-8",
-    )
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", chat.host_page_port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{chat.host_page_port}"
-    server.shutdown()
 
 
 def wait_for(browser: webdriver.Chrome, condition: Callable[[], object], seconds: float = 30) -> None:

@@ -17,21 +17,11 @@ from selenium.webdriver.remote.webelement import WebElement
 
 from bot.settings import PROJECT_ROOT
 from tests.e2e.conftest import Chat
-from tests.e2e.test_browser import SHOTS, chromium_session, serve_host_page, wait_for
+from tests.e2e.test_browser import wait_for
 from tests.e2e.test_browser_answers import SIZES, answer_start_in_view, answers, ask, fresh_page, viewport
 from tests.support.axe import axe_source as load_axe
 from tests.support.axe import blocking_violations
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    yield from chromium_session(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve_host_page(chat, tmp_path_factory)
-
+from tests.support.browser import SHOTS
 
 SLOW = {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1}
 

@@ -14,13 +14,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
 from tests.e2e.conftest import Chat
-from tests.e2e.test_browser import SHOTS, chromium_session, wait_for
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    yield from chromium_session(tmp_path_factory)
-
+from tests.e2e.test_browser import wait_for
+from tests.support.browser import SHOTS
 
 SIZES = {"phone": (390, 844, True), "desktop": (1280, 800, False)}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,13 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
 from tests.e2e.conftest import Chat
-from tests.e2e.test_browser import SHOTS, chromium_session, serve_host_page, wait_for
+from tests.e2e.test_browser import wait_for
 from tests.e2e.test_browser_answers import SIZES, answers, ask, fresh_page, viewport
 from tests.e2e.test_fuzz import staff_login
 from tests.e2e.test_gateway_stack import new_conversation, web_chat
 from tests.e2e.test_handoff_console import log_in
 from tests.support.axe import blocking_violations, violations
+from tests.support.browser import SHOTS
 from tests.support.http import fetch
 
 QUESTION = "淘宝上有人卖我们品牌的假货，怎么办"
@@ -33,16 +33,6 @@ REGION = "贵州"
 TITLES = ["贵州省 第1条", "贵州省 第15条", "贵州省 第13条", None, "贵州省 第13条"]  # None: the plan is silent
 SILENT = "贵州的方案没有写到"
 PHONE_STEPS = 3
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    yield from chromium_session(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def host_page(chat: Chat, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from serve_host_page(chat, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -11,11 +11,11 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.e2e.conftest import STAFF_TOKEN, Chat
-from tests.e2e.test_browser import SHOTS, browser  # noqa: F401  (the module's browser fixture)
 from tests.support.axe import blocking_violations
+from tests.support.browser import SHOTS
 
 
-def test_stats_page_after_real_conversations(browser: webdriver.Chrome, chat: Chat) -> None:  # noqa: F811
+def test_stats_page_after_real_conversations(browser: webdriver.Chrome, chat: Chat) -> None:
     # asked by three users each: the stack is shared with every e2e test, whose step cards cite four or five clauses
     # an answer, so a clause cited once would tie with dozens and might not make the top 20
     for question in ("贵州企业海外维权找谁", "西藏驰名商标有奖励吗", "保德县纠纷调解找谁") * 3:

@@ -17,9 +17,9 @@ from bot.store.models import HandoffCase
 from bot.store.records import update_case
 from tests.e2e.channels_support import FeishuApi, card_text, dingtalk, feishu, feishu_text, wecom
 from tests.e2e.conftest import STAFF_TOKEN, Chat
-from tests.e2e.test_browser import SHOTS, browser, wait_for
+from tests.e2e.test_browser import wait_for
+from tests.support.browser import SHOTS
 
-__all__ = ["browser"]  # the module-scoped Chromium of test_browser.py
 CASE = re.compile(r"IPR\d{8}-\d+")
 
 

@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 from bot.store.models import Feedback, HandoffCase
 from bot.store.records import update_case
 from tests.e2e.conftest import STAFF_TOKEN, Chat
-from tests.e2e.test_browser import SHOTS, browser, bubbles, host_page, open_widget, wait_for
+from tests.e2e.test_browser import bubbles, open_widget, wait_for
 from tests.e2e.test_gateway_stack import new_conversation, web_chat, wechat
 from tests.gateway.wechat_support import text_xml
 from tests.support.axe import blocking_violations
+from tests.support.browser import SHOTS
 
-__all__ = ["browser", "host_page"]  # the module-scoped Chromium and partner site of test_browser.py
 PHONE = (390, 844)
 DESKTOP = (1280, 900)
 CASE = re.compile(r"IPR\d{8}-\d{5}")

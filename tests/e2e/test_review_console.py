@@ -17,12 +17,11 @@ from selenium.webdriver.support.ui import Select
 from bot.review.export import write_reviewed
 from tests.e2e.channels_support import wecom
 from tests.e2e.conftest import Chat
-from tests.e2e.test_browser import SHOTS, browser, wait_for
+from tests.e2e.test_browser import wait_for
 from tests.e2e.test_gateway_stack import new_conversation
 from tests.e2e.test_handoff_console import DESKTOP, PHONE, log_in, say
 from tests.support.axe import blocking_violations
-
-__all__ = ["browser"]  # the module-scoped Chromium of test_browser.py
+from tests.support.browser import SHOTS
 
 
 def cards(browser: webdriver.Chrome) -> list[WebElement]:
